@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccessGuard } from '../common/access/access.guard';
+import { CsrfGuard } from '../common/access/csrf.guard';
+import { ErrorsFilter } from '../common/errors/errors.filter';
+import type { AppConfig } from '../config/app-config';
+import { CoreModule } from '../core/core.module';
+import { AuditModule } from '../modules/audit/audit.module';
+import { AuthModule } from '../modules/auth/auth.module';
+import { HomeModule } from '../modules/home/home.module';
+import { OpsModule } from '../modules/ops/ops.module';
+import { ReferenceModule } from '../modules/reference/reference.module';
+
+/** The web application: every module's pages, behind the access and CSRF guards. */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, AuthModule, HomeModule, OpsModule],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: CsrfGuard },
+        { provide: APP_FILTER, useClass: ErrorsFilter },
+      ],
+    };
+  }
+}

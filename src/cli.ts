@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from './cli/cli.module';
+import { configFromEnvironment } from './config/load-env';
+
+/** Administrators' commands: `npm run cli -- <command> --help`. */
+async function main() {
+  const config = configFromEnvironment();
+  await CommandFactory.run(CliModule.forRoot(config), {
+    logger: ['error'],
+    errorHandler: (err) => {
+      // commander's own exits (help, version, unknown option) carry their exit code.
+      const code = (err as { exitCode?: number }).exitCode;
+      if (code !== undefined) process.exit(code);
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(1);
+    },
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { CoreModule } from '../core/core.module';
+import { AuditModule } from '../modules/audit/audit.module';
+import { AuthModule } from '../modules/auth/auth.module';
+import { ReferenceModule } from '../modules/reference/reference.module';
+import { DbCommand, DbMigrateCommand } from './db.command';
+import { SeedCommand } from './seed.command';
+import { StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
+
+@Module({})
+export class CliModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, AuthModule],
+      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { ReferenceSeeder } from '../modules/reference/reference.seeder';
+import { cliActor, DRY_RUN_OPTION, JSON_OPTION, printResult } from './cli-output';
+
+@Command({
+  name: 'seed',
+  description: 'load the reference data (counties, personnel categories, departments) and, unless --no-demo, the synthetic demo institutions, counters and registry; idempotent',
+})
+export class SeedCommand extends CommandRunner {
+  constructor(private readonly seeder: ReferenceSeeder) {
+    super();
+  }
+
+  async run(_params: string[], flags: { json?: boolean; dryRun?: boolean; demo?: boolean } = {}): Promise<void> {
+    const report = await this.seeder.seed({ demo: flags.demo !== false, dryRun: !!flags.dryRun, actor: cliActor() });
+    const lines = Object.entries(report.tables).map(([table, t]) => `  ${table.padEnd(22)} ${t.inserted} new, ${t.present} already present`);
+    printResult(flags.json, { dryRun: !!flags.dryRun, ...report }, [flags.dryRun ? 'Would seed (nothing changed):' : 'Seeded:', ...lines]);
+  }
+
+  @Option(JSON_OPTION)
+  parseJson(): boolean {
+    return true;
+  }
+
+  @Option(DRY_RUN_OPTION)
+  parseDryRun(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--no-demo', description: 'reference data only, no demo institutions, counters or registry rows' })
+  parseNoDemo(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,25 @@
+import { SetMetadata } from '@nestjs/common';
+import { isStaffRole, type Role } from './roles';
+
+export const ACCESS_KEY = 'access:declaration';
+
+/**
+ * Who may call a route. Every route declares one (on the method or its controller); the access
+ * guard refuses any route without a declaration, and a test enumerates the routes to prove it.
+ */
+export interface AccessDeclaration {
+  /** Anyone, signed in or not. */
+  public: boolean;
+  /** Roles allowed when not public. */
+  roles: Role[];
+  /** Answer only to the configured intranet address ranges. */
+  intranet: boolean;
+}
+
+/** Open to anyone; `intranet: true` keeps it to intranet addresses (e.g. the staff sign-in page). */
+export const Public = (options: { intranet?: boolean } = {}) =>
+  SetMetadata<string, AccessDeclaration>(ACCESS_KEY, { public: true, roles: [], intranet: options.intranet ?? false });
+
+/** Signed-in users with one of these roles. Routes for staff roles only are intranet-only. */
+export const Allow = (...roles: Role[]) =>
+  SetMetadata<string, AccessDeclaration>(ACCESS_KEY, { public: false, roles, intranet: roles.every(isStaffRole) });

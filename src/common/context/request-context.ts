@@ -1,0 +1,31 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Role } from '../access/roles';
+
+/** The signed-in principal, as kept in the session and written into every audit row. */
+export interface Principal {
+  kind: 'staff' | 'personnel' | 'institution' | 'employer';
+  id: string;
+  role: Role;
+  displayName: string;
+  /** How they proved who they are: 'password+totp', or a certificate as "serial@issuer". */
+  credential: string;
+  countyCode?: string | null;
+  counterCode?: string | null;
+}
+
+export interface RequestContext {
+  requestId: string;
+  clientIp: string | null;
+  principal: Principal | null;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export const requestContext = {
+  run<T>(ctx: RequestContext, fn: () => T): T {
+    return storage.run(ctx, fn);
+  },
+  get(): RequestContext | undefined {
+    return storage.getStore();
+  },
+};

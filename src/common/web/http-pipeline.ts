@@ -1,0 +1,134 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import RedisStore from 'connect-redis';
+import type Redis from 'ioredis';
+import pinoHttp from 'pino-http';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../../config/app-config';
+import { toBlockList } from '../../config/app-config';
+import { requestContext } from '../context/request-context';
+import { DEFAULT_LANG, htmlLang, isLang, LANG_COOKIE } from '../i18n/i18n';
+import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
+import { addressIn } from './client-address';
+import { CSRF_COOKIE, csrfTokenFor, newCsrfNonce } from './csrf';
+import { navigationFor } from './navigation';
+import { createViewEngine } from './view-engine';
+
+export const SESSION_COOKIE = 'nhi.sid';
+
+/**
+ * Everything in front of Nest's router, in order: client address from the trusted proxy only,
+ * request id + logging + request context, security headers, static assets, body parsing, the
+ * Redis session, the CSRF nonce, the language, and the values every page template needs.
+ */
+export function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, redis: Redis, logger: Logger): void {
+  const trusted = toBlockList(config.trustProxy);
+  const intranet = toBlockList(config.intranetCidrs);
+  app.set('trust proxy', (address: string) => addressIn(trusted, address));
+  app.disable('x-powered-by');
+  app.engine('hbs', createViewEngine());
+  app.setBaseViewsDir(VIEWS_DIR);
+  app.setViewEngine('hbs');
+  const secureCookies = config.cookieSecure === 'true' ? true : config.cookieSecure === 'false' ? false : 'auto';
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    // A request id from outside is kept only when it came through a trusted proxy.
+    req.requestId = incoming && /^[\w.-]{8,100}$/.test(incoming) && req.ip !== req.socket.remoteAddress ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    requestContext.run({ requestId: req.requestId, clientIp: req.ip ?? null, principal: null }, next);
+  });
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (req as Request).requestId,
+      customProps: (req) => ({ clientIp: (req as Request).ip }),
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'self'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      strictTransportSecurity: config.publicOrigin.startsWith('https:'),
+    }),
+  );
+  app.use('/assets', express.static(PUBLIC_BUILD_DIR, { maxAge: config.nodeEnv === 'production' ? '7d' : 0, index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      store: new RedisStore({ client: redis, prefix: 'sess:', ttl: config.sessionIdleMinutes * 60 }),
+      secret: config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: config.sessionIdleMinutes * 60_000 },
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    let nonce = readCookie(req, CSRF_COOKIE);
+    if (!nonce) {
+      nonce = newCsrfNonce();
+      res.cookie(CSRF_COOKIE, nonce, { httpOnly: true, sameSite: 'lax', secure: secureCookies === 'auto' ? req.secure : secureCookies, path: '/' });
+    }
+    req.csrfToken = csrfTokenFor(config.sessionSecret, nonce);
+    const cookieLang = readCookie(req, LANG_COOKIE);
+    req.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
+    const principal = req.session.principal ?? null;
+    const ctx = requestContext.get();
+    if (ctx) ctx.principal = principal;
+
+    res.setHeader('Vary', 'HX-Request, Cookie');
+    const htmx = req.get('HX-Request') === 'true' && req.get('HX-Boosted') !== 'true';
+    Object.assign(res.locals, {
+      lang: req.lang,
+      htmlLang: htmlLang(req.lang),
+      csrfToken: req.csrfToken,
+      currentPath: req.originalUrl,
+      user: principal ? { displayName: principal.displayName, roleKey: `role.${principal.role}` } : null,
+      nav: navigationFor(principal, req.path, addressIn(intranet, req.ip)),
+      partialOnly: htmx,
+      requestId: req.requestId,
+    });
+    next();
+  });
+}
+
+/** The one cookie parser we need: read a single cookie by name. */
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,90 @@
+import Handlebars from 'handlebars';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { translate, type Lang } from '../i18n/i18n';
+import { VIEWS_DIR } from '../paths';
+
+/** What every template can rely on (see views/layouts/main.hbs). */
+export interface BaseViewContext {
+  lang: Lang;
+  htmlLang: string;
+  otherLang: Lang;
+  csrfToken: string;
+  currentPath: string;
+  user: { displayName: string; roleKey: string } | null;
+  title: string;
+  errors: Array<{ field: string; message: string }>;
+  values: Record<string, unknown>;
+  assetBase: string;
+  nav: Array<{ href: string; labelKey: string; current: boolean }>;
+  [key: string]: unknown;
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(join(dir, entry.name)) : entry.name.endsWith('.hbs') ? [join(dir, entry.name)] : [],
+  );
+}
+
+/**
+ * Renders the Handlebars templates under views/. Used by the web app and by the bench's bare
+ * http server, so both render exactly the same thing. Templates are compiled once.
+ */
+export class ViewRenderer {
+  private readonly hbs = Handlebars.create();
+  private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
+
+  constructor(private readonly viewsDir: string = VIEWS_DIR) {
+    const partialsDir = join(viewsDir, 'partials');
+    for (const file of walk(partialsDir)) {
+      const name = relative(partialsDir, file).slice(0, -'.hbs'.length).split(sep).join('/');
+      this.hbs.registerPartial(name, readFileSync(file, 'utf8'));
+    }
+    this.registerHelpers();
+  }
+
+  private registerHelpers(): void {
+    const hbs = this.hbs;
+    const langOf = (options: Handlebars.HelperOptions): Lang => (options.data?.root?.lang as Lang) ?? 'zh-TW';
+    hbs.registerHelper('t', function (key: unknown, options: Handlebars.HelperOptions) {
+      return translate(langOf(options), String(key), options.hash ?? {});
+    });
+    hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+    hbs.registerHelper('not', (a: unknown) => !a);
+    hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+    hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+    hbs.registerHelper('fieldError', (errors: unknown, field: unknown) => {
+      const list = Array.isArray(errors) ? (errors as Array<{ field: string; message: string }>) : [];
+      return list.find((e) => e.field === field)?.message ?? '';
+    });
+    hbs.registerHelper('lookupValue', (values: unknown, field: unknown) => {
+      const v = values && typeof values === 'object' ? (values as Record<string, unknown>)[String(field)] : undefined;
+      return v ?? '';
+    });
+    hbs.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
+    hbs.registerHelper('formatDateTime', function (value: unknown, options: Handlebars.HelperOptions) {
+      if (!value) return '';
+      const date = value instanceof Date ? value : new Date(String(value));
+      return new Intl.DateTimeFormat(langOf(options) === 'en' ? 'en-GB' : 'zh-TW', {
+        dateStyle: 'medium',
+        timeStyle: 'medium',
+        timeZone: 'Asia/Taipei',
+      }).format(date);
+    });
+  }
+
+  private template(name: string): Handlebars.TemplateDelegate {
+    let compiled = this.cache.get(name);
+    if (!compiled) {
+      compiled = this.hbs.compile(readFileSync(join(this.viewsDir, `${name}.hbs`), 'utf8'), { strict: false });
+      this.cache.set(name, compiled);
+    }
+    return compiled;
+  }
+
+  /** The page alone (for HTMX requests) or wrapped in the main layout. */
+  render(name: string, context: BaseViewContext, options: { layout: boolean }): string {
+    const body = this.template(name)(context);
+    return options.layout ? this.template('layouts/main')({ ...context, body }) : body;
+  }
+}

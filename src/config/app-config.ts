@@ -1,0 +1,197 @@
+import { BlockList, isIP } from 'node:net';
+
+/**
+ * The whole configuration, read from the environment once at boot and validated. A missing or
+ * wrong value stops the process with a message naming the variable and what it expects.
+ * Every variable is documented in .env.example.
+ */
+export interface AppConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  publicOrigin: string;
+  db: { host: string; port: number; name: string; user: string; password: string };
+  redisUrl: string;
+  sessionSecret: string;
+  sessionIdleMinutes: number;
+  dataKey: Buffer;
+  trustProxy: string[];
+  intranetCidrs: string[];
+  cookieSecure: 'auto' | 'true' | 'false';
+  smtpUrl: string;
+  mailFrom: string;
+  devSmtpListener: boolean;
+  devSmtpPort: number;
+  breakGlassLogin: boolean;
+  loginMaxFailures: number;
+  loginLockoutMinutes: number;
+  outboxPollMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  metricsEnabled: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}\nSee .env.example for every variable and its format.`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Collects every problem before failing, so one run shows all of them. */
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string, fallback?: string): string | undefined {
+    const v = this.env[name];
+    if (v === undefined || v.trim() === '') {
+      if (fallback === undefined) this.problems.push(`${name} is missing: expected a value`);
+      return fallback;
+    }
+    return v.trim();
+  }
+
+  string(name: string, fallback?: string): string {
+    return this.raw(name, fallback) ?? '';
+  }
+
+  secret(name: string, minLength: number): string {
+    const v = this.raw(name);
+    if (v !== undefined && (v.length < minLength || v === 'change-me')) {
+      this.problems.push(`${name} must be a random secret of at least ${minLength} characters (npm start generates one in .env)`);
+    }
+    return v ?? '';
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name, String(fallback));
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be a whole number from ${min} to ${max}, got "${v}"`);
+      return fallback;
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name, String(fallback))!.toLowerCase();
+    if (v !== 'true' && v !== 'false') {
+      this.problems.push(`${name} must be true or false, got "${v}"`);
+      return fallback;
+    }
+    return v === 'true';
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const v = this.raw(name, fallback) as T;
+    if (!allowed.includes(v)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${v}"`);
+      return fallback;
+    }
+    return v;
+  }
+
+  url(name: string, protocols: string[], fallback?: string): string {
+    const v = this.raw(name, fallback);
+    if (v === undefined) return '';
+    try {
+      const u = new URL(v);
+      if (!protocols.includes(u.protocol)) throw new Error();
+    } catch {
+      this.problems.push(`${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, got "${v}"`);
+    }
+    return v;
+  }
+
+  origin(name: string): string {
+    const v = this.url(name, ['http:', 'https:']);
+    if (v && new URL(v).origin !== v) {
+      this.problems.push(`${name} must be an origin only (scheme://host[:port], no path or trailing slash), got "${v}"`);
+    }
+    return v;
+  }
+
+  cidrList(name: string, fallback: string): string[] {
+    const v = this.raw(name, fallback) ?? '';
+    const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+    for (const item of items) {
+      if (!parseCidr(item)) this.problems.push(`${name} must be a comma-separated list of IP addresses or CIDR ranges, "${item}" is not one`);
+    }
+    return items;
+  }
+
+  base64Key(name: string, bytes: number): Buffer {
+    const v = this.raw(name);
+    const key = v ? Buffer.from(v, 'base64') : Buffer.alloc(0);
+    if (v !== undefined && key.length !== bytes) {
+      this.problems.push(`${name} must be base64 of exactly ${bytes} random bytes (npm start generates one in .env)`);
+    }
+    return key;
+  }
+}
+
+export function parseCidr(item: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address, prefixText] = item.split('/');
+  const version = isIP(address);
+  if (!version) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** A BlockList (Node's own matcher) of the given addresses/ranges; IPv4-mapped IPv6 is handled by the caller. */
+export function toBlockList(items: string[]): BlockList {
+  const list = new BlockList();
+  for (const item of items) {
+    const c = parseCidr(item)!;
+    list.addSubnet(c.address, c.prefix, c.family);
+  }
+  return list;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const r = new Reader(env);
+  const config: AppConfig = {
+    nodeEnv: r.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development'),
+    host: r.string('APP_HOST', '127.0.0.1'),
+    port: r.int('APP_PORT', 3000, 0, 65535),
+    publicOrigin: r.origin('PUBLIC_ORIGIN'),
+    db: {
+      host: r.string('DB_HOST'),
+      port: r.int('DB_PORT', 3306, 1, 65535),
+      name: r.string('DB_NAME'),
+      user: r.string('DB_USER'),
+      password: r.string('DB_PASSWORD'),
+    },
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    sessionSecret: r.secret('SESSION_SECRET', 32),
+    sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    dataKey: r.base64Key('DATA_KEY', 32),
+    trustProxy: r.cidrList('TRUST_PROXY', ''),
+    intranetCidrs: r.cidrList('INTRANET_CIDRS', '127.0.0.0/8,::1/128'),
+    cookieSecure: r.oneOf('COOKIE_SECURE', ['auto', 'true', 'false'] as const, 'auto'),
+    smtpUrl: r.url('SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: r.string('MAIL_FROM', 'no-reply@nhi-services.test'),
+    devSmtpListener: r.bool('DEV_SMTP_LISTENER', false),
+    devSmtpPort: r.int('DEV_SMTP_PORT', 2525, 0, 65535),
+    breakGlassLogin: r.bool('BREAK_GLASS_LOGIN', true),
+    loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginLockoutMinutes: r.int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
+    outboxPollMs: r.int('OUTBOX_POLL_MS', 500, 50, 60000),
+    logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    metricsEnabled: r.bool('METRICS_ENABLED', true),
+  };
+  if (config.db.name && !/^[A-Za-z0-9_]{1,48}$/.test(config.db.name)) {
+    r.problems.push(`DB_NAME must be letters, digits and underscores (at most 48), got "${config.db.name}"`);
+  }
+  if (config.nodeEnv === 'production' && config.devSmtpListener) {
+    r.problems.push('DEV_SMTP_LISTENER must be false in production (it keeps every e-mail it receives)');
+  }
+  if (r.problems.length) throw new ConfigError(r.problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,70 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import pino, { type Logger } from 'pino';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { dataSourceOptions } from '../database/data-source-options';
+
+export const REDIS = Symbol('REDIS');
+export const LOGGER = Symbol('LOGGER');
+
+/** Queue names, shared by producers (web, outbox relay) and processors (worker). */
+export const QUEUES = { notifications: 'notifications', statistics: 'statistics' } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** ioredis options from REDIS_URL (redis://[user:password@]host:port/db). */
+export function redisOptions(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    db: Number(u.pathname.slice(1) || 0),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+export function createLogger(config: AppConfig): Logger {
+  return pino({ level: config.logLevel, base: { service: 'nhi-services' }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/**
+ * What every process (web, worker, CLI) shares: the validated configuration, the database, Redis,
+ * BullMQ's connection and the logger. `queues`: 'producer' (web, CLI: adding a job fails fast while
+ * Redis is down, and the outbox keeps it), 'worker' (reconnects and waits), or false (no BullMQ).
+ */
+@Global()
+@Module({})
+export class CoreModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  static forRoot(config: AppConfig, options: { queues?: 'producer' | 'worker' | false } = {}): DynamicModule {
+    const queues = options.queues ?? 'producer';
+    return {
+      module: CoreModule,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config) }),
+        ...(queues
+          ? [
+              BullModule.forRoot({
+                connection: { ...redisOptions(config.redisUrl), enableOfflineQueue: queues === 'worker', maxRetriesPerRequest: null },
+              }),
+              BullModule.registerQueue({ name: QUEUES.notifications }, { name: QUEUES.statistics }),
+            ]
+          : []),
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: LOGGER, useValue: createLogger(config) },
+        { provide: REDIS, useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) },
+      ],
+      exports: [APP_CONFIG, LOGGER, REDIS, ...(queues ? [BullModule] : [])],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,67 @@
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+const bool = { to: (v: boolean) => v, from: (v: number | boolean) => Boolean(v) };
+
+@Entity('county')
+export class County {
+  @PrimaryColumn({ type: 'varchar' }) code: string;
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  @Column({ name: 'name_en', type: 'varchar' }) nameEn: string;
+  @Column({ name: 'bureau_name_zh', type: 'varchar' }) bureauNameZh: string;
+  @Column({ name: 'bureau_name_en', type: 'varchar' }) bureauNameEn: string;
+}
+
+@Entity('personnel_category')
+export class PersonnelCategory {
+  @PrimaryColumn({ type: 'varchar' }) code: string;
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  @Column({ name: 'name_en', type: 'varchar' }) nameEn: string;
+}
+
+@Entity('department')
+export class Department {
+  @PrimaryColumn({ type: 'varchar' }) code: string;
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  @Column({ name: 'name_en', type: 'varchar' }) nameEn: string;
+  @Column({ type: 'tinyint', transformer: bool }) active: boolean;
+}
+
+@Entity('institution')
+export class Institution {
+  @PrimaryColumn({ type: 'char' }) code: string;
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  @Column({ name: 'name_en', type: 'varchar' }) nameEn: string;
+  @Column({ type: 'varchar' }) kind: string;
+  @Column({ name: 'county_code', type: 'varchar' }) countyCode: string;
+  @Column({ type: 'varchar' }) address: string;
+  @Column({ type: 'varchar' }) phone: string;
+  @Column({ name: 'is_initial_review_counter', type: 'tinyint', transformer: bool }) isInitialReviewCounter: boolean;
+}
+
+@Entity('registration_counter')
+export class RegistrationCounter {
+  @PrimaryColumn({ type: 'varchar' }) code: string;
+  @Column({ type: 'varchar' }) kind: 'hospital' | 'health_bureau' | 'health_station';
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  @Column({ name: 'name_en', type: 'varchar' }) nameEn: string;
+  @Column({ name: 'county_code', type: 'varchar' }) countyCode: string;
+  @Column({ name: 'institution_code', type: 'char', nullable: true }) institutionCode: string | null;
+  @Column({ type: 'varchar' }) address: string;
+  @Column({ type: 'varchar' }) phone: string;
+  @Column({ name: 'hours_zh', type: 'varchar' }) hoursZh: string;
+  @Column({ name: 'hours_en', type: 'varchar' }) hoursEn: string;
+  @Column({ type: 'tinyint', transformer: bool }) active: boolean;
+}
+
+/** The professional registry (醫事人員): who holds which certificate; national IDs protected. */
+@Entity('professional')
+export class Professional {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'national_id_cipher', type: 'varchar' }) nationalIdCipher: string;
+  @Column({ name: 'national_id_index', type: 'char' }) nationalIdIndex: string;
+  @Column({ name: 'category_code', type: 'varchar' }) categoryCode: string;
+  @Column({ name: 'certificate_number', type: 'char' }) certificateNumber: string;
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  @Column({ name: 'home_institution_code', type: 'char', nullable: true }) homeInstitutionCode: string | null;
+  @Column({ type: 'varchar', nullable: true }) email: string | null;
+}

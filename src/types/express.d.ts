@@ -1,0 +1,19 @@
+import type { Lang } from '../common/i18n/i18n';
+import type { Principal } from '../common/context/request-context';
+
+declare module 'express-session' {
+  interface SessionData {
+    principal?: Principal;
+  }
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      lang: Lang;
+      csrfToken: string;
+      requestId: string;
+    }
+  }
+}
+export {};

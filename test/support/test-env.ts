@@ -1,0 +1,38 @@
+import { config as dotenv } from 'dotenv';
+import { join } from 'node:path';
+
+/**
+ * The environment of the tests: the project's .env (written by `npm start`/`npm test`), then
+ * per jest worker its own database schema, Redis database and SMTP port, so workers never share
+ * state. Worker n uses `${DB_NAME}_test_${n}` and Redis db n.
+ */
+export const MAX_WORKERS = Number(process.env.JEST_MAX_WORKERS ?? 2);
+
+export function baseEnv(): Record<string, string | undefined> {
+  dotenv({ path: join(__dirname, '..', '..', '.env'), quiet: true } as never);
+  return { ...process.env };
+}
+
+export function testSchema(base: string, worker: number): string {
+  return `${base}_test_${worker}`;
+}
+
+export function workerEnv(worker: number): Record<string, string> {
+  const env = baseEnv();
+  const redis = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
+  redis.pathname = `/${worker}`;
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DB_NAME: testSchema(env.DB_NAME ?? 'nhi_services', worker),
+    REDIS_URL: redis.toString(),
+    APP_PORT: '0',
+    DEV_SMTP_LISTENER: 'true',
+    DEV_SMTP_PORT: String(2600 + worker),
+    SMTP_URL: `smtp://127.0.0.1:${2600 + worker}`,
+    OUTBOX_POLL_MS: '100',
+    PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? 'http://127.0.0.1:3000',
+    INTRANET_CIDRS: '127.0.0.0/8,::1/128',
+    TRUST_PROXY: '',
+  };
+}
