@@ -27,6 +27,7 @@ export function dataSourceOptions(config: AppConfig, overrides: { database?: str
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     extra: { connectionLimit: 10, dateStrings: false },
-    logging: ['error'],
+    // Query errors surface as exceptions and are logged where handled; no console output from TypeORM.
+    logging: false,
   };
 }

@@ -87,7 +87,7 @@ export class ErrorsFilter implements ExceptionFilter {
       headingKey,
       messageKey,
       message: translate(lang, messageKey, params),
-      requestId: req.requestId,
+      requestId: status >= 500 ? req.requestId : undefined,
     });
   }
 }

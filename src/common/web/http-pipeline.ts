@@ -110,7 +110,6 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
       user: principal ? { displayName: principal.displayName, roleKey: `role.${principal.role}` } : null,
       nav: navigationFor(principal, req.path, addressIn(intranet, req.ip)),
       partialOnly: htmx,
-      requestId: req.requestId,
     });
     next();
   });
