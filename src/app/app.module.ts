@@ -8,6 +8,7 @@ import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
 import { HomeModule } from '../modules/home/home.module';
+import { NotificationsModule } from '../modules/notifications/notifications.module';
 import { OpsModule } from '../modules/ops/ops.module';
 import { ReferenceModule } from '../modules/reference/reference.module';
 
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, AuthModule, HomeModule, OpsModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, AuthModule, NotificationsModule, HomeModule, OpsModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

@@ -1,0 +1,41 @@
+// Our only script (an ES module, loaded with <script type="module">). It:
+// - marks the page as able to run govuk-frontend (the class GOV.UK's template sets with an inline
+//   script, which our CSP forbids) and initialises the govuk-frontend components on the page;
+// - initialises components in content that htmx swaps in later;
+// - shows print buttons (they need JavaScript) and prints when one is pressed.
+// htmx reads its own settings from <meta name="htmx-config">; the CSRF header comes from
+// hx-headers on <body>. The language switch is a plain form: nothing here touches it.
+import { initAll } from './govuk-frontend.min.js';
+
+const body = document.body;
+body.classList.add('js-enabled');
+if ('noModule' in HTMLScriptElement.prototype) body.classList.add('govuk-frontend-supported');
+
+/** Ignore "already initialised": htmx may report several new siblings under one parent. */
+function onError(error) {
+  if (error && error.name === 'InitError') return;
+  console.error(error);
+}
+
+function showPrintButtons(scope) {
+  for (const button of scope.querySelectorAll('[data-app-print]')) button.hidden = false;
+}
+
+initAll({ onError });
+showPrintButtons(document);
+
+// htmx fires htmx:load on every element it adds (and once on <body> at start-up, already done).
+document.addEventListener('htmx:load', (event) => {
+  const element = event.target;
+  if (!(element instanceof HTMLElement) || element === body) return;
+  // initAll looks below its scope only, so start from the parent when the element itself is a
+  // component root (an error summary swapped in whole, say).
+  const scope = element.hasAttribute('data-module') && element.parentElement ? element.parentElement : element;
+  initAll({ scope, onError });
+  showPrintButtons(element);
+});
+
+document.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target.closest('[data-app-print]') : null;
+  if (target) window.print();
+});

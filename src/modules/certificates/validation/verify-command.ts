@@ -1,0 +1,95 @@
+// The pure function behind `pki verify --trust <pem> --chain <pem> [--at ISO]
+// [--purpose client-auth|any] [--crl <pem>] --json`: the CLI reads the files, calls
+// verifyFromFiles, prints the JSON and exits with verifyExitCode(result).
+import { Purpose } from './checks';
+import { CrlRevocationSource } from './crl-revocation-source';
+import { CertificateValidationError, FailureCode } from './errors';
+import { CredentialFamily, DEFAULT_FAMILY_MAPPING, DirectoryAttributes, FamilyMapping } from './family';
+import { SubjectFields } from './names';
+import { RevocationSummary } from './revocation';
+import { CertificateSummary, ValidationResult } from './result';
+import { createValidator } from './validator';
+
+export interface VerifyCommandInput {
+  /** Contents of --trust: trust anchor certificates (PEM, several allowed, or DER). */
+  trustPem: string | Uint8Array;
+  /** Contents of --chain: the leaf first, then untrusted intermediates (PEM or DER). */
+  chainPem: string | Uint8Array;
+  /** --at: validation time as an ISO 8601 string or Date (default: now). */
+  at?: string | Date;
+  /** --purpose (default 'client-auth'). */
+  purpose?: Purpose;
+  /** Contents of --crl: CRLs (PEM, several allowed, or DER). Without it revocation is not checked. */
+  crlPem?: string | Uint8Array;
+  /** Fail with 'unknown-family' when no family matches (default true). */
+  requireFamily?: boolean;
+  familyMapping?: FamilyMapping;
+}
+
+type JsonSummary = Omit<CertificateSummary, 'notBefore' | 'notAfter'> & { notBefore: string; notAfter: string };
+
+/** The JSON printed by `pki verify --json`: dates as ISO 8601 strings. */
+export type VerifyCommandOutput =
+  | {
+      valid: true;
+      code: 'ok';
+      message: string;
+      family: CredentialFamily | null;
+      subject: SubjectFields;
+      directoryAttributes: DirectoryAttributes;
+      policies: string[];
+      serialNumber: string;
+      issuer: string;
+      notBefore: string;
+      notAfter: string;
+      fingerprint: string;
+      path: JsonSummary[];
+      revocation: RevocationSummary;
+    }
+  | { valid: false; code: FailureCode; message: string; position?: number; subject?: string };
+
+function parseAt(at: string | Date | undefined): Date | undefined {
+  if (at === undefined || at instanceof Date) return at;
+  const date = new Date(at);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(at) || Number.isNaN(date.getTime())) throw new RangeError(`--at must be an ISO 8601 date, got "${at}"`);
+  return date;
+}
+
+export function toJsonOutput(result: ValidationResult): VerifyCommandOutput {
+  if (!result.valid) return result;
+  const { chainCache: _cache, notBefore, notAfter, path, ...rest } = result;
+  return {
+    ...rest,
+    notBefore: notBefore.toISOString(),
+    notAfter: notAfter.toISOString(),
+    path: path.map((cert) => ({ ...cert, notBefore: cert.notBefore.toISOString(), notAfter: cert.notAfter.toISOString() })),
+  };
+}
+
+/**
+ * Validates the chain's first certificate against the given anchors. Unreadable certificate or
+ * CRL data gives a 'malformed' result; a bad `at` or `purpose` throws RangeError (a usage error).
+ */
+export async function verifyFromFiles(input: VerifyCommandInput): Promise<VerifyCommandOutput> {
+  const at = parseAt(input.at);
+  const purpose = input.purpose ?? 'client-auth';
+  if (purpose !== 'client-auth' && purpose !== 'any') throw new RangeError(`--purpose must be client-auth or any, got "${String(purpose)}"`);
+  try {
+    const revocation = input.crlPem === undefined ? 'off' : { source: new CrlRevocationSource({ crls: [input.crlPem] }) };
+    const validator = createValidator({
+      anchors: [input.trustPem],
+      familyMapping: input.familyMapping ?? DEFAULT_FAMILY_MAPPING,
+      revocation,
+    });
+    const result = await validator.validate(input.chainPem, { at, purpose, requireFamily: input.requireFamily });
+    return toJsonOutput(result);
+  } catch (error) {
+    if (!(error instanceof CertificateValidationError)) throw error;
+    return { valid: false, code: error.code, message: `${error.message} (in the trust or CRL input)` };
+  }
+}
+
+/** Process exit code for `pki verify`: 0 when valid, 1 otherwise. */
+export function verifyExitCode(output: { valid: boolean }): 0 | 1 {
+  return output.valid ? 0 : 1;
+}
