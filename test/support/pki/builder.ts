@@ -205,7 +205,7 @@ export interface CrlEntryOptions {
 
 export async function createCrl(
   issuer: Issued,
-  options: { entries?: CrlEntryOptions[]; thisUpdate?: Date; nextUpdate?: Date | null; signingKeys?: CryptoKeyPair } = {},
+  options: { entries?: CrlEntryOptions[]; thisUpdate?: Date; nextUpdate?: Date | null; signingKeys?: CryptoKeyPair; extensions?: x509.Extension[] } = {},
 ): Promise<x509.X509Crl> {
   return x509.X509CrlGenerator.create({
     issuer: issuer.cert.subjectName,
@@ -216,7 +216,7 @@ export async function createCrl(
       revocationDate: entry.revocationDate ?? days(-2),
       reason: entry.reason,
     })),
-    extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey)],
+    extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey), ...(options.extensions ?? [])],
     signingKey: (options.signingKeys ?? issuer.keys).privateKey,
     signingAlgorithm: signingAlgorithm(issuer.kind),
   });

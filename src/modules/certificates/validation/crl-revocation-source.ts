@@ -74,28 +74,27 @@ function readEntries(list: asn1X509.CertificateList): Map<string, RevokedEntry> 
 }
 
 function holdCrl(der: Der): HeldCrl {
-  let crl: AsnX509Crl;
   try {
-    crl = new AsnX509Crl(der);
+    const crl = new AsnX509Crl(der);
+    const tbs = crl.asnCrl.tbsCertList;
+    const extensions = tbs.crlExtensions ?? [];
+    const aki = extensions.find((extension) => extension.extnID === OID.authorityKeyIdentifier);
+    const keyId = aki ? AsnConvert.parse(aki.extnValue.buffer, asn1X509.AuthorityKeyIdentifier).keyIdentifier : undefined;
+    const unknownCritical = extensions.filter((e) => e.critical && !KNOWN_CRITICAL_CRL_EXTENSIONS.has(e.extnID)).map((e) => e.extnID);
+    return {
+      crl,
+      fingerprint: createHash('sha256').update(der).digest('hex'),
+      issuerKey: normalizeName(tbs.issuer).key,
+      authorityKeyId: keyId ? hex(keyId.buffer) : undefined,
+      thisUpdate: tbs.thisUpdate.getTime(),
+      nextUpdate: tbs.nextUpdate?.getTime(),
+      unusable: unknownCritical.length ? `the CRL has critical extension(s) not supported: ${unknownCritical.join(', ')}` : undefined,
+      revoked: readEntries(crl.asnCrl),
+      signature: new Map(),
+    };
   } catch (error) {
     throw new CertificateValidationError('malformed', `the CRL cannot be parsed: ${(error as Error).message}`);
   }
-  const tbs = crl.asnCrl.tbsCertList;
-  const extensions = tbs.crlExtensions ?? [];
-  const aki = extensions.find((extension) => extension.extnID === OID.authorityKeyIdentifier);
-  const keyId = aki ? AsnConvert.parse(aki.extnValue.buffer, asn1X509.AuthorityKeyIdentifier).keyIdentifier : undefined;
-  const unknownCritical = extensions.filter((e) => e.critical && !KNOWN_CRITICAL_CRL_EXTENSIONS.has(e.extnID)).map((e) => e.extnID);
-  return {
-    crl,
-    fingerprint: createHash('sha256').update(der).digest('hex'),
-    issuerKey: normalizeName(tbs.issuer).key,
-    authorityKeyId: keyId ? hex(keyId.buffer) : undefined,
-    thisUpdate: tbs.thisUpdate.getTime(),
-    nextUpdate: tbs.nextUpdate?.getTime(),
-    unusable: unknownCritical.length ? `the CRL has critical extension(s) not supported: ${unknownCritical.join(', ')}` : undefined,
-    revoked: readEntries(crl.asnCrl),
-    signature: new Map(),
-  };
 }
 
 export class CrlRevocationSource implements RevocationSource {

@@ -45,6 +45,16 @@ export const DEFAULT_FAMILY_MAPPING: FamilyMapping = Object.freeze({
   policies: Object.freeze({ ...DEFAULT_OIDS }),
 });
 
+/** Throws TypeError when a mapping names a family that does not exist (a configuration typo). */
+export function assertFamilyMapping(mapping: FamilyMapping): void {
+  for (const table of [mapping.subjectTypes, mapping.policies]) {
+    for (const [oid, family] of Object.entries(table)) {
+      if (!/^\d+(\.\d+)+$/.test(oid)) throw new TypeError(`family mapping key "${oid}" is not an OID`);
+      if (!(CREDENTIAL_FAMILIES as readonly string[]).includes(family)) throw new TypeError(`family mapping for ${oid} names unknown family "${family}"`);
+    }
+  }
+}
+
 /** The Taiwan PKI attributes of the Subject Directory Attributes extension, by name. */
 export interface DirectoryAttributes {
   /** 2.16.886.1.100.2.1: subject type OID. */
@@ -86,8 +96,11 @@ export function resolveFamily(
 ): CredentialFamily {
   const subjectTypes = leaf.extensions.directoryAttributes[OID.twSubjectType] ?? [];
   const found = new Set<CredentialFamily>();
-  for (const oid of subjectTypes) if (mapping.subjectTypes[oid]) found.add(mapping.subjectTypes[oid]);
-  for (const oid of leaf.extensions.policies) if (mapping.policies[oid]) found.add(mapping.policies[oid]);
+  const lookUp = (table: Readonly<Record<string, CredentialFamily>>, oid: string) => {
+    if (Object.hasOwn(table, oid)) found.add(table[oid]);
+  };
+  for (const oid of subjectTypes) lookUp(mapping.subjectTypes, oid);
+  for (const oid of leaf.extensions.policies) lookUp(mapping.policies, oid);
   const unknown = (message: string) => new CertificateValidationError('unknown-family', message, located(leaf, 0));
   if (found.size === 0) {
     const seen = [...subjectTypes.map((oid) => `subject type ${oid}`), ...leaf.extensions.policies.map((oid) => `policy ${oid}`)];

@@ -11,6 +11,7 @@ import { CertificateValidationError, FailingCertificate } from './errors';
 import { asn1ValueText, hex } from './asn1-text';
 import { Der, derElementLength } from './encoding';
 import { normalizeName, NormalizedName } from './names';
+import { LruMap } from './lru';
 import { OID } from './oids';
 
 export type NamedCurve = 'P-256' | 'P-384' | 'P-521';
@@ -55,7 +56,7 @@ export interface ParsedCertificate {
   readonly selfIssued: boolean;
   readonly notBefore: Date;
   readonly notAfter: Date;
-  /** SHA-256 of the SubjectPublicKeyInfo, hex uppercase: identifies the key across certificates. */
+  /** Identifies the public key across certificates (see keyFingerprint()). */
   readonly keyFingerprint: string;
   readonly key: KeyInfo;
   readonly extensions: CertificateExtensions;
@@ -186,8 +187,27 @@ function serialDefect(raw: Uint8Array): string | undefined {
   return undefined;
 }
 
-function sameEncoding(a: asn1X509.AlgorithmIdentifier, b: asn1X509.AlgorithmIdentifier): boolean {
-  return Buffer.from(AsnConvert.serialize(a)).equals(Buffer.from(AsnConvert.serialize(b)));
+function parametersBytes(algorithm: asn1X509.AlgorithmIdentifier): Buffer | null {
+  return algorithm.parameters ? Buffer.from(algorithm.parameters) : null;
+}
+
+/** Same OID and byte-identical parameters (absent and NULL parameters are different encodings). */
+function sameAlgorithm(a: asn1X509.AlgorithmIdentifier, b: asn1X509.AlgorithmIdentifier): boolean {
+  const pa = parametersBytes(a);
+  const pb = parametersBytes(b);
+  return a.algorithm === b.algorithm && (pa === null ? pb === null : pb !== null && pa.equals(pb));
+}
+
+/**
+ * Identifies a public key: hash of its algorithm, parameters and key bits (cheaper than
+ * re-encoding the SubjectPublicKeyInfo, and equal exactly when those are equal).
+ */
+function keyFingerprint(spki: asn1X509.SubjectPublicKeyInfo): string {
+  return createHash('sha256')
+    .update(`${spki.algorithm.algorithm}|${parametersBytes(spki.algorithm)?.toString('hex') ?? '-'}|`)
+    .update(new Uint8Array(spki.subjectPublicKey))
+    .digest('hex')
+    .toUpperCase();
 }
 
 /** Short names used in displayed DNs beyond @peculiar/x509's defaults. */
@@ -217,7 +237,7 @@ export function parseCertificate(der: Der): ParsedCertificate {
     const serialProblem = serialDefect(rawSerial);
     if (serialProblem) defects.push(serialProblem);
     if (tbs.extensions && tbs.version !== asn1X509.Version.v3) defects.push('extensions in a certificate that is not version 3');
-    if (!sameEncoding(asn.signatureAlgorithm, tbs.signature)) {
+    if (!sameAlgorithm(asn.signatureAlgorithm, tbs.signature)) {
       defects.push('signature algorithm differs between the certificate and its signed part');
     }
     const notBefore = tbs.validity.notBefore.getTime();
@@ -245,7 +265,7 @@ export function parseCertificate(der: Der): ParsedCertificate {
       selfIssued: subjectName.key === issuerName.key,
       notBefore,
       notAfter,
-      keyFingerprint: sha256(AsnConvert.serialize(tbs.subjectPublicKeyInfo)),
+      keyFingerprint: keyFingerprint(tbs.subjectPublicKeyInfo),
       key,
       extensions,
       defects,
@@ -253,5 +273,32 @@ export function parseCertificate(der: Der): ParsedCertificate {
   } catch (error) {
     if (error instanceof CertificateValidationError) throw error;
     throw new CertificateValidationError('malformed', `the certificate cannot be parsed: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Parsed certificates by the SHA-256 of their encoding: parsing (ASN.1 decoding and schema
+ * checks) costs several times more than verifying an ECDSA signature, and the same cards come
+ * back again and again. Parsed certificates are never modified, so sharing them is safe.
+ */
+export class ParsedCertificateCache {
+  private readonly entries: LruMap<string, ParsedCertificate>;
+
+  constructor(maxEntries = 2000) {
+    this.entries = new LruMap(maxEntries);
+  }
+
+  parse(der: Der): ParsedCertificate {
+    const key = sha256(der);
+    let parsed = this.entries.get(key);
+    if (!parsed) {
+      parsed = parseCertificate(der);
+      this.entries.set(key, parsed);
+    }
+    return parsed;
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }

@@ -8,9 +8,9 @@ import { ChainCache } from './chain-cache';
 import { checkCertificate, checkLeafPurpose, checkNameConstraints, Purpose } from './checks';
 import { CertificateInput, certificateDers, Der } from './encoding';
 import { CertificateValidationError } from './errors';
-import { CredentialFamily, directoryAttributes, FamilyMapping, resolveFamily } from './family';
+import { assertFamilyMapping, CredentialFamily, directoryAttributes, FamilyMapping, resolveFamily } from './family';
 import { subjectFields } from './names';
-import { located, parseCertificate, ParsedCertificate } from './parse';
+import { located, parseCertificate, ParsedCertificate, ParsedCertificateCache } from './parse';
 import { candidatePaths, CertificatePool, DEFAULT_PATH_LIMITS, PathLimits } from './path-builder';
 import { checkRevocation, combineRevocation, RevocationPolicy, RevocationSummary } from './revocation';
 import { summarize, ValidationResult, ValidationSuccess } from './result';
@@ -72,6 +72,7 @@ export interface CertificateValidator {
   setIntermediates(intermediates: readonly CertificateInput[]): void;
   readonly anchorSetVersion: number;
   stats(): ValidatorStats;
+  /** Forgets validated chains and parsed certificates (imported keys and verified CA signatures stay). */
   clearCache(): void;
 }
 
@@ -83,12 +84,21 @@ function parseAll(input: CertificateInput): ParsedCertificate[] {
   return certificateDers(input).map(parseCertificate);
 }
 
-function parseLeaf(der: Der): ParsedCertificate {
+function parseLeaf(der: Der, cache: ParsedCertificateCache): ParsedCertificate {
   try {
-    return parseCertificate(der);
+    return cache.parse(der);
   } catch (error) {
     if (error instanceof CertificateValidationError) throw new CertificateValidationError(error.code, error.message, { position: 0 });
     throw error;
+  }
+}
+
+function parseIntermediate(der: Der, index: number, cache: ParsedCertificateCache): ParsedCertificate {
+  try {
+    return cache.parse(der);
+  } catch (error) {
+    if (!(error instanceof CertificateValidationError)) throw error;
+    throw new CertificateValidationError(error.code, `Intermediate #${index + 1} sent with the leaf: ${error.message}`);
   }
 }
 
@@ -115,10 +125,12 @@ interface AcceptedChain {
 }
 
 export function createValidator(options: ValidatorOptions): CertificateValidator {
+  assertFamilyMapping(options.familyMapping);
   const now = options.now ?? (() => new Date());
   const limits: PathLimits = { ...DEFAULT_PATH_LIMITS, ...options.limits };
   const verifier = new SignatureVerifier();
   const cache = new ChainCache(options.chainCacheSize);
+  const parsed = new ParsedCertificateCache();
   const counters = { validations: 0, chainCacheHits: 0, chainCacheMisses: 0 };
   let anchors = loadAnchors(options.anchors);
   let anchorPool = new CertificatePool([...anchors.values()].map((anchor) => anchor.cert));
@@ -175,7 +187,7 @@ export function createValidator(options: ValidatorOptions): CertificateValidator
       failure ??
       new CertificateValidationError(
         'untrusted',
-        `No path from "${leaf.subjectDn}" to an enabled trust anchor (issuer "${leaf.issuerDn}" is not known).`,
+        `No path from "${leaf.subjectDn}" (issued by "${leaf.issuerDn}") to an enabled trust anchor.`,
         located(leaf, 0),
       )
     );
@@ -185,8 +197,9 @@ export function createValidator(options: ValidatorOptions): CertificateValidator
     const at = validateOptions.at ?? now();
     const [leafDer, ...bundled] = certificateDers(input);
     if (!leafDer) throw new CertificateValidationError('malformed', 'No certificate found in the input.');
-    const leaf = parseLeaf(leafDer);
-    const extra = [...bundled.map(parseCertificate), ...(validateOptions.extraIntermediates ?? []).flatMap(parseAll)];
+    const leaf = parseLeaf(leafDer, parsed);
+    const extraDers = [...bundled, ...(validateOptions.extraIntermediates ?? []).flatMap(certificateDers)];
+    const extra = extraDers.map((der, index) => parseIntermediate(der, index, parsed));
     checkCertificate(leaf, 0, at);
     checkLeafPurpose(leaf, validateOptions.purpose);
 
@@ -258,6 +271,7 @@ export function createValidator(options: ValidatorOptions): CertificateValidator
     },
     clearCache() {
       cache.clear();
+      parsed.clear();
     },
   };
 }
