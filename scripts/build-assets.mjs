@@ -10,13 +10,15 @@
 //                           because its images (crown, crest) and fonts (GDS Transport) are GOV.UK's.
 // Always rebuilds from scratch (a few seconds). Run: npm run build:assets
 import { compile, compileString } from 'sass';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'public', 'src');
-const OUT = join(ROOT, 'public', 'build');
+const BUILD = join(ROOT, 'public', 'build');
+// Built beside the real folder, then swapped in, so a running server never sees half a build.
+const OUT = join(ROOT, 'public', `.build-${process.pid}`);
 const NODE_MODULES = join(ROOT, 'node_modules');
 const FONT_PACKAGE = join(NODE_MODULES, '@fontsource', 'noto-sans-tc');
 const FONT_WEIGHTS = [400, 700];
@@ -87,16 +89,22 @@ async function buildScripts() {
 }
 
 async function main() {
-  await rm(OUT, { recursive: true, force: true });
   await mkdir(join(OUT, 'govuk'), { recursive: true });
   await Promise.all([buildFontsAndCss(), buildScripts()]);
-  const size = (await stat(join(OUT, 'app.css'))).size;
+  const old = `${BUILD}.old-${process.pid}`;
+  await rename(BUILD, old).catch((error) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+  await rename(OUT, BUILD);
+  await rm(old, { recursive: true, force: true });
+  const size = (await stat(join(BUILD, 'app.css'))).size;
   console.log(
-    `build-assets: ${relative(ROOT, OUT)}/ built in ${Date.now() - started} ms (app.css ${Math.round(size / 1024)} KiB)`,
+    `build-assets: ${relative(ROOT, BUILD)}/ built in ${Date.now() - started} ms (app.css ${Math.round(size / 1024)} KiB)`,
   );
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
+  await rm(OUT, { recursive: true, force: true });
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
 });

@@ -5,7 +5,7 @@ import { ensureBuild } from './lib/build.mjs';
 import { ensureNodeDeps } from './lib/deps.mjs';
 import { loadEnv } from './lib/env.mjs';
 import { logFile } from './lib/proc.mjs';
-import { ensurePackages, ensureServices, requiredPackages, servicesMode } from './lib/services.mjs';
+import { ensurePackages, ensureServices, ensureSoftHsmConf, requiredPackages, servicesMode } from './lib/services.mjs';
 import { main, rel, say } from './lib/util.mjs';
 
 main(async () => {
@@ -13,6 +13,7 @@ main(async () => {
   await ensurePackages(requiredPackages({ services: servicesMode(env) === 'local', test: false }));
   await ensureNodeDeps();
   await ensureServices(env);
+  ensureSoftHsmConf(env);
   await ensureBuild();
   say('Applying database migrations…');
   await runCli(['db', 'migrate'], env, 'The database migration');

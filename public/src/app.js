@@ -17,8 +17,11 @@ function onError(error) {
   console.error(error);
 }
 
-function showPrintButtons(scope) {
-  for (const button of scope.querySelectorAll('[data-app-print]')) button.hidden = false;
+/** Shows the print buttons in (and including) root. */
+function showPrintButtons(root) {
+  const buttons = [...root.querySelectorAll('[data-app-print]')];
+  if (root instanceof HTMLElement && root.hasAttribute('data-app-print')) buttons.push(root);
+  for (const button of buttons) button.hidden = false;
 }
 
 initAll({ onError });

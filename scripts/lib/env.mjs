@@ -16,6 +16,8 @@ const SECRETS = {
   SESSION_SECRET: () => randomBytes(32).toString('base64url'),
   DATA_KEY: () => randomBytes(32).toString('base64'),
   DB_PASSWORD: () => randomBytes(32).toString('base64url'),
+  HSM_PIN: () => randomBytes(18).toString('base64url'),
+  HSM_SO_PIN: () => randomBytes(18).toString('base64url'),
 };
 
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { logFile, pidFile, portInUse, runningPid, spawnDetached } from './proc.mjs';
-import { DATA_DIR, LOG_DIR, RUN_DIR, capture, fail, isRoot, rel, run, say, tail, waitFor } from './util.mjs';
+import { DATA_DIR, LOG_DIR, ROOT, RUN_DIR, capture, fail, isRoot, rel, run, say, tail, waitFor } from './util.mjs';
 
 // ---------------------------------------------------------------------------------------------
 // Debian packages
@@ -318,6 +318,19 @@ export const ensureServices = async (env) => {
   await startMariadb(db);
   mariadbAdminSql(db, provisioningSql(db));
   await startRedis(redis);
+};
+
+/**
+ * SoftHSM2 (the development HSM and the development cards): its configuration file and token
+ * folder, when SOFTHSM2_CONF points inside this project. Returns the absolute path of the file.
+ */
+export const ensureSoftHsmConf = (env) => {
+  const conf = path.resolve(ROOT, env.SOFTHSM2_CONF || '.data/softhsm/softhsm2.conf');
+  if (!conf.startsWith(`${ROOT}${path.sep}`) || fs.existsSync(conf)) return conf;
+  const tokens = path.join(path.dirname(conf), 'tokens');
+  fs.mkdirSync(tokens, { recursive: true });
+  fs.writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  return conf;
 };
 
 /**

@@ -26,6 +26,16 @@ export interface AppConfig {
   loginMaxFailures: number;
   loginLockoutMinutes: number;
   outboxPollMs: number;
+  challengeTtlSeconds: number;
+  helperUrl: string;
+  loginRateLimit: { perClient: number; perCertificate: number; windowMinutes: number };
+  pkcs11Module: string;
+  hsmTokenLabel: string;
+  hsmPin: string;
+  hsmSoPin: string;
+  crlValidityHours: number;
+  crlRefreshMinutes: number;
+  familyMappingFile: string | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
 }
@@ -181,6 +191,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 5, 1, 100),
     loginLockoutMinutes: r.int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     outboxPollMs: r.int('OUTBOX_POLL_MS', 500, 50, 60000),
+    challengeTtlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 1, 3600),
+    helperUrl: r.url('HELPER_URL', ['http:'], 'http://127.0.0.1:47321'),
+    loginRateLimit: {
+      perClient: r.int('LOGIN_RATE_PER_CLIENT', 30, 1, 10000),
+      perCertificate: r.int('LOGIN_RATE_PER_CERTIFICATE', 10, 1, 10000),
+      windowMinutes: r.int('LOGIN_RATE_WINDOW_MINUTES', 15, 1, 24 * 60),
+    },
+    pkcs11Module: r.string('PKCS11_MODULE', '/usr/lib/softhsm/libsofthsm2.so'),
+    hsmTokenLabel: r.string('HSM_TOKEN_LABEL', 'nhi-ca-dev'),
+    hsmPin: r.secret('HSM_PIN', 8),
+    hsmSoPin: r.secret('HSM_SO_PIN', 8),
+    crlValidityHours: r.int('CRL_VALIDITY_HOURS', 24, 1, 24 * 31),
+    crlRefreshMinutes: r.int('CRL_REFRESH_MINUTES', 60, 1, 24 * 60),
+    familyMappingFile: r.string('FAMILY_MAPPING_FILE', '') || null,
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),
   };

@@ -4,6 +4,8 @@ import type { Principal } from '../common/context/request-context';
 declare module 'express-session' {
   interface SessionData {
     principal?: Principal;
+    /** Set when a certificate sign-in starts, so the session (and its challenge binding) persists. */
+    loginStartedAt?: number;
   }
 }
 

@@ -13,6 +13,8 @@ const VALID = {
   SESSION_SECRET: 'x'.repeat(40),
   DATA_KEY: Buffer.alloc(32, 7).toString('base64'),
   SMTP_URL: 'smtp://127.0.0.1:2525',
+  HSM_PIN: 'hsm-user-pin-1234',
+  HSM_SO_PIN: 'hsm-so-pin-12345',
 };
 
 function problems(env: Record<string, string | undefined>): string[] {

@@ -3,7 +3,7 @@
  * kind into its page: a re-rendered form (422), a 403/404/409 page, a sign-in redirect, or the
  * same as an HTMX fragment.
  */
-export type ErrorKind = 'validation' | 'not-signed-in' | 'forbidden' | 'not-found' | 'conflict' | 'too-many';
+export type ErrorKind = 'validation' | 'bad-request' | 'not-signed-in' | 'forbidden' | 'not-found' | 'conflict' | 'too-many';
 
 export interface FieldError {
   field: string;

@@ -5,6 +5,7 @@ import { DomainError, FormValidationError } from './domain-error';
 
 const STATUS: Record<DomainError['kind'], number> = {
   validation: 422,
+  'bad-request': 400,
   'not-signed-in': 401,
   forbidden: 403,
   'not-found': 404,

@@ -33,6 +33,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
   const secureCookies = config.cookieSecure === 'true' ? true : config.cookieSecure === 'false' ? false : 'auto';
+  app.set(COOKIE_SECURE_SETTING, secureCookies);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.get('x-request-id');
@@ -88,11 +89,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     }),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
-    let nonce = readCookie(req, CSRF_COOKIE);
-    if (!nonce) {
-      nonce = newCsrfNonce();
-      res.cookie(CSRF_COOKIE, nonce, { httpOnly: true, sameSite: 'lax', secure: secureCookies === 'auto' ? req.secure : secureCookies, path: '/' });
-    }
+    const nonce = readCookie(req, CSRF_COOKIE) ?? rotateCsrfNonce(req, res);
     req.csrfToken = csrfTokenFor(config.sessionSecret, nonce);
     const cookieLang = readCookie(req, LANG_COOKIE);
     req.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
@@ -113,6 +110,21 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     });
     next();
   });
+}
+
+const COOKIE_SECURE_SETTING = 'cookie secure';
+
+/** Our own cookies' attributes: HttpOnly, SameSite=Lax, Secure per COOKIE_SECURE (auto: when the request came over TLS). */
+export function cookieOptions(req: Request, maxAge?: number) {
+  const secure = req.app.get(COOKIE_SECURE_SETTING) as boolean | 'auto' | undefined;
+  return { httpOnly: true, sameSite: 'lax' as const, secure: secure === 'auto' || secure === undefined ? req.secure : secure, path: '/', ...(maxAge ? { maxAge } : {}) };
+}
+
+/** A new CSRF nonce (at first visit, sign-in and sign-out); returns it. */
+export function rotateCsrfNonce(req: Request, res: Response): string {
+  const nonce = newCsrfNonce();
+  res.cookie(CSRF_COOKIE, nonce, cookieOptions(req));
+  return nonce;
 }
 
 /** The one cookie parser we need: read a single cookie by name. */

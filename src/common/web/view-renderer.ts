@@ -76,7 +76,7 @@ export class ViewRenderer {
   private template(name: string): Handlebars.TemplateDelegate {
     let compiled = this.cache.get(name);
     if (!compiled) {
-      compiled = this.hbs.compile(readFileSync(join(this.viewsDir, `${name}.hbs`), 'utf8'), { strict: false });
+      compiled = this.hbs.compile(readFileSync(join(this.viewsDir, `${name}.hbs`), 'utf8'), { strict: false, explicitPartialContext: true });
       this.cache.set(name, compiled);
     }
     return compiled;

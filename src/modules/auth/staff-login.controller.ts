@@ -3,8 +3,7 @@ import type { Request, Response } from 'express';
 import { Allow, Public } from '../../common/access/access.decorator';
 import { ROLES } from '../../common/access/roles';
 import { FormValidationError, type FieldError } from '../../common/errors/domain-error';
-import { CSRF_COOKIE, newCsrfNonce } from '../../common/web/csrf';
-import { SESSION_COOKIE } from '../../common/web/http-pipeline';
+import { rotateCsrfNonce, SESSION_COOKIE } from '../../common/web/http-pipeline';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService } from '../audit/audit.service';
 import { StaffLoginFailed, StaffService } from './staff.service';
@@ -52,7 +51,7 @@ export class StaffLoginController {
     // A new session id and a new CSRF nonce at sign-in: nothing from before carries over.
     await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
     req.session.principal = principal;
-    res.cookie(CSRF_COOKIE, newCsrfNonce(), { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+    rotateCsrfNonce(req, res);
     res.redirect(303, values.returnTo);
   }
 
@@ -63,6 +62,6 @@ export class StaffLoginController {
     await this.audit.recordAlone({ action: 'auth.logout', targetType: req.session.principal?.kind, targetId: req.session.principal?.id });
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
     res.clearCookie(SESSION_COOKIE);
-    res.cookie(CSRF_COOKIE, newCsrfNonce(), { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+    rotateCsrfNonce(req, res);
   }
 }

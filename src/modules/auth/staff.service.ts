@@ -104,6 +104,28 @@ export class StaffService {
     return { account, password, totpSecret, otpauthUri: otpauthUri(totpSecret, account.username, 'NHI Certificate Services') };
   }
 
+  /** The enabled staff account a citizen certificate is bound to, if any. */
+  async findByCertificate(serialHex: string, issuerDn: string): Promise<StaffAccount | null> {
+    const account = await this.dataSource.getRepository(StaffAccount).findOneBy({ certSerial: serialHex.toUpperCase(), certIssuer: issuerDn });
+    return account && !account.disabledAt ? account : null;
+  }
+
+  /** Binds a staff member's citizen certificate (serial + issuer DN) to the account, so they sign in with it. */
+  async bindCertificate(username: string, serialHex: string, issuerDn: string, actor: AuditEntry['actor']): Promise<StaffView> {
+    return this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(StaffAccount);
+      const account = await repo.findOne({ where: { username }, lock: { mode: 'pessimistic_write' } });
+      if (!account) throw new NotFoundError('staff-not-found', 'staff.errors.notFound', { username });
+      const before = { serial: account.certSerial, issuer: account.certIssuer };
+      account.certSerial = serialHex.toUpperCase();
+      account.certIssuer = issuerDn;
+      account.updatedAt = new Date();
+      await repo.save(account);
+      await this.audit.record(manager, { action: 'staff.bind-certificate', targetType: 'staff_account', targetId: username, summary: { from: before, to: { serial: account.certSerial, issuer: issuerDn } }, actor });
+      return account;
+    });
+  }
+
   async list(): Promise<StaffView[]> {
     return this.dataSource.getRepository(StaffAccount).find({
       select: ['id', 'username', 'displayName', 'role', 'countyCode', 'counterCode', 'email', 'lastLoginAt', 'disabledAt', 'lockedUntil'],

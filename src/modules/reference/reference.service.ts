@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
-import { County, RegistrationCounter } from './reference.entity';
+import { ProtectedIdCodec } from '../../common/crypto/protected-id';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { County, Institution, Professional, RegistrationCounter } from './reference.entity';
 
 export interface CounterSearch {
   countyCode?: string;
@@ -13,8 +15,23 @@ export interface CounterSearch {
 @Injectable()
 export class ReferenceService {
   private countiesCache: County[] | null = null;
+  private readonly ids: ProtectedIdCodec;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.ids = new ProtectedIdCodec(config.dataKey);
+  }
+
+  /** The registry's row(s) for a person, found by the blind index of the national ID (never by the ID itself). */
+  async professionalByNationalId(nationalId: string): Promise<Professional | null> {
+    return this.dataSource.getRepository(Professional).findOne({ where: { nationalIdIndex: this.ids.index(nationalId) }, order: { id: 'ASC' } });
+  }
+
+  async institution(code: string): Promise<Institution | null> {
+    return this.dataSource.getRepository(Institution).findOneBy({ code });
+  }
 
   /** Counties change only with a seed, so they are read once per process. */
   async counties(): Promise<County[]> {

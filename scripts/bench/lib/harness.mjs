@@ -1,0 +1,128 @@
+// Shared plumbing of the benches (scripts/bench/*.mjs): free ports, child processes that are
+// always stopped, waiting for a URL, and one autocannon measurement with a warm-up.
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { ROOT, sleep } from '../../lib/util.mjs';
+
+/** A TCP port free on 127.0.0.1 right now. */
+export const freePort = () =>
+  new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+const children = new Set();
+// However this process ends (Ctrl-C, an error, process.exit), no server it started outlives it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
+/** Stops every child started by startChild (SIGTERM, then SIGKILL after `graceMs`). */
+export const stopAllChildren = async (graceMs = 10000) => {
+  await Promise.all([...children].map((child) => stopChild(child, graceMs)));
+};
+
+export const stopChild = async (child, graceMs = 10000) => {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  children.delete(child);
+};
+
+/**
+ * Starts `node <args>` from the repository root with `env`; keeps the last lines of its output
+ * (child.output()) for error messages. The child is stopped by stopAllChildren.
+ */
+export const startChild = (args, env) => {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const lines = [];
+  const keep = (chunk) => {
+    lines.push(...chunk.toString().split('\n').filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - 40));
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.output = () => lines.join('\n');
+  child.once('exit', () => children.delete(child));
+  return child;
+};
+
+/** Resolves with the first stdout line of `child` matching `pattern` (its match), or rejects when it exits. */
+export const waitForLine = (child, pattern, timeoutMs = 30000) =>
+  new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => done(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${child.output()}`)), timeoutMs);
+    const onData = (chunk) => {
+      buffer += chunk.toString();
+      const m = pattern.exec(buffer);
+      if (m) done(null, m);
+    };
+    const onExit = (code) => done(new Error(`exited (code ${code}) before it was ready:\n${child.output()}`));
+    const done = (err, value) => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(value);
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', onExit);
+  });
+
+/** Polls `url` until it answers 200; rejects when `child` exits first or after `timeoutMs`. */
+export const waitForHttp200 = async (url, child, timeoutMs = 60000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited (code ${child.exitCode ?? child.signalCode}) during startup:\n${child.output()}`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    await sleep(300);
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s:\n${child.output()}`);
+};
+
+/** GET `url` once: { status, text }. */
+export const getPage = async (url) => {
+  const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10000) });
+  return { status: res.status, text: await res.text() };
+};
+
+const cannon = (url, connections, seconds) =>
+  new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: seconds }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+
+/**
+ * Loads `url` with `connections` concurrent connections: `warmupSeconds` unmeasured (JIT, pools),
+ * then `seconds` measured. Returns requests per second (mean of the per-second samples), latency
+ * (ms: mean, p50, p99) and the count of failures (errors, timeouts and non-2xx answers).
+ */
+export const measure = async (url, { connections, seconds, warmupSeconds }) => {
+  if (warmupSeconds > 0) await cannon(url, connections, warmupSeconds);
+  const r = await cannon(url, connections, seconds);
+  return {
+    requestsPerSecond: r.requests.average,
+    latencyMeanMs: r.latency.average,
+    latencyP50Ms: r.latency.p50,
+    latencyP99Ms: r.latency.p99,
+    requests: r.requests.total,
+    failures: r.errors + r.timeouts + r.non2xx,
+  };
+};
