@@ -85,6 +85,7 @@ async function buildScripts() {
   // app.js is one small ES module that imports ./govuk-frontend.min.js at run time, so the
   // "bundle" is a copy: no bundler needed, and the browser caches govuk-frontend separately.
   await copy(join(SRC, 'app.js'), join(OUT, 'app.js'));
+  await copy(join(SRC, 'login.js'), join(OUT, 'login.js'));
   await copy(join(SRC, 'favicon.svg'), join(OUT, 'favicon.svg'));
 }
 

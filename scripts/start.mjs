@@ -13,7 +13,7 @@ main(async () => {
   await ensurePackages(requiredPackages({ services: servicesMode(env) === 'local', test: false }));
   await ensureNodeDeps();
   await ensureServices(env);
-  ensureSoftHsmConf(env);
+  env.SOFTHSM2_CONF = ensureSoftHsmConf(env);
   await ensureBuild();
   say('Applying database migrations…');
   await runCli(['db', 'migrate'], env, 'The database migration');
