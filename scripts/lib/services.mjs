@@ -12,7 +12,8 @@ import { DATA_DIR, LOG_DIR, ROOT, RUN_DIR, capture, fail, isRoot, rel, run, say,
 
 const SERVICE_PACKAGES = ['mariadb-server', 'mariadb-client', 'redis-server', 'redis-tools'];
 const APP_PACKAGES = ['softhsm2', 'opensc', 'fonts-noto-cjk'];
-const TEST_PACKAGES = ['chromium', 'poppler-utils'];
+// Tests also start their own throwaway Redis (the outbox outage test) and check issued keys with OpenSC.
+const TEST_PACKAGES = ['chromium', 'poppler-utils', 'redis-server', 'redis-tools', 'openssl'];
 
 /** Debian packages needed: the app's, the local servers' (when `services`), the tests' (when `test`). */
 export const requiredPackages = ({ services, test }) => [

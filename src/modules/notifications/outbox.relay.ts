@@ -9,6 +9,9 @@ import { isQueueName, OUTBOX_JOB_OPTIONS, outboxJobId, withTimeout } from './que
 
 const BATCH = 100;
 const ADD_TIMEOUT_MS = 5000;
+/** Dispatched rows are kept as long as completed jobs (OUTBOX_JOB_OPTIONS), then purged hourly. */
+const KEEP_DISPATCHED_MS = 7 * 24 * 3600_000;
+const PURGE_EVERY_MS = 3600_000;
 
 interface OutboxRow {
   id: number | string;
@@ -56,6 +59,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private current: Promise<void> | null = null;
   private stopped = false;
+  private lastPurge = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -77,6 +81,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     for (const name of Object.values(QUEUES)) {
       const queue = new Queue(name, { connection });
       queue.on('error', (err) => this.redisOutage.down(err));
+      void queue.client.then((client) => client.on('ready', () => this.redisOutage.up()), () => undefined);
       this.queues.set(name, queue);
     }
     this.schedule(0);
@@ -96,9 +101,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.timer = null;
       let again = false;
       this.current = this.pollOnce()
-        .then((n) => {
+        .then(async (n) => {
           this.databaseOutage.up();
           again = n === BATCH;
+          if (Date.now() - this.lastPurge > PURGE_EVERY_MS) {
+            this.lastPurge = Date.now();
+            await this.purgeDispatched();
+          }
         })
         .catch((err: unknown) => this.databaseOutage.down(err))
         .finally(() => {
@@ -108,7 +117,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }, delayMs);
   }
 
-  /** One pass over the outbox; returns how many rows it took (dispatched or not). */
+  /** One pass over the outbox; returns how many rows it dispatched (a full batch: poll again at once). */
   async pollOnce(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
@@ -140,8 +149,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         await manager.query('UPDATE outbox_message SET dispatched_at = ? WHERE id IN (?)', [new Date(), dispatched]);
         this.redisOutage.up();
       }
-      return rows.length;
+      return dispatched.length;
     });
+  }
+
+  /** Deletes (up to 1000 of) the rows dispatched more than a week before `now`; returns how many. */
+  async purgeDispatched(now = new Date()): Promise<number> {
+    const result: { affectedRows?: number } = await this.dataSource.query(
+      'DELETE FROM outbox_message WHERE dispatched_at < ? ORDER BY id LIMIT 1000',
+      [new Date(now.getTime() - KEEP_DISPATCHED_MS)],
+    );
+    return result.affectedRows ?? 0;
   }
 
   private async recordFailure(manager: EntityManager, row: OutboxRow, err: unknown): Promise<void> {

@@ -1,0 +1,122 @@
+// Certificate sign-in (loaded only by the login page). The PIN goes from this page to the reader
+// helper on the user's own PC (loopback) and nowhere else; the server receives only the signed
+// token. Steps: helper status → challenge from the server → the helper signs it with the card →
+// the token to the server → on to the user's home page. Every failure becomes a clear message.
+const form = document.getElementById('certificate-login');
+const statusBox = document.getElementById('login-status');
+const pinInput = document.getElementById('pin');
+const pinGroup = document.getElementById('pin-group');
+const pinError = document.getElementById('pin-error');
+const submit = document.getElementById('login-submit');
+const messages = JSON.parse(document.getElementById('login-messages').textContent);
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const helper = form.dataset.helperUrl.replace(/\/$/, '');
+
+const say = (key, extra = '') => {
+  statusBox.textContent = `${messages[key] ?? key}${extra}`;
+};
+
+function showPinError(text) {
+  pinError.textContent = text;
+  pinError.hidden = !text;
+  pinGroup.classList.toggle('govuk-form-group--error', Boolean(text));
+  pinInput.classList.toggle('govuk-input--error', Boolean(text));
+  pinInput.setAttribute('aria-describedby', text ? 'pin-hint pin-error' : 'pin-hint');
+}
+
+/** A helper error ({ error, code, triesLeft }) as the message users know for that code. */
+function helperMessage(body) {
+  if (body && /^origin-|^host-/.test(body.error || '')) return messages['login.helper.originRefused'];
+  const text = messages[body && body.code ? `login.helper.${body.code}` : 'login.helper.61006'] ?? messages['login.errors.unexpected'];
+  const tries = body && typeof body.triesLeft === 'number' ? messages['login.helper.triesLeft'].replace('{triesLeft}', String(body.triesLeft)) : '';
+  return `${text}${tries}`;
+}
+
+async function helperStatus() {
+  try {
+    const res = await fetch(`${helper}/status`, { mode: 'cors', cache: 'no-store' });
+    return res.ok ? await res.json() : null;
+  } catch {
+    return null;
+  }
+}
+
+async function refreshStatus() {
+  say('login.status.checking');
+  const status = await helperStatus();
+  if (!status) {
+    statusBox.textContent = helperMessage({ code: 61006 });
+    return false;
+  }
+  const cards = (status.tokens || []).filter((t) => t.certificates && t.certificates.length);
+  if (!cards.length) {
+    statusBox.textContent = helperMessage({ code: 9056 });
+    return false;
+  }
+  const card = cards[0];
+  say('login.status.ready', ` ${card.certificates[0].subject || card.label}`);
+  return true;
+}
+
+async function postJson(url, body) {
+  const res = await fetch(url, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify(body),
+  });
+  return { ok: res.ok, body: await res.json().catch(() => ({})) };
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const pin = pinInput.value;
+  showPinError('');
+  if (!/^\d{6,8}$/.test(pin)) {
+    showPinError(helperMessage({ code: 9041 }));
+    pinInput.focus();
+    return;
+  }
+  submit.disabled = true;
+  try {
+    if (!(await refreshStatus())) return;
+    const cardType = new FormData(form).get('cardType');
+    const challenge = await postJson('/auth/challenge', {});
+    if (!challenge.ok) {
+      statusBox.textContent = challenge.body.message || messages['login.errors.unexpected'];
+      return;
+    }
+    say('login.status.signing');
+    let signed;
+    try {
+      const res = await fetch(`${helper}/sign`, {
+        method: 'POST',
+        mode: 'cors',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ origin: window.location.origin, challenge: challenge.body.challenge, pin }),
+      });
+      signed = { ok: res.ok, body: await res.json().catch(() => ({})) };
+    } catch {
+      signed = { ok: false, body: { code: 61006 } };
+    }
+    pinInput.value = '';
+    if (!signed.ok) {
+      const text = helperMessage(signed.body);
+      if ([9039, 9041].includes(signed.body.code)) showPinError(text);
+      statusBox.textContent = text;
+      return;
+    }
+    say('login.status.verifying');
+    const returnTo = new FormData(form).get('returnTo') || '/';
+    const result = await postJson('/auth/certificate', { challenge: challenge.body.challenge, token: signed.body, cardType, returnTo });
+    if (!result.ok) {
+      statusBox.textContent = result.body.message || messages['login.errors.unexpected'];
+      return;
+    }
+    window.location.assign(result.body.redirect || '/');
+  } finally {
+    submit.disabled = false;
+  }
+});
+
+refreshStatus();
