@@ -1,6 +1,8 @@
 import type { Page } from 'playwright-core';
 import { translate } from '../../src/common/i18n/i18n';
+import { totpCode, totpStep } from '../../src/modules/auth/totp';
 import { expectAccessible, screenshotIfAsked, useBrowser } from '../support/browser';
+import { createStaff } from '../support/staff';
 
 const zh = (key: string, params: Record<string, unknown> = {}) => translate('zh-TW', key, params);
 const en = (key: string, params: Record<string, unknown> = {}) => translate('en', key, params);
@@ -19,7 +21,7 @@ async function resultCount(page: Page): Promise<number> {
   return Number(/\d+/.exec(caption)?.[0]);
 }
 
-describe('public pages in a real browser (Chromium + axe)', () => {
+describe('public pages and the staff sign-in in a real browser (Chromium + axe)', () => {
   const t = useBrowser();
 
   afterEach(() => {
@@ -35,13 +37,15 @@ describe('public pages in a real browser (Chromium + axe)', () => {
     expect(await page.locator('h1').innerText()).toBe(zh('home.heading'));
     expect(await page.title()).toBe(`${zh('home.title')} – ${zh('app.name')}`);
     // our stylesheet and script loaded under the CSP: the font is ours, and app.js ran
-    expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain('Noto Sans TC');
+    expect(await page.locator('h1').evaluate((h1) => getComputedStyle(h1).fontFamily)).toContain('Noto Sans TC');
     expect(await page.locator('body').getAttribute('class')).toContain('js-enabled');
     await expectAccessible(page);
     await screenshotIfAsked(page, 'home-zh-TW');
 
     // the real button: a form POST, then back to the same page
-    const button = page.getByRole('button', { name: new RegExp(en('language.switchTo').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+    // (its accessible name is 「切換語言：English」; "English" itself is marked lang="en")
+    const button = page.getByRole('button', { name: zh('language.switchTo') });
+    expect(await button.locator('[lang]').getAttribute('lang')).toBe('en');
     await button.click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.waitForLoadState('load');
@@ -54,7 +58,7 @@ describe('public pages in a real browser (Chromium + axe)', () => {
     await page.goto('/counters');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('h1').innerText()).toBe(en('counters.title'));
-    const back = page.getByRole('button', { name: new RegExp(zh('language.switchTo')) });
+    const back = page.getByRole('button', { name: en('language.switchTo') });
     expect(await back.locator('[lang]').getAttribute('lang')).toBe('zh-Hant-TW');
     expect((await t.context.cookies()).find((c) => c.name === 'lang')?.value).toBe('en');
   });
@@ -92,6 +96,7 @@ describe('public pages in a real browser (Chromium + axe)', () => {
     expect(await page.locator('#counter-results').count()).toBe(1);
     expect(await page.locator('h1').count()).toBe(1);
     await expectAccessible(page);
+    await screenshotIfAsked(page, 'counters-filtered');
   });
 
   it('filters the counters with JavaScript turned off: a plain GET form', async () => {
@@ -109,7 +114,10 @@ describe('public pages in a real browser (Chromium + axe)', () => {
     for (const address of await column(page, 3)) expect(address).toContain('板橋區');
     expect(await page.getByLabel(zh('counters.county')).inputValue()).toBe('65000');
     expect(await page.getByLabel(zh('counters.text')).inputValue()).toBe('板橋');
-    await expectAccessible(page);
+    // axe needs JavaScript: check the same filtered page in this test's ordinary context
+    await t.page.goto(page.url());
+    expect(await column(t.page, 0)).toEqual(names);
+    await expectAccessible(t.page);
   });
 
   it('shows the staff sign-in errors accessibly: summary linking to each field, 「錯誤：」 in the title', async () => {
@@ -140,6 +148,33 @@ describe('public pages in a real browser (Chromium + axe)', () => {
     await summary.getByRole('link', { name: zh('staff.login.errors.passwordRequired') }).click();
     await page.waitForFunction(() => document.activeElement?.id === 'password');
     await expectAccessible(page);
+    await screenshotIfAsked(page, 'staff-login-errors');
+  });
+
+  it('lets a staff member sign in by typing into the form, then sign out', async () => {
+    const { page } = t;
+    const creds = await createStaff(t.app, 'ministry_staff');
+    await page.goto('/staff/login');
+    // typed as a person would: click into each field, then type
+    for (const [label, text] of [
+      [zh('staff.login.username'), creds.account.username],
+      [zh('staff.login.password'), creds.password],
+      [zh('staff.login.code'), totpCode(creds.totpSecret, totpStep())],
+    ]) {
+      const field = page.getByLabel(label, { exact: true });
+      await field.click();
+      await field.pressSequentially(text);
+      expect(await field.inputValue()).toBe(text); // nothing pre-filled, nothing cut off by maxlength
+    }
+    await page.getByRole('button', { name: zh('staff.login.submit') }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    expect(await page.locator('.app-header__user-name').innerText()).toBe(creds.account.displayName);
+    expect(await page.getByRole('link', { name: zh('nav.audit') }).count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+
+    await page.getByRole('button', { name: zh('nav.signOut') }).click();
+    await page.waitForFunction(() => !document.querySelector('.app-header__user-name'));
+    expect(await page.getByRole('link', { name: zh('nav.audit') }).count()).toBe(0);
   });
 
   it('answers an unknown address with an accessible 404 page', async () => {
@@ -149,5 +184,6 @@ describe('public pages in a real browser (Chromium + axe)', () => {
     expect(await page.locator('h1').innerText()).toBe(zh('errors.404.heading'));
     expect(await page.title()).toContain(zh('app.name'));
     await expectAccessible(page);
+    await screenshotIfAsked(page, 'not-found');
   });
 });
