@@ -5,6 +5,13 @@ import { configFromEnvironment } from './config/load-env';
 
 /** Administrators' commands: `npm run cli -- <command> --help`. */
 async function main() {
+  const [command, subcommand, ...rest] = process.argv.slice(2);
+  if (command === 'pki' && subcommand === 'verify') {
+    // Needs no database, Redis or configuration: runs before Nest starts.
+    const { runPkiVerify } = await import('./modules/certificates/pki-verify.cli');
+    process.exitCode = await runPkiVerify(rest);
+    return;
+  }
   const config = configFromEnvironment();
   await CommandFactory.run(CliModule.forRoot(config), {
     logger: ['error'],

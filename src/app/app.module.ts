@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
+import { CertificatesModule } from '../modules/certificates/certificates.module';
 import { HomeModule } from '../modules/home/home.module';
 import { NotificationsModule } from '../modules/notifications/notifications.module';
 import { OpsModule } from '../modules/ops/ops.module';
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, AuthModule, NotificationsModule, HomeModule, OpsModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

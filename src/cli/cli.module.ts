@@ -3,18 +3,19 @@ import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
+import { CertificatesModule } from '../modules/certificates/certificates.module';
 import { ReferenceModule } from '../modules/reference/reference.module';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { SeedCommand } from './seed.command';
-import { StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
+import { StaffBindCertCommand, StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
 
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, AuthModule],
-      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule],
+      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand],
     };
   }
 }

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { isRole, type Role } from '../common/access/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { StaffService } from '../modules/auth/staff.service';
+import { TrustStoreService } from '../modules/certificates/trust-store.service';
 import { cliActor, DRY_RUN_OPTION, failInput, JSON_OPTION, printResult } from './cli-output';
 
 interface CreateFlags {
@@ -139,7 +141,55 @@ export class StaffDisableCommand extends FlagsCommand {
   }
 }
 
-@Command({ name: 'staff', description: 'staff accounts: create, list, disable', subCommands: [StaffCreateCommand, StaffListCommand, StaffDisableCommand] })
+@SubCommand({
+  name: 'bind-cert',
+  arguments: '<username>',
+  description: "bind a staff member's citizen certificate (PEM or DER file) to the account, so they sign in with their card",
+})
+export class StaffBindCertCommand extends FlagsCommand {
+  constructor(
+    private readonly staff: StaffService,
+    private readonly trustStore: TrustStoreService,
+  ) {
+    super();
+  }
+
+  async run([username]: string[], flags: { json?: boolean; dryRun?: boolean; cert?: string } = {}): Promise<void> {
+    if (!flags.cert) return failInput(flags.json, ['cert: required (--cert <file>)']);
+    let der: Buffer;
+    try {
+      der = readFileSync(flags.cert);
+    } catch {
+      return failInput(flags.json, [`cert: cannot read ${flags.cert}`]);
+    }
+    const target = (await this.staff.list()).find((a) => a.username === username?.toLowerCase());
+    if (!target) return failInput(flags.json, [`username: no staff account "${username}"`]);
+    const result = await this.trustStore.validate(der, { purpose: 'client-auth' });
+    if (!result.valid) return failInput(flags.json, [`cert: not a valid certificate here (${result.code}: ${result.message})`]);
+    if (result.family !== 'moica-citizen') return failInput(flags.json, [`cert: a citizen certificate (MOICA) is needed, this one is ${result.family ?? 'of no known family'}`]);
+    if (flags.dryRun) {
+      printResult(flags.json, { dryRun: true, username: target.username, serial: result.serialNumber, issuer: result.issuer }, [`Would bind ${result.serialNumber} (${result.issuer}) to ${target.username}. Nothing changed.`]);
+      return;
+    }
+    await this.staff.bindCertificate(target.username, result.serialNumber, result.issuer, cliActor());
+    printResult(flags.json, { username: target.username, serial: result.serialNumber, issuer: result.issuer }, [`Bound certificate ${result.serialNumber} to ${target.username}.`]);
+  }
+
+  @Option({ flags: '--cert <file>', description: 'the citizen certificate, PEM or DER (e.g. read with the reader helper: GET /certificate)' })
+  parseCert(v: string) {
+    return v;
+  }
+  @Option(DRY_RUN_OPTION)
+  parseDryRun(): boolean {
+    return true;
+  }
+}
+
+@Command({
+  name: 'staff',
+  description: 'staff accounts: create, list, disable, bind-cert',
+  subCommands: [StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand],
+})
 export class StaffCommand extends CommandRunner {
   async run(): Promise<void> {
     this.command.help();

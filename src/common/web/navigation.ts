@@ -14,6 +14,7 @@ const ITEMS: NavItem[] = [
   { href: '/counters', labelKey: 'nav.counters', roles: 'anyone' },
   { href: '/admin/audit', labelKey: 'nav.audit', roles: ['admin', 'ministry_staff'] },
   { href: '/admin/jobs', labelKey: 'nav.admin', roles: ['admin'] },
+  { href: '/login', labelKey: 'nav.login', roles: 'signed-out' },
   { href: '/staff/login', labelKey: 'nav.staffLogin', roles: 'signed-out', intranetOnly: true },
 ];
 

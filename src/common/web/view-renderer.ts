@@ -62,6 +62,8 @@ export class ViewRenderer {
       return v ?? '';
     });
     hbs.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
+    /** JSON for a <script type="application/json"> block: raw, with "<" escaped so it cannot end the block. */
+    hbs.registerHelper('scriptJson', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')));
     hbs.registerHelper('formatDateTime', function (value: unknown, options: Handlebars.HelperOptions) {
       if (!value) return '';
       const date = value instanceof Date ? value : new Date(String(value));

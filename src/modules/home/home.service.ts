@@ -10,7 +10,7 @@ interface ServiceLink {
   descriptionKey: string;
   audienceKey: string;
   /** Who sees the link: anyone, only signed-out visitors on the intranet, or these roles. */
-  show: 'anyone' | 'staff-sign-in' | Role[];
+  show: 'anyone' | 'signed-out' | 'staff-sign-in' | Role[];
 }
 
 /**
@@ -18,6 +18,7 @@ interface ServiceLink {
  * the home page never leads to a dead link.
  */
 const SERVICES: ServiceLink[] = [
+  { href: '/login', titleKey: 'home.services.login.title', descriptionKey: 'home.services.login.description', audienceKey: 'home.audience.everyone', show: 'signed-out' },
   { href: '/counters', titleKey: 'home.services.counters.title', descriptionKey: 'home.services.counters.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/staff/login', titleKey: 'home.services.staffLogin.title', descriptionKey: 'home.services.staffLogin.description', audienceKey: 'home.audience.staff', show: 'staff-sign-in' },
   { href: '/admin/audit', titleKey: 'home.services.audit.title', descriptionKey: 'home.services.audit.description', audienceKey: 'home.audience.staff', show: ['admin', 'ministry_staff'] },
@@ -37,7 +38,7 @@ export class HomeService {
     const principal = req.session.principal;
     const onIntranet = addressIn(this.intranet, req.ip);
     const visible = SERVICES.filter((s) =>
-      s.show === 'anyone' ? true : s.show === 'staff-sign-in' ? onIntranet && !principal : !!principal && s.show.includes(principal.role),
+      s.show === 'anyone' ? true : s.show === 'signed-out' ? !principal : s.show === 'staff-sign-in' ? onIntranet && !principal : !!principal && s.show.includes(principal.role),
     );
     const link = ({ href, titleKey, descriptionKey, audienceKey }: ServiceLink) => ({ href, titleKey, descriptionKey, audienceKey });
     return {

@@ -56,11 +56,12 @@ export class JobsService {
   constructor(
     @InjectQueue(QUEUES.notifications) notifications: Queue,
     @InjectQueue(QUEUES.statistics) statistics: Queue,
+    @InjectQueue(QUEUES.pki) pki: Queue,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
   ) {
-    this.queues = { notifications, statistics };
+    this.queues = { notifications, statistics, pki };
   }
 
   /** Queue counts and the outbox backlog; rejects when Redis does not answer. */

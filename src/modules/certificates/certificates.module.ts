@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { CertificateIssuer } from './certificate-issuer.service';
+import { CertificatesRepository } from './certificates.repository';
+import { CrlService } from './crl.service';
+import { DevPkiService } from './dev-pki.service';
+import { HsmService } from './hsm.service';
+import { PkiController } from './pki.controller';
+import { PkiProcessor, PkiScheduler } from './pki.jobs';
+import { RevocationService } from './revocation.service';
+import { TrustStoreService } from './trust-store.service';
+
+/**
+ * Web app and CLI: the trust store and its validator (TrustStoreService), issuing
+ * (CertificateIssuer), revocation (RevocationService), CRLs (CrlService), the development PKI
+ * (DevPkiService), the HSM (HsmService), and the public /pki/crl and /pki/ca addresses. Needs
+ * CoreModule and AuditModule (global); uses NotificationsModule's outbox.
+ */
+@Module({
+  imports: [NotificationsModule],
+  controllers: [PkiController],
+  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
+  exports: [HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
+})
+export class CertificatesModule {}
+
+/**
+ * Worker process: the 'pki' queue's processor ('crl-refresh') and its schedule. Needs CoreModule
+ * with the 'worker' BullMQ connection (which registers the queue).
+ */
+@Module({
+  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, PkiProcessor, PkiScheduler],
+  exports: [CrlService],
+})
+export class CertificatesWorkerModule {}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
+import type { QueueName } from '../../core/core.module';
+import { AuditService, type AuditActor } from '../audit/audit.service';
+import { OutboxService } from '../notifications/outbox.service';
+import { IssuedCertificate, IssuedStatus } from './certificates.entity';
+import { CertificatesRepository } from './certificates.repository';
+import { PKI_JOBS, PKI_QUEUE, type CrlRefreshPayload } from './pki-queue';
+
+/** CRL reasons a revocation may give (certificateHold is hold(); removeFromCRL is release()). */
+export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+export function isRevocationReason(value: unknown): value is RevocationReason {
+  return typeof value === 'string' && (REVOCATION_REASONS as readonly string[]).includes(value);
+}
+
+export interface RevocationOptions {
+  /** The version the caller saw; the change fails with 'certificate-changed' when the row moved on. */
+  expectedVersion?: number;
+  actor?: AuditActor;
+}
+
+type Change = { action: 'revoke' | 'hold' | 'release'; from: readonly IssuedStatus[]; to: IssuedStatus; reason: string | null };
+
+/**
+ * Revocation of certificates our CAs issued: revoke with a reason, hold (suspend: CRL reason
+ * certificateHold) and release (resume: off the next CRL). Each change is one transaction with
+ * an optimistic version check, its audit row and a 'crl-refresh' job in the outbox, so the CRL
+ * is re-signed soon after the change commits (and never for a change that rolled back).
+ */
+@Injectable()
+export class RevocationService {
+  constructor(
+    private readonly repository: CertificatesRepository,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
+  ) {}
+
+  revoke(id: number, reason: RevocationReason, options: RevocationOptions = {}): Promise<IssuedCertificate> {
+    if (!isRevocationReason(reason)) throw new ConflictError('revocation-reason-invalid', 'errors.409.message', { reason: String(reason) });
+    return this.change(id, { action: 'revoke', from: ['good', 'on-hold'], to: 'revoked', reason }, options);
+  }
+
+  hold(id: number, options: RevocationOptions = {}): Promise<IssuedCertificate> {
+    return this.change(id, { action: 'hold', from: ['good'], to: 'on-hold', reason: 'certificateHold' }, options);
+  }
+
+  release(id: number, options: RevocationOptions = {}): Promise<IssuedCertificate> {
+    return this.change(id, { action: 'release', from: ['on-hold'], to: 'good', reason: null }, options);
+  }
+
+  private async change(id: number, change: Change, options: RevocationOptions): Promise<IssuedCertificate> {
+    return this.repository.transaction(async (manager) => {
+      const row = await this.repository.findIssued(id, manager);
+      if (!row) throw new NotFoundError('certificate-not-found', 'errors.404.message', { id });
+      const version = options.expectedVersion ?? row.version;
+      if (row.version !== version) throw new ConflictError('certificate-changed', 'errors.409.message', { id });
+      if (!change.from.includes(row.status)) throw new ConflictError('certificate-state', 'errors.409.message', { id, status: row.status, action: change.action });
+      const revokedAt = change.to === 'good' ? null : new Date();
+      const updated = await this.repository.updateRevocation(manager, id, version, { status: change.to, revocationReason: change.reason, revokedAt });
+      if (!updated) throw new ConflictError('certificate-changed', 'errors.409.message', { id });
+      await this.audit.record(manager, {
+        action: `pki.certificate.${change.action}`,
+        targetType: 'issued_certificate',
+        targetId: id,
+        summary: { serial: row.serialHex, issuerId: row.issuerId, status: { from: row.status, to: change.to }, reason: change.reason },
+        actor: options.actor,
+      });
+      const payload: CrlRefreshPayload = { issuerId: row.issuerId };
+      await this.outbox.enqueue(manager, PKI_QUEUE, PKI_JOBS.crlRefresh, payload);
+      return (await this.repository.findIssued(id, manager)) as IssuedCertificate;
+    });
+  }
+}
