@@ -1,6 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Result as AxeResult } from 'axe-core';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
@@ -71,7 +71,20 @@ function watch(page: Page, problems: PageProblems): void {
  * context and page before each test (closed after it). Call at the top of a describe block and
  * use the returned object inside the tests.
  */
-export function useBrowser(overrides: Record<string, string> = {}): BrowserTest {
+/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * The app listens on a port chosen first, so its PUBLIC_ORIGIN is the origin the browser sees
+ * (certificate sign-in checks it). `overrides` may be a function of that origin.
+ */
+export function useBrowser(overrides: Record<string, string> | ((origin: string) => Promise<Record<string, string>> | Record<string, string>) = {}): BrowserTest {
   const t = { problems: { console: [], pageErrors: [], failedRequests: [] } } as unknown as BrowserTest;
   const extraContexts: BrowserContext[] = [];
 
@@ -83,9 +96,11 @@ export function useBrowser(overrides: Record<string, string> = {}): BrowserTest 
   };
 
   beforeAll(async () => {
-    t.app = await createTestApp(overrides);
-    const server = await t.app.app.listen(0, '127.0.0.1');
-    t.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const port = await freePort();
+    t.baseUrl = `http://127.0.0.1:${port}`;
+    const extra = typeof overrides === 'function' ? await overrides(t.baseUrl) : overrides;
+    t.app = await createTestApp({ PUBLIC_ORIGIN: t.baseUrl, ...extra });
+    await t.app.app.listen(port, '127.0.0.1');
     t.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     t.newPage = async (options) => {
       const { context, page } = await open(options);

@@ -64,7 +64,8 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
           styleSrc: ["'self'"],
           imgSrc: ["'self'", 'data:'],
           fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
+          // the login page's script talks to the reader helper on the user's own PC
+          connectSrc: ["'self'", new URL(config.helperUrl).origin],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
           baseUri: ["'self'"],
