@@ -19,6 +19,9 @@ main(async () => {
   await runCli(['db', 'migrate'], env, 'The database migration');
   say('Loading reference data…');
   await runCli(['seed'], env, 'Seeding');
+  say('Preparing the development certification authorities (SoftHSM2)…');
+  await runCli(['pki', 'dev-init'], env, 'The development PKI');
+  await runCli(['pki', 'crl', 'refresh'], env, 'Publishing the CRLs');
   await startApp(env);
   say('');
   say(`✓ NHI certificate services is running at ${env.PUBLIC_ORIGIN || healthUrl(env).replace(/\/healthz$/, '')}`);

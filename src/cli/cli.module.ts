@@ -6,6 +6,8 @@ import { AuthModule } from '../modules/auth/auth.module';
 import { CertificatesModule } from '../modules/certificates/certificates.module';
 import { ReferenceModule } from '../modules/reference/reference.module';
 import { DbCommand, DbMigrateCommand } from './db.command';
+import { DEV_CARD_COMMANDS } from './dev-card.command';
+import { PKI_COMMANDS } from './pki.command';
 import { SeedCommand } from './seed.command';
 import { StaffBindCertCommand, StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
 
@@ -15,7 +17,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule],
-      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand],
+      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS],
     };
   }
 }
