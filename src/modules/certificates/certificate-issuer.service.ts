@@ -8,7 +8,7 @@ import { CaCertificate, CredentialFamilyCode } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';
 import { HsmService } from './hsm.service';
 import { buildSubject, directoryAttributesExtension, LeafSubject, subjectProblems } from './leaf-subject';
-import { authorityKeyIdentifier, caCertUrlFor, certificateOf, publicationExtensions, randomSerialHex } from './pki-extensions';
+import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
 import { x509 } from './validation/x509-runtime';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -130,7 +130,7 @@ export class CertificateIssuer {
       await authorityKeyIdentifier(caCert, this.hsm.crypto),
       new x509.CertificatePolicyExtension([subjectTypeOid], false),
       directoryAttributesExtension(subject.attributes),
-      ...publicationExtensions(ca.crlUrl ?? '', caCertUrlFor(this.config.publicOrigin, ca.slug)),
+      ...publicationExtensions(ca.crlUrl ?? crlUrlFor(this.config.publicOrigin, ca.slug), caCertUrlFor(this.config.publicOrigin, ca.slug)),
     ];
     const serialHex = randomSerialHex();
     const cert = await this.hsm.createCertificate(ca.hsmKeyLabel as string, {
