@@ -53,8 +53,10 @@ async function refreshStatus() {
     statusBox.textContent = helperMessage({ code: 9056 });
     return false;
   }
+  // Only the holder's name (CN): the subject also carries the national ID, which we never show.
   const card = cards[0];
-  say('login.status.ready', ` ${card.certificates[0].subject || card.label}`);
+  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(card.certificates[0].subject || '');
+  say('login.status.ready', ` ${cn ? cn[1] : card.label}`);
   return true;
 }
 

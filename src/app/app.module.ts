@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
+import { CardsModule } from '../modules/cards/cards.module';
 import { CertificatesModule } from '../modules/certificates/certificates.module';
 import { HomeModule } from '../modules/home/home.module';
 import { NotificationsModule } from '../modules/notifications/notifications.module';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

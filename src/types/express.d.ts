@@ -1,11 +1,14 @@
 import type { Lang } from '../common/i18n/i18n';
 import type { Principal } from '../common/context/request-context';
+import type { CardReservationSession } from '../modules/cards/reservation-draft';
 
 declare module 'express-session' {
   interface SessionData {
     principal?: Principal;
     /** Set when a certificate sign-in starts, so the session (and its challenge binding) persists. */
     loginStartedAt?: number;
+    /** The card reservation journey: its draft and the reservations this session may see. */
+    cardReservation?: CardReservationSession;
   }
 }
 

@@ -1,0 +1,464 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { ProtectedIdCodec } from '../../common/crypto/protected-id';
+import { TooManyAttemptsError, type FieldError } from '../../common/errors/domain-error';
+import { translate, type Lang } from '../../common/i18n/i18n';
+import {
+  maskNationalId,
+  validateEmail,
+  validateInstitutionCode,
+  validateNationalId,
+  validatePhone,
+  validateProfessionalCertificate,
+  validateUserCode,
+} from '../../common/identifiers';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { REDIS } from '../../core/core.module';
+import { AuditService } from '../audit/audit.service';
+import { hashSecret } from '../auth/password';
+import { NotificationsService } from '../notifications/notifications.service';
+import { isPersonnelCategoryCode } from '../reference/data/personnel-categories';
+import type { Institution, RegistrationCounter } from '../reference/reference.entity';
+import { ReferenceService } from '../reference/reference.service';
+import { AttemptLimiter, type AttemptSubject } from './attempt-limiter';
+import { CardReservation, type ReservationCardType } from './card-reservation.entity';
+import { CardReservationRepository } from './card-reservation.repository';
+import { checkCounterDate, firstBookableDay, lastBookableDay, MAX_DAYS_AHEAD, taipeiDay, type CounterCalendar } from './counter-date';
+import { generateReference, normalizeReference } from './reference-number';
+import type { ReservationApplicant, ReservationDetails, ReservationDraft } from './reservation-draft';
+import { counterView, documentKeys, formatDay } from './reservation-view';
+
+/** Failed lookups / registry checks: 10 per session and 100 per client address in 15 minutes. */
+export const ATTEMPT_LIMITS = { perSession: 10, perClient: 100, windowSeconds: 15 * 60 };
+
+const NAME_MAX = 60;
+const ADDRESS_MAX = 200;
+const REFERENCE_RETRIES = 5;
+
+/**
+ * Which counters an applicant is offered (seed 000): staff of an initial-review hospital
+ * (初審註冊窗口) apply at that hospital's counter; everyone else at a health bureau or station
+ * (衛生局、所), chosen by county.
+ */
+export type CounterChoice =
+  | { rule: 'own-hospital'; institution: Institution; countyCode: string; counters: RegistrationCounter[] }
+  | { rule: 'bureaus'; countyCode: string | null; counters: RegistrationCounter[] };
+
+export interface ApplicantCheck {
+  applicant: ReservationApplicant | null;
+  errors: FieldError[];
+  values: Record<string, string>;
+}
+
+export interface DetailsCheck {
+  details: ReservationDetails;
+  errors: FieldError[];
+  /** A valid, confirmed new user code, to be hashed (never stored or shown in clear). */
+  newUserCode: string | null;
+  choice: CounterChoice;
+  calendar: CounterCalendar;
+}
+
+/** The submitted draft no longer passes (e.g. the date became today overnight): the step to fix and why. */
+export class DraftInvalid extends Error {
+  constructor(
+    readonly step: 'applicant' | 'details',
+    readonly errors: FieldError[],
+  ) {
+    super(`reservation draft invalid at ${step}`);
+  }
+}
+
+type Body = Record<string, unknown>;
+
+function text(body: Body, field: string): string {
+  const v = body[field];
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+/** Names are compared without spaces and in NFKC form (full-width letters, compatibility forms). */
+function sameName(a: string, b: string): boolean {
+  const norm = (s: string) => s.normalize('NFKC').replace(/\s+/g, '');
+  return norm(a) === norm(b);
+}
+
+/**
+ * The online card reservation (預約申請): checks the applicant against the professional registry
+ * or the institution table, offers the right counters, checks the counter date and the rest of
+ * the form, and records the reservation with its audit row and confirmation e-mail in one
+ * transaction. Also the lookup (national ID + reference number) behind reprints and progress.
+ */
+@Injectable()
+export class CardReservationService {
+  private readonly ids: ProtectedIdCodec;
+  private readonly registryLimiter: AttemptLimiter;
+  private readonly lookupLimiter: AttemptLimiter;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) redis: Redis,
+    private readonly repository: CardReservationRepository,
+    private readonly reference: ReferenceService,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
+  ) {
+    this.ids = new ProtectedIdCodec(config.dataKey);
+    this.registryLimiter = new AttemptLimiter(redis, 'cards:registry-failures', ATTEMPT_LIMITS);
+    this.lookupLimiter = new AttemptLimiter(redis, 'cards:lookup-failures', ATTEMPT_LIMITS);
+  }
+
+  // ---- step: the applicant --------------------------------------------------------------------
+
+  /** Checks the applicant step; a registry mismatch counts against the attempt limit. */
+  async checkApplicant(cardType: ReservationCardType, body: Body, subject: AttemptSubject): Promise<ApplicantCheck> {
+    return cardType === 'personnel' ? this.checkPersonnel(body, subject) : this.checkInstitution(body);
+  }
+
+  private async checkPersonnel(body: Body, subject: AttemptSubject): Promise<ApplicantCheck> {
+    const errors: FieldError[] = [];
+    const values = {
+      nationalId: text(body, 'nationalId').toUpperCase(),
+      category: text(body, 'category').toUpperCase(),
+      certificateNumber: text(body, 'certificateNumber'),
+      name: text(body, 'name'),
+    };
+    const id = validateNationalId(values.nationalId);
+    if (!id.ok) errors.push({ field: 'nationalId', messageKey: `cards.errors.nationalId.${id.reason}` });
+    const categoryOk = isPersonnelCategoryCode(values.category);
+    if (!values.category) errors.push({ field: 'category', messageKey: 'cards.errors.category.empty' });
+    else if (!categoryOk) errors.push({ field: 'category', messageKey: 'cards.errors.category.invalid' });
+    // The number is checked whatever the category, so both mistakes show at once.
+    const certificate = validateProfessionalCertificate(categoryOk ? values.category : 'A', values.certificateNumber);
+    if (!values.certificateNumber) errors.push({ field: 'certificateNumber', messageKey: 'cards.errors.certificateNumber.empty' });
+    else if (!certificate.ok) errors.push({ field: 'certificateNumber', messageKey: 'cards.errors.certificateNumber.format' });
+    if (certificate.ok) values.certificateNumber = certificate.value;
+    if (!values.name) errors.push({ field: 'name', messageKey: 'cards.errors.name.empty' });
+    else if (values.name.length > NAME_MAX) errors.push({ field: 'name', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+    if (errors.length || !id.ok || !certificate.ok || !categoryOk) return { applicant: null, errors, values };
+
+    if (await this.registryLimiter.blocked(subject)) throw new TooManyAttemptsError('cards-registry-rate-limited', 'cards.errors.rateLimited');
+    const person = await this.reference.professionalByNationalId(id.value);
+    const matches = !!person && person.categoryCode === certificate.category && person.certificateNumber === certificate.value && sameName(person.nameZh, values.name);
+    if (!person || !matches) {
+      await this.registryLimiter.fail(subject);
+      // One message for every mismatch: the registry's data is never revealed field by field.
+      return { applicant: null, errors: [{ field: 'nationalId', messageKey: 'cards.errors.registryMismatch' }], values };
+    }
+    return {
+      applicant: {
+        kind: 'personnel',
+        nationalId: id.value,
+        categoryCode: certificate.category,
+        certificateNumber: certificate.value,
+        name: person.nameZh,
+        professionalId: person.id,
+        homeInstitutionCode: person.homeInstitutionCode,
+      },
+      errors: [],
+      values,
+    };
+  }
+
+  private async checkInstitution(body: Body): Promise<ApplicantCheck> {
+    const errors: FieldError[] = [];
+    const values = {
+      institutionCode: text(body, 'institutionCode').replace(/[\s-]+/g, ''),
+      responsibleName: text(body, 'responsibleName'),
+      responsibleNationalId: text(body, 'responsibleNationalId').toUpperCase(),
+    };
+    const code = validateInstitutionCode(values.institutionCode);
+    let institution: Institution | null = null;
+    if (!code.ok) errors.push({ field: 'institutionCode', messageKey: `cards.errors.institutionCode.${code.reason}` });
+    else {
+      institution = await this.reference.institution(code.value);
+      if (!institution) errors.push({ field: 'institutionCode', messageKey: 'cards.errors.institutionCode.unknown' });
+    }
+    if (!values.responsibleName) errors.push({ field: 'responsibleName', messageKey: 'cards.errors.responsibleName.empty' });
+    else if (values.responsibleName.length > NAME_MAX) errors.push({ field: 'responsibleName', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+    const id = validateNationalId(values.responsibleNationalId);
+    if (!id.ok) errors.push({ field: 'responsibleNationalId', messageKey: `cards.errors.nationalId.${id.reason}` });
+    if (errors.length || !institution || !id.ok) return { applicant: null, errors, values };
+    return {
+      applicant: { kind: 'institution', institutionCode: institution.code, responsibleName: values.responsibleName, responsibleNationalId: id.value },
+      errors: [],
+      values,
+    };
+  }
+
+  /** The institution behind the applicant: the institution card's, or the person's home institution. */
+  async institutionOf(applicant: ReservationApplicant): Promise<Institution | null> {
+    const code = applicant.kind === 'institution' ? applicant.institutionCode : applicant.homeInstitutionCode;
+    return code ? this.reference.institution(code) : null;
+  }
+
+  // ---- step: counter, date and the rest -------------------------------------------------------
+
+  /**
+   * The counters offered to this applicant. `countyCode` picks the county of bureaus and
+   * stations (default: the county of the applicant's institution); it is ignored for staff of an
+   * initial-review hospital, who are offered their hospital's counter.
+   */
+  async counterChoice(applicant: ReservationApplicant, countyCode?: string): Promise<CounterChoice> {
+    const institution = await this.institutionOf(applicant);
+    if (institution?.isInitialReviewCounter) {
+      const own = (await this.reference.searchCounters({ countyCode: institution.countyCode, kind: 'hospital' })).filter((c) => c.institutionCode === institution.code);
+      if (own.length) return { rule: 'own-hospital', institution, countyCode: institution.countyCode, counters: own };
+    }
+    const wanted = countyCode && (await this.reference.countyExists(countyCode)) ? countyCode : (institution?.countyCode ?? null);
+    const counters = wanted ? (await this.reference.searchCounters({ countyCode: wanted })).filter((c) => c.kind !== 'hospital') : [];
+    return { rule: 'bureaus', countyCode: wanted, counters };
+  }
+
+  /** Today (Taiwan) and the closed weekdays in the bookable range. */
+  async calendar(now: Date = new Date()): Promise<CounterCalendar> {
+    const today = taipeiDay(now);
+    const last = lastBookableDay({ today, closedDays: new Set() });
+    return { today, closedDays: new Set(await this.repository.closedDaysBetween(today, last)), maxDaysAhead: MAX_DAYS_AHEAD };
+  }
+
+  /**
+   * Checks the details step. `hasUserCode`: a user code was already set in this draft, so both
+   * user-code fields may be left empty to keep it.
+   */
+  async checkDetails(applicant: ReservationApplicant, body: Body, hasUserCode: boolean): Promise<DetailsCheck> {
+    const errors: FieldError[] = [];
+    const details: ReservationDetails = {
+      county: text(body, 'county'),
+      counter: text(body, 'counter'),
+      counterDate: text(body, 'counterDate'),
+      phone: text(body, 'phone'),
+      email: text(body, 'email'),
+      agentName: text(body, 'agentName'),
+      agentNationalId: text(body, 'agentNationalId').toUpperCase(),
+      mailingAddress: text(body, 'mailingAddress'),
+    };
+    const choice = await this.counterChoice(applicant, details.county || undefined);
+    if (choice.rule === 'bureaus') {
+      if (!details.county || details.county !== choice.countyCode) {
+        errors.push({ field: 'county', messageKey: 'cards.errors.county.empty' });
+      }
+    } else {
+      details.county = choice.countyCode;
+    }
+    if (!details.counter) errors.push({ field: 'counter', messageKey: 'cards.errors.counter.empty' });
+    else if (!choice.counters.some((c) => c.code === details.counter)) errors.push({ field: 'counter', messageKey: 'cards.errors.counter.notOffered' });
+
+    const calendar = await this.calendar();
+    const date = checkCounterDate(details.counterDate, calendar);
+    if (!date.ok) {
+      const first = firstBookableDay(calendar);
+      errors.push({ field: 'counterDate', messageKey: `cards.errors.counterDate.${date.reason}`, params: { first: first ?? '', last: lastBookableDay(calendar), days: calendar.maxDaysAhead ?? MAX_DAYS_AHEAD } });
+    }
+
+    const phone = validatePhone(details.phone);
+    if (phone.ok) details.phone = phone.value;
+    else errors.push({ field: 'phone', messageKey: `cards.errors.phone.${phone.reason}` });
+
+    if (details.email) {
+      const email = validateEmail(details.email);
+      if (email.ok) details.email = email.value;
+      else errors.push({ field: 'email', messageKey: 'cards.errors.email.format' });
+    }
+
+    if (details.agentName || details.agentNationalId) {
+      if (!details.agentName) errors.push({ field: 'agentName', messageKey: 'cards.errors.agentName.missing' });
+      else if (details.agentName.length > NAME_MAX) errors.push({ field: 'agentName', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+      if (!details.agentNationalId) errors.push({ field: 'agentNationalId', messageKey: 'cards.errors.agentNationalId.missing' });
+      else {
+        const agentId = validateNationalId(details.agentNationalId);
+        if (!agentId.ok) errors.push({ field: 'agentNationalId', messageKey: `cards.errors.nationalId.${agentId.reason}` });
+        else if (agentId.value === (applicant.kind === 'personnel' ? applicant.nationalId : applicant.responsibleNationalId)) {
+          errors.push({ field: 'agentNationalId', messageKey: 'cards.errors.agentNationalId.self' });
+        }
+      }
+    }
+
+    if (!details.mailingAddress) errors.push({ field: 'mailingAddress', messageKey: 'cards.errors.mailingAddress.empty' });
+    else if (details.mailingAddress.length > ADDRESS_MAX) errors.push({ field: 'mailingAddress', messageKey: 'cards.errors.mailingAddress.tooLong', params: { max: ADDRESS_MAX } });
+
+    // The user code: exactly 6 letters/digits, case-sensitive, typed twice. Never echoed back.
+    let newUserCode: string | null = null;
+    const userCode = typeof body.userCode === 'string' ? body.userCode : '';
+    const confirm = typeof body.userCodeConfirm === 'string' ? body.userCodeConfirm : '';
+    if (userCode.trim() === '' && confirm.trim() === '') {
+      if (!hasUserCode) errors.push({ field: 'userCode', messageKey: 'cards.errors.userCode.empty' });
+    } else {
+      const code = validateUserCode(userCode);
+      if (!code.ok) errors.push({ field: 'userCode', messageKey: `cards.errors.userCode.${code.reason}` });
+      else if (confirm.trim() !== code.value) errors.push({ field: 'userCodeConfirm', messageKey: 'cards.errors.userCode.mismatch' });
+      else newUserCode = code.value;
+    }
+    return { details, errors, newUserCode, choice, calendar };
+  }
+
+  hashUserCode(code: string): Promise<string> {
+    return hashSecret(code);
+  }
+
+  // ---- submit ---------------------------------------------------------------------------------
+
+  /**
+   * Records the reservation from a complete draft, after checking it again (the registry, the
+   * counter and the date may have changed since): the row, its audit record and, when an e-mail
+   * address was given, the confirmation e-mail, in one transaction. Returns the reference number.
+   */
+  async create(draft: ReservationDraft, lang: Lang, subject: AttemptSubject): Promise<string> {
+    if (!draft.applicant || !draft.details || !draft.detailsComplete || !draft.userCodeHash) throw new DraftInvalid('details', []);
+    const applicant = await this.recheckApplicant(draft.applicant, subject);
+    const check = await this.checkDetails(applicant, draft.details as Record<string, string>, true);
+    if (check.errors.length) throw new DraftInvalid('details', check.errors);
+    const details = check.details;
+    const counter = check.choice.counters.find((c) => c.code === details.counter)!;
+    const institution = await this.institutionOf(applicant);
+    const nationalId = applicant.kind === 'personnel' ? applicant.nationalId : applicant.responsibleNationalId;
+    const protectedId = this.ids.protect(nationalId);
+    const agentId = details.agentNationalId ? this.ids.protect(details.agentNationalId) : null;
+    const userCodeHash = draft.userCodeHash;
+
+    return this.dataSource.transaction(async (manager) => {
+      const now = new Date();
+      const row: Omit<CardReservation, 'id' | 'version'> = {
+        reference: '',
+        cardType: draft.cardType,
+        status: 'reserved',
+        nationalIdCipher: protectedId.cipher,
+        nationalIdIndex: protectedId.index,
+        categoryCode: applicant.kind === 'personnel' ? applicant.categoryCode : null,
+        certificateNumber: applicant.kind === 'personnel' ? applicant.certificateNumber : null,
+        applicantName: applicant.kind === 'personnel' ? applicant.name : applicant.responsibleName,
+        professionalId: applicant.kind === 'personnel' ? applicant.professionalId : null,
+        institutionCode: institution?.code ?? null,
+        counterCode: counter.code,
+        counterCountyCode: counter.countyCode,
+        counterDate: details.counterDate,
+        phone: details.phone,
+        email: details.email || null,
+        agentName: details.agentName || null,
+        agentNationalIdCipher: agentId?.cipher ?? null,
+        agentNationalIdIndex: agentId?.index ?? null,
+        userCodeHash,
+        mailingAddress: details.mailingAddress,
+        lang,
+        createdAt: now,
+        updatedAt: now,
+      };
+      for (let attempt = 1; ; attempt++) {
+        row.reference = generateReference(now);
+        try {
+          await this.repository.insert(manager, row);
+          break;
+        } catch (err) {
+          const duplicate = err instanceof QueryFailedError && /uq_card_reservation_reference/.test(String(err.message));
+          if (!duplicate || attempt >= REFERENCE_RETRIES) throw err;
+        }
+      }
+      await this.audit.record(manager, {
+        action: 'cards.reservation.create',
+        targetType: 'card_reservation',
+        targetId: row.reference,
+        summary: {
+          cardType: row.cardType,
+          nationalId: maskNationalId(nationalId),
+          category: row.categoryCode,
+          institution: row.institutionCode,
+          counter: row.counterCode,
+          counterDate: row.counterDate,
+          agent: row.agentName !== null,
+          email: row.email !== null,
+        },
+      });
+      if (row.email) {
+        await this.notifications.sendEmail(manager, { to: row.email, template: 'cards.reservation-confirmation', ...this.confirmationEmail(row, counter, lang) });
+      }
+      return row.reference;
+    });
+  }
+
+  /** The applicant again, as the registry / institution table has it now. */
+  private async recheckApplicant(applicant: ReservationApplicant, subject: AttemptSubject): Promise<ReservationApplicant> {
+    const body =
+      applicant.kind === 'personnel'
+        ? { nationalId: applicant.nationalId, category: applicant.categoryCode, certificateNumber: applicant.certificateNumber, name: applicant.name }
+        : { institutionCode: applicant.institutionCode, responsibleName: applicant.responsibleName, responsibleNationalId: applicant.responsibleNationalId };
+    const check = await this.checkApplicant(applicant.kind, body, subject);
+    if (!check.applicant) throw new DraftInvalid('applicant', check.errors);
+    return check.applicant;
+  }
+
+  private confirmationEmail(row: Omit<CardReservation, 'id' | 'version'>, counter: RegistrationCounter, lang: Lang): { subject: string; text: string } {
+    const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+    const place = counterView(counter, lang);
+    const documents = documentKeys(row.cardType, row.agentName !== null).map((key, i) => `${i + 1}. ${t(key)}`);
+    return {
+      subject: t('cards.email.subject', { cardType: t(`cards.type.${row.cardType}`), reference: row.reference }),
+      text: t('cards.email.body', {
+        name: row.applicantName,
+        cardType: t(`cards.type.${row.cardType}`),
+        reference: row.reference,
+        counter: place.name,
+        address: place.address,
+        phone: place.phone,
+        hours: place.hours,
+        date: formatDay(row.counterDate, lang),
+        documents: documents.join('\n'),
+        lookupUrl: `${this.config.publicOrigin}/cards/lookup`,
+      }),
+    };
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  findByReference(reference: string): Promise<CardReservation | null> {
+    return this.repository.findByReference(reference);
+  }
+
+  /**
+   * Lookup by national ID + reference number. A wrong combination gets one answer, whether the
+   * reference exists or not; failures count per session and client address, and are audited.
+   */
+  async lookup(body: Body, subject: AttemptSubject): Promise<{ reference: string | null; errors: FieldError[]; values: Record<string, string> }> {
+    const values = { nationalId: text(body, 'nationalId').toUpperCase(), reference: text(body, 'reference').toUpperCase() };
+    const errors: FieldError[] = [];
+    const id = validateNationalId(values.nationalId);
+    if (!id.ok) errors.push({ field: 'nationalId', messageKey: `cards.errors.nationalId.${id.reason}` });
+    const reference = normalizeReference(values.reference);
+    if (!values.reference) errors.push({ field: 'reference', messageKey: 'cards.errors.reference.empty' });
+    else if (!reference) errors.push({ field: 'reference', messageKey: 'cards.errors.reference.format' });
+    if (errors.length || !id.ok || !reference) return { reference: null, errors, values };
+    values.reference = reference;
+
+    if (await this.lookupLimiter.blocked(subject)) throw new TooManyAttemptsError('cards-lookup-rate-limited', 'cards.errors.rateLimited');
+    const found = await this.repository.findByReference(reference);
+    const ok = !!found && found.nationalIdIndex === this.ids.index(id.value);
+    await this.audit.recordAlone({
+      action: 'cards.reservation.lookup',
+      outcome: ok ? 'success' : 'failure',
+      targetType: 'card_reservation',
+      targetId: reference,
+      summary: { nationalId: maskNationalId(id.value) },
+    });
+    if (!ok) {
+      await this.lookupLimiter.fail(subject);
+      return { reference: null, errors: [{ field: 'nationalId', messageKey: 'cards.errors.lookupMismatch' }], values };
+    }
+    return { reference, errors: [], values };
+  }
+
+  /** The applicant's (or responsible person's) national ID in full: only for the applicant's own printout. */
+  revealNationalId(reservation: CardReservation): string {
+    return this.ids.reveal(reservation.nationalIdCipher);
+  }
+
+  revealAgentNationalId(reservation: CardReservation): string | null {
+    return reservation.agentNationalIdCipher ? this.ids.reveal(reservation.agentNationalIdCipher) : null;
+  }
+
+  /** The reservation's counter, looked up in its county's list (null if it was removed since). */
+  async counterOf(reservation: CardReservation): Promise<RegistrationCounter | null> {
+    const counters = await this.reference.searchCounters({ countyCode: reservation.counterCountyCode });
+    return counters.find((c) => c.code === reservation.counterCode) ?? null;
+  }
+}
