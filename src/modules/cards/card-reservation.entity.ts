@@ -89,6 +89,24 @@ export class CardReservation {
   @Column({ type: 'varchar' })
   lang: Lang;
 
+  /** The counter's decision: when, by whom (staff username), why (rejections), which documents were seen. */
+  @Column({ name: 'decided_at', type: 'datetime', precision: 3, nullable: true })
+  decidedAt: Date | null;
+
+  @Column({ name: 'decided_by', type: 'varchar', nullable: true })
+  decidedBy: string | null;
+
+  @Column({ name: 'decision_reason', type: 'varchar', nullable: true })
+  decisionReason: string | null;
+
+  /** Comma-separated document codes ticked at the counter (id, licence, certificate, agent-id). */
+  @Column({ name: 'documents_checked', type: 'varchar', nullable: true })
+  documentsChecked: string | null;
+
+  /** A reissue or renewal: the card this reservation replaces. */
+  @Column({ name: 'replaces_card_id', type: 'bigint', nullable: true })
+  replacesCardId: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 

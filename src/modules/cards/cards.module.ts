@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CardLifecycle } from './card-lifecycle.service';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { ReferenceModule } from '../reference/reference.module';
 import { CardReservationController } from './card-reservation.controller';
@@ -14,7 +15,7 @@ import { ReservationPresenter } from './reservation-presenter';
 @Module({
   imports: [ReferenceModule, NotificationsModule],
   controllers: [CardReservationController, CardReservationsController],
-  providers: [CardReservationRepository, CardReservationService, ReservationPresenter],
-  exports: [CardReservationService],
+  providers: [CardReservationRepository, CardReservationService, ReservationPresenter, CardLifecycle],
+  exports: [CardReservationService, CardLifecycle],
 })
 export class CardsModule {}
