@@ -342,6 +342,11 @@ export class CardReservationService {
         userCodeHash,
         mailingAddress: details.mailingAddress,
         lang,
+        decidedAt: null,
+        decidedBy: null,
+        decisionReason: null,
+        documentsChecked: null,
+        replacesCardId: null,
         createdAt: now,
         updatedAt: now,
       };
