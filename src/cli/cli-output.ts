@@ -1,3 +1,4 @@
+import { CommandRunner, Option } from 'nest-commander';
 import { userInfo } from 'node:os';
 import type { AuditActor } from '../modules/audit/audit.service';
 
@@ -20,3 +21,26 @@ export function failInput(json: boolean | undefined, problems: string[]): void {
 
 export const JSON_OPTION = { flags: '--json', description: 'print one machine-readable JSON object' };
 export const DRY_RUN_OPTION = { flags: '--dry-run', description: 'check and show what would change, change nothing' };
+
+/** A command with --json. */
+export abstract class JsonCommand extends CommandRunner {
+  @Option(JSON_OPTION)
+  parseJson(): boolean {
+    return true;
+  }
+}
+
+/** A data-changing command: --json and --dry-run. */
+export abstract class ChangeCommand extends JsonCommand {
+  @Option(DRY_RUN_OPTION)
+  parseDryRun(): boolean {
+    return true;
+  }
+}
+
+/** A command group: prints its help. */
+export abstract class GroupCommand extends CommandRunner {
+  async run(): Promise<void> {
+    this.command.help();
+  }
+}

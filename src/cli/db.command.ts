@@ -1,7 +1,7 @@
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, SubCommand } from 'nest-commander';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DRY_RUN_OPTION, JSON_OPTION, printResult } from './cli-output';
+import { ChangeCommand, GroupCommand, printResult } from './cli-output';
 
 interface Flags {
   json?: boolean;
@@ -9,7 +9,7 @@ interface Flags {
 }
 
 @SubCommand({ name: 'migrate', description: 'apply the pending database migrations (in order, each in its own transaction)' })
-export class DbMigrateCommand extends CommandRunner {
+export class DbMigrateCommand extends ChangeCommand {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     super();
   }
@@ -27,20 +27,8 @@ export class DbMigrateCommand extends CommandRunner {
     printResult(flags.json, { applied: ran.map((m) => m.name) }, ran.length ? ['Applied:', ...ran.map((m) => `  ${m.name}`)] : ['The database is up to date.']);
   }
 
-  @Option(JSON_OPTION)
-  parseJson(): boolean {
-    return true;
-  }
 
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
 }
 
 @Command({ name: 'db', description: 'database commands', subCommands: [DbMigrateCommand] })
-export class DbCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class DbCommand extends GroupCommand {}

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-error';
 import { validateNationalId } from '../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
@@ -12,7 +12,7 @@ import type { LeafSubject } from '../modules/certificates/leaf-subject';
 import { DEMO_FIXTURES, DEMO_PERSONNEL, findDemoInstitution } from '../modules/reference/data';
 import { assertTokenLabel, createDevelopmentCard, TokenError, writeCardCertificate, type KeyType } from '../shared/pkcs11';
 import { CARD_PIN_PATTERN } from '../shared/web-eid';
-import { cliActor, DRY_RUN_OPTION, failInput, JSON_OPTION, printResult } from './cli-output';
+import { ChangeCommand, cliActor, failInput, GroupCommand, printResult } from './cli-output';
 
 const CARD_TYPES = ['personnel', 'institution', 'citizen', 'organization'] as const;
 type CardType = (typeof CARD_TYPES)[number];
@@ -83,7 +83,7 @@ function randomPuk(): string {
   description:
     'make a development card: a SoftHSM2 token (label card-...) with a key generated on it and a certificate from the development CA of its family; prints the label, slot, serial and subject (and a generated PUK)',
 })
-export class DevCardCreateCommand extends CommandRunner {
+export class DevCardCreateCommand extends ChangeCommand {
   constructor(
     private readonly hsm: HsmService,
     private readonly issuer: CertificateIssuer,
@@ -220,29 +220,13 @@ export class DevCardCreateCommand extends CommandRunner {
   parseOpened(): boolean {
     return true;
   }
-  @Option(JSON_OPTION)
-  parseJson(): boolean {
-    return true;
-  }
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
 }
 
 @SubCommand({ name: 'card', description: 'development cards (SoftHSM2 tokens): create', subCommands: [DevCardCreateCommand] })
-export class DevCardCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class DevCardCommand extends GroupCommand {}
 
 @Command({ name: 'dev', description: 'development helpers (not for production): cards', subCommands: [DevCardCommand] })
-export class DevCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class DevCommand extends GroupCommand {}
 
 /** Every provider of the dev command tree, for CliModule. */
 export const DEV_CARD_COMMANDS = [DevCommand, DevCardCommand, DevCardCreateCommand];

@@ -8,26 +8,14 @@ import { HsmUnavailableError } from '../modules/certificates/hsm.service';
 import { PKI_VERIFY_USAGE } from '../modules/certificates/pki-verify.cli';
 import { isRevocationReason, REVOCATION_REASONS, RevocationService } from '../modules/certificates/revocation.service';
 import { trustEntry, TrustInputError, TrustStoreService } from '../modules/certificates/trust-store.service';
-import { cliActor, DRY_RUN_OPTION, failInput, JSON_OPTION, printResult } from './cli-output';
+import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
 interface Flags {
   json?: boolean;
   dryRun?: boolean;
 }
 
-abstract class FlagsCommand extends CommandRunner {
-  @Option(JSON_OPTION)
-  parseJson(): boolean {
-    return true;
-  }
-}
 
-abstract class ChangeCommand extends FlagsCommand {
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
-}
 
 /** Known failures as input problems (exit 2); anything else propagates (exit 1). */
 function failKnown(json: boolean | undefined, error: unknown): void {
@@ -98,7 +86,7 @@ export class PkiTrustAddCommand extends ChangeCommand {
 }
 
 @SubCommand({ name: 'list', description: 'list the trust store (enabled and disabled CA certificates)' })
-export class PkiTrustListCommand extends FlagsCommand {
+export class PkiTrustListCommand extends JsonCommand {
   constructor(private readonly trustStore: TrustStoreService) {
     super();
   }
@@ -137,11 +125,7 @@ export class PkiTrustDisableCommand extends ChangeCommand {
 }
 
 @SubCommand({ name: 'trust', description: 'the trust store: add, list, disable', subCommands: [PkiTrustAddCommand, PkiTrustListCommand, PkiTrustDisableCommand] })
-export class PkiTrustCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class PkiTrustCommand extends GroupCommand {}
 
 // ---------------------------------------------------------------------------------------------
 // pki dev-init
@@ -175,7 +159,7 @@ export class PkiDevInitCommand extends ChangeCommand {
 // ---------------------------------------------------------------------------------------------
 
 @SubCommand({ name: 'refresh', description: "re-sign our CAs' CRLs that need it (all with --force) and fetch the other CAs' CRLs" })
-export class PkiCrlRefreshCommand extends FlagsCommand {
+export class PkiCrlRefreshCommand extends JsonCommand {
   constructor(
     private readonly crls: CrlService,
     private readonly trustStore: TrustStoreService,
@@ -213,11 +197,7 @@ export class PkiCrlRefreshCommand extends FlagsCommand {
 }
 
 @SubCommand({ name: 'crl', description: 'certificate revocation lists: refresh', subCommands: [PkiCrlRefreshCommand] })
-export class PkiCrlCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class PkiCrlCommand extends GroupCommand {}
 
 // ---------------------------------------------------------------------------------------------
 // pki cert revoke | hold | release
@@ -295,11 +275,7 @@ export class PkiCertReleaseCommand extends RevocationCommand {
 }
 
 @SubCommand({ name: 'cert', description: 'certificates our CAs issued: revoke, hold, release', subCommands: [PkiCertRevokeCommand, PkiCertHoldCommand, PkiCertReleaseCommand] })
-export class PkiCertCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class PkiCertCommand extends GroupCommand {}
 
 // ---------------------------------------------------------------------------------------------
 // pki verify (normally run by src/cli.ts before Nest starts; listed here for `pki --help`)
@@ -317,11 +293,7 @@ export class PkiVerifyCommand extends CommandRunner {
   description: 'certificates: trust store, development PKI, CRLs, revocation, chain verification',
   subCommands: [PkiTrustCommand, PkiDevInitCommand, PkiCrlCommand, PkiCertCommand, PkiVerifyCommand],
 })
-export class PkiCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class PkiCommand extends GroupCommand {}
 
 /** Every provider of the pki command tree, for CliModule. */
 export const PKI_COMMANDS = [

@@ -1,12 +1,12 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { ReferenceSeeder } from '../modules/reference/reference.seeder';
-import { cliActor, DRY_RUN_OPTION, JSON_OPTION, printResult } from './cli-output';
+import { ChangeCommand, cliActor, printResult } from './cli-output';
 
 @Command({
   name: 'seed',
   description: 'load the reference data (counties, personnel categories, departments) and, unless --no-demo, the synthetic demo institutions, counters and registry; idempotent',
 })
-export class SeedCommand extends CommandRunner {
+export class SeedCommand extends ChangeCommand {
   constructor(private readonly seeder: ReferenceSeeder) {
     super();
   }
@@ -17,15 +17,7 @@ export class SeedCommand extends CommandRunner {
     printResult(flags.json, { dryRun: !!flags.dryRun, ...report }, [flags.dryRun ? 'Would seed (nothing changed):' : 'Seeded:', ...lines]);
   }
 
-  @Option(JSON_OPTION)
-  parseJson(): boolean {
-    return true;
-  }
 
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
 
   @Option({ flags: '--no-demo', description: 'reference data only, no demo institutions, counters or registry rows' })
   parseNoDemo(): boolean {

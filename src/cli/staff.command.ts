@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { isRole, type Role } from '../common/access/roles';
 import { DomainError } from '../common/errors/domain-error';
 import { StaffService } from '../modules/auth/staff.service';
 import { TrustStoreService } from '../modules/certificates/trust-store.service';
-import { cliActor, DRY_RUN_OPTION, failInput, JSON_OPTION, printResult } from './cli-output';
+import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
 interface CreateFlags {
   username?: string;
@@ -17,18 +17,12 @@ interface CreateFlags {
   dryRun?: boolean;
 }
 
-abstract class FlagsCommand extends CommandRunner {
-  @Option(JSON_OPTION)
-  parseJson(): boolean {
-    return true;
-  }
-}
 
 @SubCommand({
   name: 'create',
   description: 'create a staff account; prints its one-time password and TOTP secret (shown once, hand them over in person)',
 })
-export class StaffCreateCommand extends FlagsCommand {
+export class StaffCreateCommand extends ChangeCommand {
   constructor(private readonly staff: StaffService) {
     super();
   }
@@ -88,14 +82,10 @@ export class StaffCreateCommand extends FlagsCommand {
   parseEmail(v: string) {
     return v;
   }
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
 }
 
 @SubCommand({ name: 'list', description: 'list staff accounts' })
-export class StaffListCommand extends FlagsCommand {
+export class StaffListCommand extends JsonCommand {
   constructor(private readonly staff: StaffService) {
     super();
   }
@@ -113,7 +103,7 @@ export class StaffListCommand extends FlagsCommand {
 }
 
 @SubCommand({ name: 'disable', arguments: '<username>', description: 'disable a staff account (it can no longer sign in)' })
-export class StaffDisableCommand extends FlagsCommand {
+export class StaffDisableCommand extends ChangeCommand {
   constructor(private readonly staff: StaffService) {
     super();
   }
@@ -135,10 +125,6 @@ export class StaffDisableCommand extends FlagsCommand {
     }
   }
 
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
 }
 
 @SubCommand({
@@ -146,7 +132,7 @@ export class StaffDisableCommand extends FlagsCommand {
   arguments: '<username>',
   description: "bind a staff member's citizen certificate (PEM or DER file) to the account, so they sign in with their card",
 })
-export class StaffBindCertCommand extends FlagsCommand {
+export class StaffBindCertCommand extends ChangeCommand {
   constructor(
     private readonly staff: StaffService,
     private readonly trustStore: TrustStoreService,
@@ -179,10 +165,6 @@ export class StaffBindCertCommand extends FlagsCommand {
   parseCert(v: string) {
     return v;
   }
-  @Option(DRY_RUN_OPTION)
-  parseDryRun(): boolean {
-    return true;
-  }
 }
 
 @Command({
@@ -190,8 +172,4 @@ export class StaffBindCertCommand extends FlagsCommand {
   description: 'staff accounts: create, list, disable, bind-cert',
   subCommands: [StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand],
 })
-export class StaffCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class StaffCommand extends GroupCommand {}
