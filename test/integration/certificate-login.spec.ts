@@ -122,6 +122,19 @@ describe('certificate sign-in (Web eID token through the certificate strategy)',
     await b2.agent.get('/admin/audit').expect(200);
   });
 
+  it('keeps concurrent sign-ins apart: each browser is signed in as its own card holder', async () => {
+    const other = DEMO_FIXTURES.physicianAtClinic;
+    const cards = [await personnelCard(), await card({ family: 'hca', subjectType: 'personnel', subject: { name: other.nameZh, nationalId: other.nationalId } })];
+    for (let round = 0; round < 5; round++) {
+      const browsers = await Promise.all(cards.map(() => browser()));
+      const results = await Promise.all(cards.map((c, i) => submit(browsers[i], tokenFor(c, browsers[i].challenge))));
+      expect(results.map((r) => [r.status, r.body.displayName])).toEqual([
+        [200, person.nameZh],
+        [200, other.nameZh],
+      ]);
+    }
+  });
+
   it('refuses a replayed challenge', async () => {
     const c = await personnelCard();
     const b = await browser();

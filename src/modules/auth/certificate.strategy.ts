@@ -42,7 +42,10 @@ export class CertificateAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const res = context.switchToHttp().getResponse<Response>();
     return new Promise((resolve, reject) => {
-      const authenticate = passport.authenticate(this.strategy, { session: false }, (err: unknown, user: Principal | false) => {
+      // passport attaches this request's success/fail/error callbacks to the strategy object it is
+      // given: each request gets its own object (as passport does for strategies registered by
+      // name), or concurrent sign-ins would answer each other's requests.
+      const authenticate = passport.authenticate(Object.create(this.strategy), { session: false }, (err: unknown, user: Principal | false) => {
         if (err) return reject(err);
         if (!user) return reject(new LoginRefused('token-malformed', 400));
         req.user = user;
