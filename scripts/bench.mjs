@@ -86,6 +86,8 @@ main(async () => {
     LOG_LEVEL: 'warn',
     // received mail is the worker's business; never compete for its port
     DEV_SMTP_LISTENER: 'false',
+    // the login bench signs in from one address; its failures must not lock that address out
+    LOGIN_RATE_PER_CLIENT: '10000',
   };
   const appUrl = `http://127.0.0.1:${port}`;
   // Ctrl-C is handled by main(); the servers are stopped on exit (see bench/lib/harness.mjs).

@@ -12,6 +12,7 @@ interface NavItem {
 const ITEMS: NavItem[] = [
   { href: '/', labelKey: 'nav.home', roles: 'anyone' },
   { href: '/counters', labelKey: 'nav.counters', roles: 'anyone' },
+  { href: '/counter', labelKey: 'nav.counter', roles: ['counter_staff'] },
   { href: '/admin/audit', labelKey: 'nav.audit', roles: ['admin', 'ministry_staff'] },
   { href: '/admin/jobs', labelKey: 'nav.admin', roles: ['admin'] },
   { href: '/login', labelKey: 'nav.login', roles: 'signed-out' },

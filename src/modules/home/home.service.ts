@@ -24,6 +24,7 @@ const SERVICES: ServiceLink[] = [
   { href: '/cards/lookup', titleKey: 'home.services.reservationLookup.title', descriptionKey: 'home.services.reservationLookup.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/counters', titleKey: 'home.services.counters.title', descriptionKey: 'home.services.counters.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/staff/login', titleKey: 'home.services.staffLogin.title', descriptionKey: 'home.services.staffLogin.description', audienceKey: 'home.audience.staff', show: 'staff-sign-in' },
+  { href: '/counter', titleKey: 'home.services.counter.title', descriptionKey: 'home.services.counter.description', audienceKey: 'home.audience.staff', show: ['counter_staff'] },
   { href: '/admin/audit', titleKey: 'home.services.audit.title', descriptionKey: 'home.services.audit.description', audienceKey: 'home.audience.staff', show: ['admin', 'ministry_staff'] },
   { href: '/admin/jobs', titleKey: 'home.services.jobs.title', descriptionKey: 'home.services.jobs.description', audienceKey: 'home.audience.admin', show: ['admin'] },
   { href: '/admin/mailbox', titleKey: 'home.services.mailbox.title', descriptionKey: 'home.services.mailbox.description', audienceKey: 'home.audience.admin', show: ['admin'] },
