@@ -86,6 +86,7 @@ async function buildScripts() {
   // "bundle" is a copy: no bundler needed, and the browser caches govuk-frontend separately.
   await copy(join(SRC, 'app.js'), join(OUT, 'app.js'));
   await copy(join(SRC, 'login.js'), join(OUT, 'login.js'));
+  await copy(join(SRC, 'card-services.js'), join(OUT, 'card-services.js'));
   await copy(join(SRC, 'favicon.svg'), join(OUT, 'favicon.svg'));
 }
 

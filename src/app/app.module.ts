@@ -8,6 +8,8 @@ import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit/audit.module';
 import { AuthModule } from '../modules/auth/auth.module';
 import { CardsModule } from '../modules/cards/cards.module';
+import { CounterModule } from '../modules/cards/counter/counter.module';
+import { CardServicesModule } from '../modules/cards/services/card-services.module';
 import { CertificatesModule } from '../modules/certificates/certificates.module';
 import { HomeModule } from '../modules/home/home.module';
 import { NotificationsModule } from '../modules/notifications/notifications.module';
@@ -20,7 +22,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, CounterModule, CardServicesModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

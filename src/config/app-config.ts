@@ -36,6 +36,18 @@ export interface AppConfig {
   crlValidityHours: number;
   crlRefreshMinutes: number;
   familyMappingFile: string | null;
+  cardServices: {
+    /** Wrong user codes in a row before the user-code check of that card locks. */
+    userCodeMaxFailures: number;
+    /** How long the user-code check of a card stays locked. */
+    userCodeLockMinutes: number;
+    /** How many days before expiry the online renewal opens. */
+    renewalWindowDays: number;
+    /** How many days before expiry the holder of an active card gets the expiry reminder. */
+    expiryReminderDays: number;
+    /** User-code reminder e-mails per card in 24 hours. */
+    userCodeRemindersPerDay: number;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
 }
@@ -205,6 +217,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     crlValidityHours: r.int('CRL_VALIDITY_HOURS', 24, 1, 24 * 31),
     crlRefreshMinutes: r.int('CRL_REFRESH_MINUTES', 60, 1, 24 * 60),
     familyMappingFile: r.string('FAMILY_MAPPING_FILE', '') || null,
+    cardServices: {
+      userCodeMaxFailures: r.int('CARD_USER_CODE_MAX_FAILURES', 5, 1, 20),
+      userCodeLockMinutes: r.int('CARD_USER_CODE_LOCK_MINUTES', 30, 1, 24 * 60),
+      renewalWindowDays: r.int('CARD_RENEWAL_WINDOW_DAYS', 90, 1, 365),
+      expiryReminderDays: r.int('CARD_EXPIRY_REMINDER_DAYS', 60, 1, 365),
+      userCodeRemindersPerDay: r.int('CARD_USER_CODE_REMINDERS_PER_DAY', 3, 1, 50),
+    },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),
   };

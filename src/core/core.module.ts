@@ -10,7 +10,7 @@ export const REDIS = Symbol('REDIS');
 export const LOGGER = Symbol('LOGGER');
 
 /** Queue names, shared by producers (web, outbox relay) and processors (worker). */
-export const QUEUES = { notifications: 'notifications', statistics: 'statistics', pki: 'pki' } as const;
+export const QUEUES = { notifications: 'notifications', statistics: 'statistics', pki: 'pki', cardServices: 'card-services' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** ioredis options from REDIS_URL (redis://[user:password@]host:port/db). */
@@ -51,7 +51,7 @@ export class CoreModule implements OnApplicationShutdown {
               BullModule.forRoot({
                 connection: { ...redisOptions(config.redisUrl), enableOfflineQueue: queues === 'worker', maxRetriesPerRequest: null },
               }),
-              BullModule.registerQueue({ name: QUEUES.notifications }, { name: QUEUES.statistics }, { name: QUEUES.pki }),
+              BullModule.registerQueue({ name: QUEUES.notifications }, { name: QUEUES.statistics }, { name: QUEUES.pki }, { name: QUEUES.cardServices }),
             ]
           : []),
       ],

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { constants, createHash, verify, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type Redis from 'ioredis';
-import { WEB_EID_ALGORITHMS, parseWebEidToken, signedData, WebEidTokenFormatError, type WebEidAuthToken } from '../../shared/web-eid';
+import { parseWebEidToken, WebEidTokenFormatError, type WebEidAuthToken } from '../../shared/web-eid';
 import type { Principal } from '../../common/context/request-context';
 import { DomainError, type ErrorKind } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -12,6 +12,7 @@ import type { CredentialFamily, ValidationSuccess } from '../certificates/valida
 import { ReferenceService } from '../reference/reference.service';
 import { ChallengeService } from './challenge.service';
 import { StaffService } from './staff.service';
+import { checkWebEidSignature } from './web-eid-signature';
 
 /** The card types on the login page, and the credential families each may present. */
 export const CARD_TYPES = {
@@ -122,27 +123,8 @@ export class CertificateLoginService {
 
   /** The card's signature over hash(origin) || hash(challenge), with the key in the presented certificate. */
   private verifySignature(token: WebEidAuthToken, der: Buffer, challenge: string): void {
-    let key;
-    try {
-      key = new X509Certificate(der).publicKey;
-    } catch {
-      throw new LoginRefused('certificate-malformed');
-    }
-    const { scheme, hash } = WEB_EID_ALGORITHMS[token.algorithm];
-    const data = signedData(this.config.publicOrigin, challenge, token.algorithm);
-    const signature = Buffer.from(token.signature, 'base64');
-    let ok = false;
-    try {
-      ok =
-        scheme === 'ecdsa'
-          ? verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature)
-          : scheme === 'rsa-pss'
-            ? verify(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, signature)
-            : verify(hash, data, key, signature);
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw new LoginRefused('signature-invalid');
+    const check = checkWebEidSignature(token, der, this.config.publicOrigin, challenge);
+    if (check !== 'ok') throw new LoginRefused(check);
   }
 
   /** personnel card → the professional by national ID; institution card → the institution by its code; citizen certificate → a staff account bound to it. */

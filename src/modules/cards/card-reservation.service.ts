@@ -346,7 +346,7 @@ export class CardReservationService {
         decidedBy: null,
         decisionReason: null,
         documentsChecked: null,
-        replacesCardId: null,
+        replacesCardId: draft.replacesCardId ?? null,
         createdAt: now,
         updatedAt: now,
       };

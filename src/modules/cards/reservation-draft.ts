@@ -46,6 +46,8 @@ export interface ReservationDraft {
   detailsComplete?: boolean;
   /** scrypt hash of the user code chosen on the details step. */
   userCodeHash?: string;
+  /** A reissue (card reported lost) or renewal by reservation: the card this one replaces. */
+  replacesCardId?: string;
 }
 
 export interface CardReservationSession {

@@ -4,7 +4,7 @@ import { ConflictError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { CA_FAMILY_PROFILES, SUBJECT_KIND_PROFILES, type SubjectKind } from './ca-profiles';
-import { CaCertificate, CredentialFamilyCode } from './certificates.entity';
+import { CaCertificate, CredentialFamilyCode, IssuedCertificate } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';
 import { HsmService } from './hsm.service';
 import { buildSubject, directoryAttributesExtension, LeafSubject, subjectProblems } from './leaf-subject';
@@ -105,6 +105,11 @@ export class CertificateIssuer {
     const [ca] = (await this.repository.ownCas()).filter((row) => row.family === family && row.role === 'issuing' && row.enabled).reverse();
     if (!ca) throw new ConflictError('no-issuing-ca', 'errors.409.message', { family });
     return ca;
+  }
+
+  /** A certificate we issued, by its id (null when there is none). */
+  issued(id: number): Promise<IssuedCertificate | null> {
+    return this.repository.findIssued(id);
   }
 
   async issue(request: IssueRequest, actor?: AuditActor): Promise<IssuedResult> {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
 import type { QueueName } from '../../core/core.module';
 import { AuditService, type AuditActor } from '../audit/audit.service';
@@ -19,15 +20,21 @@ export interface RevocationOptions {
   /** The version the caller saw; the change fails with 'certificate-changed' when the row moved on. */
   expectedVersion?: number;
   actor?: AuditActor;
+  /**
+   * Run inside the caller's transaction (e.g. a card's state change and its certificate's hold
+   * commit or roll back together). Default: a transaction of its own.
+   */
+  manager?: EntityManager;
 }
 
 type Change = { action: 'revoke' | 'hold' | 'release'; from: readonly IssuedStatus[]; to: IssuedStatus; reason: string | null };
 
 /**
  * Revocation of certificates our CAs issued: revoke with a reason, hold (suspend: CRL reason
- * certificateHold) and release (resume: off the next CRL). Each change is one transaction with
- * an optimistic version check, its audit row and a 'crl-refresh' job in the outbox, so the CRL
- * is re-signed soon after the change commits (and never for a change that rolled back).
+ * certificateHold) and release (resume: off the next CRL). Each change is one transaction (its
+ * own, or the caller's: options.manager) with an optimistic version check, its audit row and a
+ * 'crl-refresh' job in the outbox, so the CRL is re-signed soon after the change commits (and
+ * never for a change that rolled back).
  */
 @Injectable()
 export class RevocationService {
@@ -51,7 +58,8 @@ export class RevocationService {
   }
 
   private async change(id: number, change: Change, options: RevocationOptions): Promise<IssuedCertificate> {
-    return this.repository.transaction(async (manager) => {
+    const run = <T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> => (options.manager ? fn(options.manager) : this.repository.transaction(fn));
+    return run(async (manager) => {
       const row = await this.repository.findIssued(id, manager);
       if (!row) throw new NotFoundError('certificate-not-found', 'errors.404.message', { id });
       const version = options.expectedVersion ?? row.version;

@@ -57,11 +57,12 @@ export class JobsService {
     @InjectQueue(QUEUES.notifications) notifications: Queue,
     @InjectQueue(QUEUES.statistics) statistics: Queue,
     @InjectQueue(QUEUES.pki) pki: Queue,
+    @InjectQueue(QUEUES.cardServices) cardServices: Queue,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
   ) {
-    this.queues = { notifications, statistics, pki };
+    this.queues = { notifications, statistics, pki, 'card-services': cardServices };
   }
 
   /** Queue counts and the outbox backlog; rejects when Redis does not answer. */

@@ -1,0 +1,168 @@
+import { randomInt } from 'node:crypto';
+import { request } from 'node:http';
+import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
+import { SecretBox } from '../../src/common/crypto/secret-box';
+import { hashSecret } from '../../src/modules/auth/password';
+import { CardReservation } from '../../src/modules/cards/card-reservation.entity';
+import type { CardState } from '../../src/modules/cards/card-state';
+import { Card } from '../../src/modules/cards/card.entity';
+import { generateReference } from '../../src/modules/cards/reference-number';
+import { CertificateIssuer, type IssueRequest } from '../../src/modules/certificates/certificate-issuer.service';
+import { CrlService } from '../../src/modules/certificates/crl.service';
+import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
+import { DEMO_FIXTURES, type DemoProfessional } from '../../src/modules/reference/data';
+import type { ReaderHelper } from '../../src/reader-helper/main';
+import { createDevelopmentCard, writeCardCertificate } from '../../src/shared/pkcs11';
+import type { TestApp } from './app';
+
+export interface TestCard {
+  card: Card;
+  cardNumber: string;
+  label: string;
+  pin: string;
+  puk: string;
+  userCode: string;
+  certificateId: number;
+  der: Buffer;
+}
+
+export interface TestCardOptions {
+  modulePath: string;
+  person?: DemoProfessional;
+  /** Default 'issued' (not opened, as a counter hands it over); 'active' makes an opened card. */
+  state?: Extract<CardState, 'issued' | 'active'>;
+  email?: string | null;
+  userCode?: string;
+  validity?: IssueRequest['validity'];
+}
+
+/**
+ * An issued card, made the way counter issuance makes one (kept small): an approved reservation,
+ * a SoftHSM2 token `card-<number>` with its key generated on it (PIN and PUK known to the test),
+ * the HCA certificate for that key written onto it, and the `card` row (PUK sealed with
+ * SecretBox('card-puk'), the user code as the reservation's scrypt hash). Needs the development
+ * PKI (DevPkiService.init).
+ */
+export async function createIssuedCard(t: TestApp, options: TestCardOptions): Promise<TestCard> {
+  const person = options.person ?? DEMO_FIXTURES.physicianAtClinic;
+  const state = options.state ?? 'issued';
+  const userCode = options.userCode ?? 'Ab3dE9';
+  const email = options.email === undefined ? person.email : options.email;
+  const pin = String(randomInt(100000, 1000000));
+  const puk = String(randomInt(10_000_000, 100_000_000));
+  const cardNumber = String(randomInt(100_000_000_000, 1_000_000_000_000));
+  const label = `card-${cardNumber}`;
+  const ids = new ProtectedIdCodec(t.config.dataKey);
+  const protectedId = ids.protect(person.nationalId);
+  const userCodeHash = await hashSecret(userCode);
+  const now = new Date();
+
+  const reservations = t.dataSource.getRepository(CardReservation);
+  const reference = generateReference(now);
+  await reservations.insert({
+    reference,
+    cardType: 'personnel',
+    status: 'approved',
+    nationalIdCipher: protectedId.cipher,
+    nationalIdIndex: protectedId.index,
+    categoryCode: person.categoryCode,
+    certificateNumber: person.certificateNumber,
+    applicantName: person.nameZh,
+    professionalId: null,
+    institutionCode: person.homeInstitutionCode,
+    counterCode: 'HB-63000',
+    counterCountyCode: '63000',
+    counterDate: now.toISOString().slice(0, 10),
+    phone: '0912-345-678',
+    email,
+    agentName: null,
+    agentNationalIdCipher: null,
+    agentNationalIdIndex: null,
+    userCodeHash,
+    mailingAddress: '臺北市大安區復興南路一段200號',
+    lang: 'zh-TW',
+    decidedAt: now,
+    decidedBy: 'test',
+    decisionReason: null,
+    documentsChecked: 'id,licence,certificate',
+    replacesCardId: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
+  const reservation = await reservations.findOneByOrFail({ reference });
+
+  const token = createDevelopmentCard({ module: options.modulePath, label, pin, soPin: puk, keyType: 'ec-p256', opened: state === 'active' });
+  const issued = await t.app.get(CertificateIssuer).issue({
+    family: 'hca',
+    subjectType: 'personnel',
+    subject: { name: person.nameZh, nationalId: person.nationalId },
+    spki: token.spki,
+    holderRef: `card:${cardNumber}`,
+    ...(options.validity ? { validity: options.validity } : {}),
+  });
+  writeCardCertificate({ module: options.modulePath, label, soPin: puk, certificate: issued.der });
+
+  await t.dataSource.getRepository(Card).insert({
+    cardNumber,
+    reservationId: reservation.id,
+    cardType: 'personnel',
+    state,
+    holderName: person.nameZh,
+    nationalIdIndex: protectedId.index,
+    institutionCode: person.homeInstitutionCode,
+    email,
+    tokenLabel: label,
+    certificateId: issued.id,
+    notBefore: issued.notBefore,
+    notAfter: issued.notAfter,
+    pukCipher: new SecretBox(t.config.dataKey, 'card-puk').seal(puk),
+    userCodeHash,
+    userCodeFailures: 0,
+    userCodeLockedUntil: null,
+    openedAt: state === 'active' ? now : null,
+    revocationReason: null,
+    replacedByCardId: null,
+    expiryRemindedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
+  const card = await t.dataSource.getRepository(Card).findOneByOrFail({ cardNumber });
+  return { card, cardNumber, label, pin, puk, userCode, certificateId: issued.id, der: issued.der };
+}
+
+/** Re-signs the HCA issuing CA's CRL and drops the trust store's caches, so a hold or revocation shows at once. */
+export async function publishHcaCrl(t: TestApp): Promise<void> {
+  const issuing = await t.app.get(CertificateIssuer).issuingCa('hca');
+  await t.app.get(CrlService).publish(issuing.id);
+  t.app.get(TrustStoreService).invalidate();
+}
+
+export interface HelperReply {
+  status: number;
+  body: any;
+}
+
+/** A call to the reader helper as a page of `origin` makes it (Origin and Host headers, JSON). */
+export function callHelper(helper: ReaderHelper, origin: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<HelperReply> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const headers: Record<string, string> = { host: `127.0.0.1:${helper.port}`, origin };
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: helper.port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
