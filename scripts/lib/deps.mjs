@@ -1,5 +1,8 @@
-// Node dependencies: installed (npm ci on a fresh clone, npm install otherwise) whenever
-// node_modules is missing or older than package.json / package-lock.json.
+// Node dependencies: installed with `npm install` (which follows package-lock.json) whenever
+// node_modules is missing or older than package.json / package-lock.json. Not `npm ci`: the
+// registry this project installs from serves only this platform's builds of packages with
+// per-platform optional dependencies (@swc/core, msgpackr-extract...), so the lock file cannot list
+// the others and `npm ci` refuses it as "out of sync".
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, fail, mtime, npm, run, say } from './util.mjs';
@@ -16,9 +19,8 @@ export const depsAreStale = () => {
 /** Installs the Node dependencies when stale, streaming npm's output. */
 export const ensureNodeDeps = async () => {
   if (!depsAreStale()) return;
-  const fresh = !fs.existsSync(path.join(ROOT, 'node_modules')) && fs.existsSync(MANIFESTS[1]);
-  const args = fresh ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
-  say(`Installing Node dependencies (npm ${args[0]})…`);
+  const args = ['install', '--no-audit', '--no-fund'];
+  say('Installing Node dependencies (npm install)…');
   const [cmd, cmdArgs] = npm(args);
   if ((await run(cmd, cmdArgs)) !== 0) fail(`\`npm ${args.join(' ')}\` failed (see above).`);
   // npm leaves the marker untouched when nothing changed; touch it so the check settles.
