@@ -8,6 +8,8 @@ const pinInput = document.getElementById('pin');
 const pinGroup = document.getElementById('pin-group');
 const pinError = document.getElementById('pin-error');
 const submit = document.getElementById('login-submit');
+const cardChoice = document.getElementById('card-choice');
+const cardSelect = document.getElementById('card-token');
 const messages = JSON.parse(document.getElementById('login-messages').textContent);
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const helper = form.dataset.helperUrl.replace(/\/$/, '');
@@ -53,10 +55,16 @@ async function refreshStatus() {
     statusBox.textContent = helperMessage({ code: 9056 });
     return false;
   }
-  // Only the holder's name (CN): the subject also carries the national ID, which we never show.
-  const card = cards[0];
-  const cn = /(?:^|,\s*)CN=([^,]+)/.exec(card.certificates[0].subject || '');
-  say('login.status.ready', ` ${cn ? cn[1] : card.label}`);
+  // Which card to sign with: the reader may hold several. Only the holder's name (CN) is shown:
+  // the subject also carries the national ID, which we never show.
+  const holder = (card) => {
+    const cn = /(?:^|,\s*)CN=([^,]+)/.exec(card.certificates[0].subject || '');
+    return cn ? cn[1] : card.label;
+  };
+  const chosen = cardSelect.value;
+  cardSelect.replaceChildren(...cards.map((card) => new Option(`${holder(card)}（${card.label}）`, card.label, false, card.label === chosen)));
+  cardChoice.hidden = false;
+  say('login.status.ready', ` ${holder(cards.find((card) => card.label === cardSelect.value) ?? cards[0])}`);
   return true;
 }
 
@@ -95,7 +103,7 @@ form.addEventListener('submit', async (event) => {
         method: 'POST',
         mode: 'cors',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ origin: window.location.origin, challenge: challenge.body.challenge, pin }),
+        body: JSON.stringify({ origin: window.location.origin, challenge: challenge.body.challenge, pin, token: cardSelect.value }),
       });
       signed = { ok: res.ok, body: await res.json().catch(() => ({})) };
     } catch {

@@ -15,6 +15,7 @@ const PUK = '13579246';
 
 describe('certificate sign-in in a real browser: login page → reader helper → signed in', () => {
   let helperPort: number;
+  let label: string;
   let helper: Awaited<ReturnType<typeof createReaderHelper>> | undefined;
   const t = useBrowser(async () => {
     helperPort = await freePort();
@@ -24,7 +25,9 @@ describe('certificate sign-in in a real browser: login page → reader helper �
   beforeAll(async () => {
     const app = t.app.app;
     await app.get(DevPkiService).init({ actor: { kind: 'test' } });
-    const label = uniqueLabel('card-');
+    // A second card in the reader, as when other tests left theirs: the page must let us choose.
+    createDevelopmentCard({ module: store.modulePath, label: uniqueLabel('card-'), pin: PIN, soPin: PUK, keyType: 'ec-p256', opened: true });
+    label = uniqueLabel('card-');
     const card = createDevelopmentCard({ module: store.modulePath, label, pin: PIN, soPin: PUK, keyType: 'ec-p256', opened: true });
     const issued = await app.get(CertificateIssuer).issue({
       family: 'hca',
@@ -54,6 +57,8 @@ describe('certificate sign-in in a real browser: login page → reader helper �
     await screenshotIfAsked(page, 'login-ready');
 
     await page.getByLabel('醫事人員卡').check();
+    // the reader holds two cards (see beforeAll): choose ours
+    await page.getByLabel('卡片', { exact: true }).selectOption(label);
     await page.locator('#pin').fill(PIN);
     await Promise.all([page.waitForURL(`${t.baseUrl}/`), page.getByRole('button', { name: '登入' }).click()]);
     expect(await page.locator('.app-header__user-name').innerText()).toBe(person.nameZh);
@@ -67,6 +72,7 @@ describe('certificate sign-in in a real browser: login page → reader helper �
     const { page } = t;
     await page.goto('/login');
     await page.waitForFunction(() => /讀卡元件已就緒/.test(document.getElementById('login-status')?.textContent ?? ''));
+    await page.getByLabel('卡片', { exact: true }).selectOption(label);
     await page.locator('#pin').fill('999999');
     await page.getByRole('button', { name: '登入' }).click();
     await page.waitForFunction(() => /9039/.test(document.getElementById('login-status')?.textContent ?? ''));
