@@ -465,6 +465,32 @@ describe('registration counter: reservations, approval with card issuance, rejec
       expect(await outboxFor(cardNumber)).toEqual([]);
     });
 
+    it.each([
+      ['attached', { kind: 'attached', institutionCode: CLINIC.code, responsibleName: '林志明', responsibleNationalId: 'A123456789', cardCount: 2, purpose: '分院櫃台' }, 'attached'],
+      ['test', { kind: 'test', organisationName: '示範資訊股份有限公司', businessNumber: '04595252', contactName: '林志明', contactNationalId: 'A123456789', cardCount: 1, purpose: '讀卡程式開發測試' }, 'test'],
+    ] as const)('issues %s cards with their card type in the certificate', async (cardType, applicant, expectedCardType) => {
+      const draft = {
+        cardType,
+        agreedAt: Date.now(),
+        applicant,
+        details: { county: '63000', counter: TAIPEI_BUREAU, counterDate: firstDay, phone: '0227001234', email: '', agentName: '', agentNationalId: '', mailingAddress: CLINIC.address },
+        detailsComplete: true,
+        userCodeHash,
+      } as unknown as ReservationDraft;
+      const reference = await t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: `counter-test-${cardType}`, clientIp: '127.0.0.1' });
+      const agent = await staff();
+      await openForm(agent, reference);
+      const res = await approve(agent, reference, ['id', 'licence']);
+      expect(res.status).toBe(200);
+      const cardNumber = /id="card-number">(\d+)</.exec(res.text)![1];
+      const card = await t.dataSource.getRepository(Card).findOneByOrFail({ cardNumber });
+      const issued = await t.dataSource.getRepository(IssuedCertificate).findOneByOrFail({ id: card.certificateId! });
+      const validated = await t.app.get(TrustStoreService).validate(issued.der, { purpose: 'client-auth' });
+      expect(validated).toMatchObject({ valid: true, family: 'hca-institution' });
+      if (!validated.valid) return;
+      expect(validated.directoryAttributes.cardType).toBe(expectedCardType);
+    });
+
     it('lets only one of two staff approving the same reservation at once succeed: the other gets the 409 page', async () => {
       const reference = await reserve(CLINIC_DOCTOR);
       const [a, b] = [await staff(), await staff()];

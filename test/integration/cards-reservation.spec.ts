@@ -535,7 +535,7 @@ describe('card reservation (online, personnel and institution cards)', () => {
     });
 
     it('answers 404 for a card type we do not offer online', async () => {
-      await t.agent().get('/cards/reserve/attached').expect(404);
+      await t.agent().get('/cards/reserve/spare').expect(404);
     });
   });
 });

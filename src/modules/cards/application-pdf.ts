@@ -1,4 +1,4 @@
-// The printable application form (醫事人員憑證IC卡申請書) with the detachable user-code stub
+// The printable application form (醫事人員憑證IC卡申請書, or the card type's own title) with the detachable user-code stub
 // (用戶代碼存根聯), A4, in zh-TW with Noto Sans CJK TC embedded (subset) so it prints the same
 // everywhere. Built from plain data: no database or Nest inside.
 //
@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import { translate } from '../../common/i18n/i18n';
+import type { ReservationCardType } from './card-reservation.entity';
 
 /** Debian's fonts-noto-cjk (installed by the project scripts); each .ttc holds the TC face. */
 export const CJK_FONTS = {
@@ -31,7 +32,7 @@ function fonts(): { regular: Buffer; bold: Buffer } {
 }
 
 export interface ApplicationPdfData {
-  cardType: 'personnel' | 'institution';
+  cardType: ReservationCardType;
   reference: string;
   /** 'YYYY-MM-DD' (Taiwan) the reservation was made. */
   createdDay: string;

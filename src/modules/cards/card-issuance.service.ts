@@ -152,7 +152,8 @@ export class CardIssuanceService {
     const row: Omit<Card, 'id'> = {
       cardNumber,
       reservationId: reservation.id,
-      cardType: reservation.cardType,
+      // attached and test cards are issued as institution cards
+      cardType: reservation.cardType === 'personnel' ? 'personnel' : 'institution',
       state: 'issued',
       holderName: request.subject.name,
       nationalIdIndex: reservation.nationalIdIndex,
@@ -188,7 +189,12 @@ export class CardIssuanceService {
     return { card, initialPin, certificate: { id: issued.id, serialHex: issued.serialHex, notBefore: issued.notBefore, notAfter: issued.notAfter } };
   }
 
-  /** The certificate for the holder: personnel (name, national ID, home institution) or institution (name, code). */
+  /**
+   * The certificate for the holder: personnel (name, national ID, home institution), institution
+   * and attached cards (the institution's name and code; card type main/attached), test cards
+   * (the developer organisation's name, and as institution code "99" + its business number: a
+   * development convention that no real institution code uses; card type test).
+   */
   private async certificateRequest(reservation: CardReservation): Promise<Omit<IssueRequest, 'spki'>> {
     const institution = reservation.institutionCode ? await this.reference.institution(reservation.institutionCode) : null;
     if (reservation.cardType === 'personnel') {
@@ -202,7 +208,18 @@ export class CardIssuanceService {
         },
       };
     }
-    return { family: 'hca', subjectType: 'institution', subject: { name: institution?.nameZh ?? '', institutionCode: reservation.institutionCode ?? '' } };
+    if (reservation.cardType === 'test') {
+      return {
+        family: 'hca',
+        subjectType: 'institution',
+        subject: { name: reservation.organisationName ?? '', institutionCode: `99${reservation.businessNumber ?? ''}`, cardType: 'test' },
+      };
+    }
+    return {
+      family: 'hca',
+      subjectType: 'institution',
+      subject: { name: institution?.nameZh ?? '', institutionCode: reservation.institutionCode ?? '', cardType: reservation.cardType === 'attached' ? 'attached' : 'main' },
+    };
   }
 
   /** A random card number that no card row and no token has yet. */

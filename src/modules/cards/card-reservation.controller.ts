@@ -5,9 +5,9 @@ import { FormValidationError, NotFoundError, type FieldError } from '../../commo
 import { isReservationCardType, type ReservationCardType } from './card-reservation.entity';
 import { CardReservationService, DraftInvalid, type CounterChoice, type DetailsCheck } from './card-reservation.service';
 import type { CounterCalendar } from './counter-date';
-import { MAX_SESSION_REFERENCES, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from './reservation-draft';
+import { applicantForm, MAX_SESSION_REFERENCES, type ReservationDetails, type ReservationDraft } from './reservation-draft';
 import { ReservationPresenter } from './reservation-presenter';
-import { categoryOptions, documentKeys } from './reservation-view';
+import { categoryOptions, documentKeys, NEED_KEYS } from './reservation-view';
 
 type Body = Record<string, unknown>;
 
@@ -20,13 +20,6 @@ function base(type: ReservationCardType): string {
   return `/cards/reserve/${type}`;
 }
 
-/** The applicant step's fields, filled from the draft. */
-function applicantValues(a: ReservationApplicant): Record<string, string> {
-  return a.kind === 'personnel'
-    ? { nationalId: a.nationalId, category: a.categoryCode, certificateNumber: a.certificateNumber, name: a.name }
-    : { institutionCode: a.institutionCode, responsibleName: a.responsibleName, responsibleNationalId: a.responsibleNationalId };
-}
-
 /** What every page of the journey shows: the card type and the service's name as the caption. */
 function common(type: ReservationCardType) {
   return { cardType: type, serviceKey: `cards.reserve.${type}.title`, base: base(type) };
@@ -37,7 +30,8 @@ function termsContext(type: ReservationCardType) {
 }
 
 /**
- * The online reservation journey (醫事人員 / 醫事機構憑證預約申請), one flow for both card types:
+ * The online reservation journey (醫事人員 / 醫事機構憑證、機構附卡、測試卡預約申請), one flow for
+ * every card type (the applicant step's questions differ):
  * instructions → subscriber terms → applicant → counter, date and the rest → check your answers →
  * confirmation. Every step is a plain form with Post/Redirect/Get; the draft lives in the session.
  */
@@ -68,7 +62,7 @@ export class CardReservationController {
       titleKey: `cards.reserve.${type}.title`,
       introKey: `cards.start.${type}.intro`,
       whoKey: `cards.start.${type}.who`,
-      needKeys: (type === 'personnel' ? ['nationalId', 'certificate', 'name'] : ['institutionCode', 'responsible']).concat(['phone', 'email', 'userCode', 'address', 'agent']).map((k) => `cards.start.need.${k}`),
+      needKeys: NEED_KEYS[type].concat(['phone', 'email', 'userCode', 'address', 'agent']).map((k) => `cards.start.need.${k}`),
       selfDocumentKeys: documentKeys(type, false),
       agentDocumentKeys: documentKeys(type, true),
     });
@@ -105,7 +99,7 @@ export class CardReservationController {
     const type = cardTypeOf(typeParam);
     const draft = this.draftFor(req, type);
     if (!draft) return res.redirect(303, `${base(type)}/terms`);
-    const values = draft.applicant ? applicantValues(draft.applicant) : {};
+    const values = draft.applicant ? applicantForm(draft.applicant) : {};
     res.render('cards/reserve-applicant', { ...this.applicantContext(type, req.lang), titleKey: `cards.applicant.${type}.title`, values });
   }
 
@@ -193,7 +187,7 @@ export class CardReservationController {
       if (!(err instanceof DraftInvalid)) throw err;
       draft.detailsComplete = false;
       if (err.step === 'applicant') {
-        throw new FormValidationError('cards/reserve-applicant', `cards.applicant.${type}.title`, err.errors, applicantValues(draft.applicant), this.applicantContext(type, req.lang));
+        throw new FormValidationError('cards/reserve-applicant', `cards.applicant.${type}.title`, err.errors, applicantForm(draft.applicant), this.applicantContext(type, req.lang));
       }
       const check = await this.reservations.checkDetails(draft.applicant, (draft.details ?? {}) as Body, true);
       throw await this.detailsError(type, req, draft, check, err.errors.length ? err.errors : check.errors);

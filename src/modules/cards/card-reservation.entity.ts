@@ -2,8 +2,11 @@ import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn, VersionColumn } 
 import type { Lang } from '../../common/i18n/i18n';
 import type { CardState } from './card-state';
 
-/** The card types that can be reserved online. Attached (附卡) and test cards are not offered yet. */
-export const RESERVATION_CARD_TYPES = ['personnel', 'institution'] as const;
+/**
+ * The card types that can be reserved online: personnel, institution, an institution's attached
+ * cards (醫事機構附卡) and test cards for developers of HCA-card applications (醫事憑證測試卡).
+ */
+export const RESERVATION_CARD_TYPES = ['personnel', 'institution', 'attached', 'test'] as const;
 export type ReservationCardType = (typeof RESERVATION_CARD_TYPES)[number];
 
 export function isReservationCardType(value: unknown): value is ReservationCardType {
@@ -15,7 +18,9 @@ export function isReservationCardType(value: unknown): value is ReservationCardT
  * blind index) and shown masked; the user code only as a scrypt hash.
  * personnel: the applicant's ID, certificate and name as matched in the professional registry,
  * `institutionCode` their home institution at the time. institution: the responsible person's ID
- * and name, `institutionCode` the institution the card is for.
+ * and name, `institutionCode` the institution the card is for. attached: as institution, plus
+ * `cardCount` and `purpose`. test: the contact person's ID and name, the organisation's name and
+ * business number, `cardCount` and `purpose`; no institution.
  */
 @Entity('card_reservation')
 export class CardReservation {
@@ -52,6 +57,21 @@ export class CardReservation {
 
   @Column({ name: 'institution_code', type: 'char', nullable: true })
   institutionCode: string | null;
+
+  /** attached and test cards: how many cards are requested. */
+  @Column({ name: 'card_count', type: 'smallint', nullable: true })
+  cardCount: number | null;
+
+  /** attached and test cards: what the cards are for (e.g. 分院、另一櫃台). */
+  @Column({ type: 'varchar', nullable: true })
+  purpose: string | null;
+
+  /** test cards: the applying organisation and its business number (統一編號). */
+  @Column({ name: 'organisation_name', type: 'varchar', nullable: true })
+  organisationName: string | null;
+
+  @Column({ name: 'business_number', type: 'char', nullable: true })
+  businessNumber: string | null;
 
   @Column({ name: 'counter_code', type: 'varchar' })
   counterCode: string;

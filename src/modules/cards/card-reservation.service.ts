@@ -7,6 +7,7 @@ import { TooManyAttemptsError, type FieldError } from '../../common/errors/domai
 import { translate, type Lang } from '../../common/i18n/i18n';
 import {
   maskNationalId,
+  validateBusinessNumber,
   validateEmail,
   validateInstitutionCode,
   validateNationalId,
@@ -27,7 +28,7 @@ import { CardReservation, type ReservationCardType } from './card-reservation.en
 import { CardReservationRepository } from './card-reservation.repository';
 import { checkCounterDate, firstBookableDay, lastBookableDay, MAX_DAYS_AHEAD, taipeiDay, type CounterCalendar } from './counter-date';
 import { generateReference, normalizeReference } from './reference-number';
-import type { ReservationApplicant, ReservationDetails, ReservationDraft } from './reservation-draft';
+import { applicantForm, applicantPerson, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from './reservation-draft';
 import { counterView, documentKeys, formatDay } from './reservation-view';
 
 /** Failed lookups / registry checks: 10 per session and 100 per client address in 15 minutes. */
@@ -35,6 +36,10 @@ export const ATTEMPT_LIMITS = { perSession: 10, perClient: 100, windowSeconds: 1
 
 const NAME_MAX = 60;
 const ADDRESS_MAX = 200;
+const ORGANISATION_MAX = 100;
+const PURPOSE_MAX = 200;
+/** How many attached / test cards one reservation may ask for. */
+export const MAX_CARDS: Record<'attached' | 'test', number> = { attached: 5, test: 3 };
 const REFERENCE_RETRIES = 5;
 
 /**
@@ -84,6 +89,18 @@ function sameName(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** Attached and test cards: the number of cards (1–max) and what they are for. */
+function checkRequest(body: Body, max: number): { cardCount: number | null; errors: FieldError[]; values: { cardCount: string; purpose: string } } {
+  const errors: FieldError[] = [];
+  const values = { cardCount: text(body, 'cardCount').normalize('NFKC'), purpose: text(body, 'purpose') };
+  const count = /^\d{1,2}$/.test(values.cardCount) ? Number(values.cardCount) : NaN;
+  if (!values.cardCount) errors.push({ field: 'cardCount', messageKey: 'cards.errors.cardCount.empty', params: { max } });
+  else if (!(count >= 1 && count <= max)) errors.push({ field: 'cardCount', messageKey: 'cards.errors.cardCount.range', params: { max } });
+  if (!values.purpose) errors.push({ field: 'purpose', messageKey: 'cards.errors.purpose.empty' });
+  else if (values.purpose.length > PURPOSE_MAX) errors.push({ field: 'purpose', messageKey: 'cards.errors.purpose.tooLong', params: { max: PURPOSE_MAX } });
+  return { cardCount: errors.some((e) => e.field === 'cardCount') ? null : count, errors, values };
+}
+
 /**
  * The online card reservation (預約申請): checks the applicant against the professional registry
  * or the institution table, offers the right counters, checks the counter date and the rest of
@@ -114,7 +131,16 @@ export class CardReservationService {
 
   /** Checks the applicant step; a registry mismatch counts against the attempt limit. */
   async checkApplicant(cardType: ReservationCardType, body: Body, subject: AttemptSubject): Promise<ApplicantCheck> {
-    return cardType === 'personnel' ? this.checkPersonnel(body, subject) : this.checkInstitution(body);
+    switch (cardType) {
+      case 'personnel':
+        return this.checkPersonnel(body, subject);
+      case 'institution':
+        return this.checkInstitution(body);
+      case 'attached':
+        return this.checkAttached(body);
+      case 'test':
+        return this.checkTest(body);
+    }
   }
 
   private async checkPersonnel(body: Body, subject: AttemptSubject): Promise<ApplicantCheck> {
@@ -188,9 +214,47 @@ export class CardReservationService {
     };
   }
 
-  /** The institution behind the applicant: the institution card's, or the person's home institution. */
+  /** Attached cards: the institution card's answers, plus the number of cards and the reason. */
+  private async checkAttached(body: Body): Promise<ApplicantCheck> {
+    const main = await this.checkInstitution(body);
+    const request = checkRequest(body, MAX_CARDS.attached);
+    const errors = [...main.errors, ...request.errors];
+    const values = { ...main.values, ...request.values };
+    if (errors.length || main.applicant?.kind !== 'institution' || request.cardCount === null) return { applicant: null, errors, values };
+    return { applicant: { ...main.applicant, kind: 'attached', cardCount: request.cardCount, purpose: request.values.purpose }, errors, values };
+  }
+
+  /** Test cards: the organisation (name, business number), its contact person, how many and why. */
+  private checkTest(body: Body): ApplicantCheck {
+    const errors: FieldError[] = [];
+    const values = {
+      organisationName: text(body, 'organisationName'),
+      businessNumber: text(body, 'businessNumber').replace(/[\s-]+/g, ''),
+      contactName: text(body, 'contactName'),
+      contactNationalId: text(body, 'contactNationalId').toUpperCase(),
+    };
+    if (!values.organisationName) errors.push({ field: 'organisationName', messageKey: 'cards.errors.organisationName.empty' });
+    else if (values.organisationName.length > ORGANISATION_MAX) errors.push({ field: 'organisationName', messageKey: 'cards.errors.organisationName.tooLong', params: { max: ORGANISATION_MAX } });
+    const business = validateBusinessNumber(values.businessNumber);
+    if (!business.ok) errors.push({ field: 'businessNumber', messageKey: `cards.errors.businessNumber.${business.reason}` });
+    if (!values.contactName) errors.push({ field: 'contactName', messageKey: 'cards.errors.contactName.empty' });
+    else if (values.contactName.length > NAME_MAX) errors.push({ field: 'contactName', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+    const id = validateNationalId(values.contactNationalId);
+    if (!id.ok) errors.push({ field: 'contactNationalId', messageKey: `cards.errors.nationalId.${id.reason}` });
+    const request = checkRequest(body, MAX_CARDS.test);
+    errors.push(...request.errors);
+    const all = { ...values, ...request.values };
+    if (errors.length || !business.ok || !id.ok || request.cardCount === null) return { applicant: null, errors, values: all };
+    return {
+      applicant: { kind: 'test', organisationName: values.organisationName, businessNumber: business.value, contactName: values.contactName, contactNationalId: id.value, cardCount: request.cardCount, purpose: request.values.purpose },
+      errors: [],
+      values: all,
+    };
+  }
+
+  /** The institution behind the applicant: the institution (attached) card's, or the person's home institution; none for test cards. */
   async institutionOf(applicant: ReservationApplicant): Promise<Institution | null> {
-    const code = applicant.kind === 'institution' ? applicant.institutionCode : applicant.homeInstitutionCode;
+    const code = applicant.kind === 'personnel' ? applicant.homeInstitutionCode : applicant.kind === 'test' ? null : applicant.institutionCode;
     return code ? this.reference.institution(code) : null;
   }
 
@@ -199,7 +263,8 @@ export class CardReservationService {
   /**
    * The counters offered to this applicant. `countyCode` picks the county of bureaus and
    * stations (default: the county of the applicant's institution); it is ignored for staff of an
-   * initial-review hospital, who are offered their hospital's counter.
+   * initial-review hospital, who are offered their hospital's counter. Test cards: only the
+   * health bureau of the chosen county.
    */
   async counterChoice(applicant: ReservationApplicant, countyCode?: string): Promise<CounterChoice> {
     const institution = await this.institutionOf(applicant);
@@ -208,7 +273,8 @@ export class CardReservationService {
       if (own.length) return { rule: 'own-hospital', institution, countyCode: institution.countyCode, counters: own };
     }
     const wanted = countyCode && (await this.reference.countyExists(countyCode)) ? countyCode : (institution?.countyCode ?? null);
-    const counters = wanted ? (await this.reference.searchCounters({ countyCode: wanted })).filter((c) => c.kind !== 'hospital') : [];
+    const kind = applicant.kind === 'test' ? 'health_bureau' : undefined;
+    const counters = wanted ? (await this.reference.searchCounters({ countyCode: wanted, kind })).filter((c) => c.kind !== 'hospital') : [];
     return { rule: 'bureaus', countyCode: wanted, counters };
   }
 
@@ -270,7 +336,7 @@ export class CardReservationService {
       else {
         const agentId = validateNationalId(details.agentNationalId);
         if (!agentId.ok) errors.push({ field: 'agentNationalId', messageKey: `cards.errors.nationalId.${agentId.reason}` });
-        else if (agentId.value === (applicant.kind === 'personnel' ? applicant.nationalId : applicant.responsibleNationalId)) {
+        else if (agentId.value === applicantPerson(applicant).nationalId) {
           errors.push({ field: 'agentNationalId', messageKey: 'cards.errors.agentNationalId.self' });
         }
       }
@@ -313,7 +379,7 @@ export class CardReservationService {
     const details = check.details;
     const counter = check.choice.counters.find((c) => c.code === details.counter)!;
     const institution = await this.institutionOf(applicant);
-    const nationalId = applicant.kind === 'personnel' ? applicant.nationalId : applicant.responsibleNationalId;
+    const { nationalId, name } = applicantPerson(applicant);
     const protectedId = this.ids.protect(nationalId);
     const agentId = details.agentNationalId ? this.ids.protect(details.agentNationalId) : null;
     const userCodeHash = draft.userCodeHash;
@@ -328,9 +394,13 @@ export class CardReservationService {
         nationalIdIndex: protectedId.index,
         categoryCode: applicant.kind === 'personnel' ? applicant.categoryCode : null,
         certificateNumber: applicant.kind === 'personnel' ? applicant.certificateNumber : null,
-        applicantName: applicant.kind === 'personnel' ? applicant.name : applicant.responsibleName,
+        applicantName: name,
         professionalId: applicant.kind === 'personnel' ? applicant.professionalId : null,
         institutionCode: institution?.code ?? null,
+        cardCount: 'cardCount' in applicant ? applicant.cardCount : null,
+        purpose: 'purpose' in applicant ? applicant.purpose : null,
+        organisationName: applicant.kind === 'test' ? applicant.organisationName : null,
+        businessNumber: applicant.kind === 'test' ? applicant.businessNumber : null,
         counterCode: counter.code,
         counterCountyCode: counter.countyCode,
         counterDate: details.counterDate,
@@ -369,6 +439,8 @@ export class CardReservationService {
           nationalId: maskNationalId(nationalId),
           category: row.categoryCode,
           institution: row.institutionCode,
+          businessNumber: row.businessNumber,
+          cardCount: row.cardCount,
           counter: row.counterCode,
           counterDate: row.counterDate,
           agent: row.agentName !== null,
@@ -384,11 +456,7 @@ export class CardReservationService {
 
   /** The applicant again, as the registry / institution table has it now. */
   private async recheckApplicant(applicant: ReservationApplicant, subject: AttemptSubject): Promise<ReservationApplicant> {
-    const body =
-      applicant.kind === 'personnel'
-        ? { nationalId: applicant.nationalId, category: applicant.categoryCode, certificateNumber: applicant.certificateNumber, name: applicant.name }
-        : { institutionCode: applicant.institutionCode, responsibleName: applicant.responsibleName, responsibleNationalId: applicant.responsibleNationalId };
-    const check = await this.checkApplicant(applicant.kind, body, subject);
+    const check = await this.checkApplicant(applicant.kind, applicantForm(applicant), subject);
     if (!check.applicant) throw new DraftInvalid('applicant', check.errors);
     return check.applicant;
   }

@@ -22,7 +22,52 @@ export interface InstitutionApplicant {
   responsibleNationalId: string;
 }
 
-export type ReservationApplicant = PersonnelApplicant | InstitutionApplicant;
+/** An institution's attached cards (附卡): the institution card's answers, plus how many and why. */
+export interface AttachedApplicant extends Omit<InstitutionApplicant, 'kind'> {
+  kind: 'attached';
+  cardCount: number;
+  purpose: string;
+}
+
+/** Test cards: the developer's organisation (name + business number) and its contact person. */
+export interface TestApplicant {
+  kind: 'test';
+  organisationName: string;
+  businessNumber: string;
+  contactName: string;
+  contactNationalId: string;
+  cardCount: number;
+  purpose: string;
+}
+
+/** The applicant step's answers; `kind` is the card type. */
+export type ReservationApplicant = PersonnelApplicant | InstitutionApplicant | AttachedApplicant | TestApplicant;
+
+/** The applicant step's form fields, filled from the applicant (to show again, or to check again). */
+export function applicantForm(a: ReservationApplicant): Record<string, string> {
+  switch (a.kind) {
+    case 'personnel':
+      return { nationalId: a.nationalId, category: a.categoryCode, certificateNumber: a.certificateNumber, name: a.name };
+    case 'institution':
+      return { institutionCode: a.institutionCode, responsibleName: a.responsibleName, responsibleNationalId: a.responsibleNationalId };
+    case 'attached':
+      return { institutionCode: a.institutionCode, responsibleName: a.responsibleName, responsibleNationalId: a.responsibleNationalId, cardCount: String(a.cardCount), purpose: a.purpose };
+    case 'test':
+      return { organisationName: a.organisationName, businessNumber: a.businessNumber, contactName: a.contactName, contactNationalId: a.contactNationalId, cardCount: String(a.cardCount), purpose: a.purpose };
+  }
+}
+
+/** The person who applies and signs (the professional, the responsible person or the contact person). */
+export function applicantPerson(a: ReservationApplicant): { nationalId: string; name: string } {
+  switch (a.kind) {
+    case 'personnel':
+      return { nationalId: a.nationalId, name: a.name };
+    case 'test':
+      return { nationalId: a.contactNationalId, name: a.contactName };
+    default:
+      return { nationalId: a.responsibleNationalId, name: a.responsibleName };
+  }
+}
 
 /** The details step as typed (normalised where valid). */
 export interface ReservationDetails {

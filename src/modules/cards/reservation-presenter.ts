@@ -6,7 +6,7 @@ import type { ApplicationPdfData } from './application-pdf';
 import type { CardReservation } from './card-reservation.entity';
 import { CardReservationService, type CounterChoice } from './card-reservation.service';
 import { firstBookableDay, lastBookableDay, taipeiDay, type CounterCalendar } from './counter-date';
-import type { ReservationApplicant, ReservationDetails, ReservationDraft } from './reservation-draft';
+import { applicantPerson, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from './reservation-draft';
 import { categoryText, counterView, documentKeys, formatDay, progressSteps, type CounterView, type ProgressStep } from './reservation-view';
 
 /** A summary-list row (views/partials/summary-list.hbs). */
@@ -22,6 +22,8 @@ export interface SummaryRow {
 export interface ReservationPage {
   reference: string;
   cardType: CardReservation['cardType'];
+  /** The service's name (醫事機構附卡預約申請 …), shown above the confirmation. */
+  serviceKey: string;
   status: CardReservation['status'];
   statusText: string;
   steps: ProgressStep[];
@@ -34,6 +36,50 @@ export interface ReservationPage {
   appointmentRows: SummaryRow[];
   pdfHref: string;
   detailsHref: string;
+}
+
+/** A fact about an institution, attached-card or test-card applicant: label key, value, and the form field it answers (for the "change" link). */
+type Fact = [keyKey: string, value: string, field: string | null];
+
+/** The applicant rows of a card type other than personnel, in order (`nationalId` as it is to be shown). */
+function organisationFacts(
+  cardType: Exclude<CardReservation['cardType'], 'personnel'>,
+  x: { institutionCode: string; institutionName: string; organisationName: string; businessNumber: string; name: string; nationalId: string; cardCount: number | null; purpose: string },
+): Fact[] {
+  const request: Fact[] = [
+    ['cards.field.cardCount', String(x.cardCount ?? ''), 'cardCount'],
+    ['cards.field.purpose', x.purpose, 'purpose'],
+  ];
+  if (cardType === 'test') {
+    return [
+      ['cards.field.organisationName', x.organisationName, 'organisationName'],
+      ['cards.field.businessNumber', x.businessNumber, 'businessNumber'],
+      ['cards.field.contactName', x.name, 'contactName'],
+      ['cards.field.contactNationalId', x.nationalId, 'contactNationalId'],
+      ...request,
+    ];
+  }
+  return [
+    ['cards.field.institutionCode', x.institutionCode, 'institutionCode'],
+    ['cards.field.institutionName', x.institutionName, null],
+    ['cards.field.responsibleName', x.name, 'responsibleName'],
+    ['cards.field.responsibleNationalId', x.nationalId, 'responsibleNationalId'],
+    ...(cardType === 'attached' ? request : []),
+  ];
+}
+
+/** The stored reservation's answers for organisationFacts. */
+function storedFacts(reservation: CardReservation, institutionName: string, nationalId: string) {
+  return {
+    institutionCode: reservation.institutionCode ?? '',
+    institutionName,
+    organisationName: reservation.organisationName ?? '',
+    businessNumber: reservation.businessNumber ?? '',
+    name: reservation.applicantName,
+    nationalId,
+    cardCount: reservation.cardCount,
+    purpose: reservation.purpose ?? '',
+  };
 }
 
 /** Turns a draft or a stored reservation into what its pages and its printable form show. */
@@ -82,12 +128,9 @@ export class ReservationPresenter {
             { keyKey: 'cards.field.name', value: a.name, href: `${applicantHref}#name` },
             ...(institutionName ? [{ keyKey: 'cards.field.homeInstitution', value: institutionName }] : []),
           ]
-        : [
-            { keyKey: 'cards.field.institutionCode', value: a.institutionCode, href: `${applicantHref}#institutionCode` },
-            { keyKey: 'cards.field.institutionName', value: institutionName },
-            { keyKey: 'cards.field.responsibleName', value: a.responsibleName, href: `${applicantHref}#responsibleName` },
-            { keyKey: 'cards.field.responsibleNationalId', value: maskNationalId(a.responsibleNationalId), href: `${applicantHref}#responsibleNationalId` },
-          ];
+        : organisationFacts(a.kind, { institutionName, organisationName: '', businessNumber: '', institutionCode: '', cardCount: null, purpose: '', ...a, ...applicantPerson(a), nationalId: maskNationalId(applicantPerson(a).nationalId) }).map(
+            ([keyKey, value, field]) => ({ keyKey, value, ...(field ? { href: `${applicantHref}#${field}` } : {}) }),
+          );
     const choice = await this.reservations.counterChoice(a, d.county || undefined);
     const counter = choice.counters.find((c) => c.code === d.counter);
     const place = counter ? counterView(counter, lang) : null;
@@ -120,12 +163,7 @@ export class ReservationPresenter {
             { keyKey: 'cards.field.certificate', value: translate(lang, 'cards.certificateText', { category: categoryText(reservation.categoryCode ?? '', lang), number: reservation.certificateNumber ?? '' }) },
             ...(institutionName ? [{ keyKey: 'cards.field.homeInstitution', value: institutionName }] : []),
           ]
-        : [
-            { keyKey: 'cards.field.institutionCode', value: reservation.institutionCode ?? '' },
-            { keyKey: 'cards.field.institutionName', value: institutionName },
-            { keyKey: 'cards.field.responsibleName', value: reservation.applicantName },
-            { keyKey: 'cards.field.responsibleNationalId', value: maskedId },
-          ];
+        : organisationFacts(reservation.cardType, storedFacts(reservation, institutionName, maskedId)).map(([keyKey, value]) => ({ keyKey, value }));
     const appointmentRows: SummaryRow[] = [
       { keyKey: 'cards.field.counter', lines: place ? [place.name, place.address, place.phone, place.hours] : [reservation.counterCode] },
       { keyKey: 'cards.field.counterDate', value: counterDate },
@@ -139,6 +177,7 @@ export class ReservationPresenter {
     return {
       reference: reservation.reference,
       cardType: reservation.cardType,
+      serviceKey: `cards.reserve.${reservation.cardType}.title`,
       status: reservation.status,
       statusText: translate(lang, `cards.status.${reservation.status}`, { date: counterDate, counter: place?.name ?? reservation.counterCode }),
       steps: progressSteps(reservation.status),
@@ -174,13 +213,7 @@ export class ReservationPresenter {
             [t('cards.field.homeInstitution'), institution ? `${institution.nameZh}（${institution.code}）` : t('cards.notGiven')],
             ...contact,
           ]
-        : [
-            [t('cards.field.institutionCode'), reservation.institutionCode ?? ''],
-            [t('cards.field.institutionName'), institution?.nameZh ?? ''],
-            [t('cards.field.responsibleName'), reservation.applicantName],
-            [t('cards.field.responsibleNationalId'), nationalId],
-            ...contact,
-          ];
+        : [...organisationFacts(reservation.cardType, storedFacts(reservation, institution?.nameZh ?? '', nationalId)).map(([keyKey, value]): [string, string] => [t(keyKey), value]), ...contact];
     const place = counter ? counterView(counter, 'zh-TW') : null;
     return {
       cardType: reservation.cardType,

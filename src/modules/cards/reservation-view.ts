@@ -46,6 +46,16 @@ export function categoryOptions(lang: Lang): Array<{ value: string; text: string
 const DOCUMENT_COUNTS: Record<ReservationCardType, { self: number; agent: number }> = {
   personnel: { self: 4, agent: 6 },
   institution: { self: 3, agent: 4 },
+  attached: { self: 4, agent: 5 },
+  test: { self: 3, agent: 4 },
+};
+
+/** What the instructions say you need to fill in the applicant step (cards.start.need.*), before the common items. */
+export const NEED_KEYS: Record<ReservationCardType, string[]> = {
+  personnel: ['nationalId', 'certificate', 'name'],
+  institution: ['institutionCode', 'responsible'],
+  attached: ['institutionCode', 'responsible', 'attached'],
+  test: ['organisation', 'contact', 'test'],
 };
 
 /** Catalog keys of the documents to bring to the counter (seed 000), in order. */

@@ -21,6 +21,8 @@ const SERVICES: ServiceLink[] = [
   { href: '/login', titleKey: 'home.services.login.title', descriptionKey: 'home.services.login.description', audienceKey: 'home.audience.everyone', show: 'signed-out' },
   { href: '/cards/reserve/personnel', titleKey: 'home.services.reservePersonnel.title', descriptionKey: 'home.services.reservePersonnel.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/cards/reserve/institution', titleKey: 'home.services.reserveInstitution.title', descriptionKey: 'home.services.reserveInstitution.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
+  { href: '/cards/reserve/attached', titleKey: 'home.services.reserveAttached.title', descriptionKey: 'home.services.reserveAttached.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
+  { href: '/cards/reserve/test', titleKey: 'home.services.reserveTest.title', descriptionKey: 'home.services.reserveTest.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/cards/services', titleKey: 'home.services.cardServices.title', descriptionKey: 'home.services.cardServices.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/cards/lookup', titleKey: 'home.services.reservationLookup.title', descriptionKey: 'home.services.reservationLookup.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
   { href: '/counters', titleKey: 'home.services.counters.title', descriptionKey: 'home.services.counters.description', audienceKey: 'home.audience.everyone', show: 'anyone' },
