@@ -31,6 +31,15 @@ describe('CrlRevocationSource', () => {
     expect(await source.status(heldLeaf.cert, pki.intermediate.cert, NOW)).toMatchObject({ status: 'on-hold', reason: 'certificateHold' });
   });
 
+  it('reads a large CRL (more entries than asn1js parses by default) and finds a revoked serial in it', async () => {
+    const revokedLeaf = await createLeaf(pki.intermediate, personnelLeaf());
+    const filler = Array.from({ length: 1600 }, (_, i) => ({ serialNumber: (0x100000 + i).toString(16), reason: x509.X509CrlReason.keyCompromise }));
+    const crl = await createCrl(pki.intermediate, { entries: [...filler, { serialNumber: revokedLeaf.cert.serialNumber, reason: x509.X509CrlReason.keyCompromise }] });
+    const source = new CrlRevocationSource({ crls: [crl.rawData] });
+    expect(await source.status(revokedLeaf.cert, pki.intermediate.cert, NOW)).toMatchObject({ status: 'revoked', reason: 'keyCompromise' });
+    expect(await source.status(pki.leaf.cert, pki.intermediate.cert, NOW)).toEqual({ status: 'good' });
+  });
+
   it('verifies a CRL signature once per issuer key', async () => {
     const source = new CrlRevocationSource({ crls: [(await createCrl(pki.intermediate)).toString('pem')] });
     for (let i = 0; i < 5; i++) expect(await source.status(pki.leaf.cert, pki.intermediate.cert, NOW)).toEqual({ status: 'good' });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
-import { x509 } from './x509-runtime';
+import { CRL_PARSE_OPTIONS, x509 } from './x509-runtime';
 import { SignatureVerifier } from './algorithms';
 import { hex } from './asn1-text';
 import { maySignCrls } from './checks';
@@ -75,7 +75,7 @@ function readEntries(list: asn1X509.CertificateList): Map<string, RevokedEntry> 
 
 function holdCrl(der: Der): HeldCrl {
   try {
-    const crl = new AsnX509Crl(der);
+    const crl = new AsnX509Crl(der, CRL_PARSE_OPTIONS);
     const tbs = crl.asnCrl.tbsCertList;
     const extensions = tbs.crlExtensions ?? [];
     const aki = extensions.find((extension) => extension.extnID === OID.authorityKeyIdentifier);

@@ -1,6 +1,6 @@
 // Reading certificates and CRLs from what people hand us: PEM text with any number of blocks,
 // bare base64, DER bytes (one or several concatenated) or @peculiar/x509 objects.
-import { x509 } from './x509-runtime';
+import { CRL_PARSE_OPTIONS, x509 } from './x509-runtime';
 import { CertificateValidationError } from './errors';
 
 export type BinaryInput = Uint8Array | ArrayBuffer;
@@ -110,7 +110,7 @@ export function loadCrls(input: CrlInput): x509.X509Crl[] {
   if (ders.length === 0) throw new CertificateValidationError('malformed', 'no CRL found in the input');
   return ders.map((der, index) => {
     try {
-      return new x509.X509Crl(der);
+      return new x509.X509Crl(der, CRL_PARSE_OPTIONS);
     } catch (error) {
       throw new CertificateValidationError('malformed', `CRL #${index + 1} cannot be parsed: ${(error as Error).message}`);
     }
