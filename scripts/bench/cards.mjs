@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROOT, sleep } from '../lib/util.mjs';
-import { startChild, stopChild, waitForLine } from './lib/harness.mjs';
+import { startChild, stopChild, virtualUsers, waitForLine } from './lib/harness.mjs';
 
 export const name = 'cards';
 export const description = 'card reservations over HTTP, CertificateIssuer.issue vs bare HSM signatures, CRL of 100,000 entries';
@@ -186,43 +186,15 @@ const reservationClient = ({ appUrl, connections }) => {
   };
 };
 
-/**
- * `connections` virtual users reserving back to back for `seconds`, each the next demo
- * professional: reservations confirmed in time are counted with their duration; failures by kind.
- */
-const reservationPhase = async (client, people, connections, seconds) => {
-  const end = performance.now() + seconds * 1000;
-  const durations = [];
-  const failures = new Map();
-  let started = 0;
-  const user = async () => {
-    while (performance.now() < end && started < MAX_RESERVATIONS) {
-      const who = people[started++ % people.length];
-      const t0 = performance.now();
-      try {
-        await client.reserve(who);
-        const t1 = performance.now();
-        if (t1 <= end) durations.push(t1 - t0);
-      } catch (err) {
-        const kind = err instanceof ReservationFailure ? err.message : typeof err.code === 'string' ? `network error ${err.code}` : undefined;
-        if (!kind) throw err;
-        failures.set(kind, (failures.get(kind) ?? 0) + 1);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, user));
-  durations.sort((a, b) => a - b);
-  const at = (p) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] : NaN);
-  return {
-    requestsPerSecond: durations.length / seconds,
-    latencyMeanMs: durations.reduce((s, d) => s + d, 0) / durations.length,
-    latencyP50Ms: at(50),
-    latencyP99Ms: at(99),
-    requests: durations.length,
-    failures: [...failures.values()].reduce((s, n) => s + n, 0),
-    failureKinds: failures,
-  };
-};
+/** `connections` virtual users reserving back to back for `seconds`, each the next demo professional. */
+const reservationPhase = (client, people, connections, seconds) =>
+  virtualUsers({
+    connections,
+    seconds,
+    max: MAX_RESERVATIONS,
+    task: (n) => client.reserve(people[n % people.length]),
+    failureKind: (err) => (err instanceof ReservationFailure ? err.message : undefined),
+  });
 
 const us = (n) => `${n.toFixed(0)} µs`;
 const perOp = (s) => `${us(s.meanUs)} per op (p50 ${us(s.p50Us)}, p99 ${us(s.p99Us)}), ${s.ops.toLocaleString('en-US')} ops in ${s.seconds.toFixed(1)} s`;

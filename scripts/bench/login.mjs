@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ROOT, sleep } from '../lib/util.mjs';
-import { startChild, stopChild, waitForLine } from './lib/harness.mjs';
+import { startChild, stopChild, virtualUsers, waitForLine } from './lib/harness.mjs';
 
 export const name = 'login';
 export const description = 'certificate login: token validation in-process vs bare crypto.verify, and full HTTP logins';
@@ -161,47 +161,9 @@ const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, 
   };
 };
 
-/**
- * `connections` virtual users logging in back to back for `seconds`: logins finished in time and
- * answered 200 ok are counted with their duration; logins started in time that failed, by what
- * went wrong.
- */
-const loginPhase = async (client, connections, seconds) => {
-  const end = performance.now() + seconds * 1000;
-  const durations = [];
-  const failures = new Map();
-  let started = 0;
-  const user = async () => {
-    while (performance.now() < end && started < MAX_LOGINS) {
-      started++;
-      const t0 = performance.now();
-      try {
-        await client.login();
-        const t1 = performance.now();
-        if (t1 <= end) durations.push(t1 - t0);
-      } catch (err) {
-        // A refusal or a network error (ECONNRESET…) is a failed login, counted even when it
-        // ends after the window (a login left unanswered ends with the request timeout);
-        // anything else is a bug here.
-        const kind = err instanceof LoginFailure ? err.message : typeof err.code === 'string' ? `network error ${err.code}` : undefined;
-        if (!kind) throw err;
-        failures.set(kind, (failures.get(kind) ?? 0) + 1);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, user));
-  durations.sort((a, b) => a - b);
-  const at = (p) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] : NaN);
-  return {
-    requestsPerSecond: durations.length / seconds,
-    latencyMeanMs: durations.reduce((s, d) => s + d, 0) / durations.length,
-    latencyP50Ms: at(50),
-    latencyP99Ms: at(99),
-    requests: durations.length,
-    failures: [...failures.values()].reduce((s, n) => s + n, 0),
-    failureKinds: failures,
-  };
-};
+/** `connections` virtual users logging in back to back for `seconds` (see virtualUsers). */
+const loginPhase = (client, connections, seconds) =>
+  virtualUsers({ connections, seconds, max: MAX_LOGINS, task: () => client.login(), failureKind: (err) => (err instanceof LoginFailure ? err.message : undefined) });
 
 const us = (n) => `${n.toFixed(0)} µs`;
 const perOp = (s) => `${us(s.meanUs)} per op (p50 ${us(s.p50Us)}, p99 ${us(s.p99Us)}), ${s.ops.toLocaleString('en-US')} ops in ${s.seconds.toFixed(1)} s`;

@@ -126,3 +126,44 @@ export const measure = async (url, { connections, seconds, warmupSeconds }) => {
     failures: r.errors + r.timeouts + r.non2xx,
   };
 };
+
+/**
+ * `connections` virtual users running `task(n)` back to back for `seconds` (n counts every task
+ * started, at most `max`). Tasks finished within the window are counted with their duration; a
+ * task that failed is counted under `failureKind(err)` even when it ends after the window (one
+ * left unanswered ends with the request timeout). An error `failureKind` does not name is a bug
+ * in the bench and is thrown.
+ */
+export const virtualUsers = async ({ connections, seconds, max = Infinity, task, failureKind }) => {
+  const end = performance.now() + seconds * 1000;
+  const durations = [];
+  const failures = new Map();
+  let started = 0;
+  const user = async () => {
+    while (performance.now() < end && started < max) {
+      const n = started++;
+      const t0 = performance.now();
+      try {
+        await task(n);
+        const t1 = performance.now();
+        if (t1 <= end) durations.push(t1 - t0);
+      } catch (err) {
+        const kind = failureKind(err) ?? (typeof err?.code === 'string' ? `network error ${err.code}` : undefined);
+        if (!kind) throw err;
+        failures.set(kind, (failures.get(kind) ?? 0) + 1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, user));
+  durations.sort((a, b) => a - b);
+  const at = (p) => (durations.length ? durations[Math.min(durations.length - 1, Math.floor((p / 100) * durations.length))] : NaN);
+  return {
+    requestsPerSecond: durations.length / seconds,
+    latencyMeanMs: durations.reduce((s, d) => s + d, 0) / durations.length,
+    latencyP50Ms: at(50),
+    latencyP99Ms: at(99),
+    requests: durations.length,
+    failures: [...failures.values()].reduce((s, n) => s + n, 0),
+    failureKinds: failures,
+  };
+};
