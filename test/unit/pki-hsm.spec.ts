@@ -1,11 +1,12 @@
 // HsmService against a real SoftHSM2 token (no database): the CA token is created once, keys are
 // generated on it and stay there, and @peculiar/x509 signs certificates and CRLs through it.
-import { webcrypto } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign as nodeSign, verify, webcrypto } from 'node:crypto';
 import * as pkcs11js from 'pkcs11js';
 import { uniqueLabel, useSoftHsmTestStore } from '../support/softhsm';
 import type { AppConfig } from '../../src/config/app-config';
 import { HsmKey, HsmService, HsmUnavailableError } from '../../src/modules/certificates/hsm.service';
 import { randomSerialHex } from '../../src/modules/certificates/pki-extensions';
+import { ecdsaSignatureDer } from '../../src/shared/pkcs11';
 import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 const store = useSoftHsmTestStore();
@@ -85,10 +86,43 @@ describe('HsmService', () => {
     expect(hsm.crypto.getRandomValues(new Uint8Array(8))).toHaveLength(8);
   });
 
+  it('keeps one logged-in session and signs again after the login or the session is lost', () => {
+    const data = Buffer.from('signed through a kept session');
+    const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+    const verifies = (signature: Buffer) => verify('sha256', data, { key, dsaEncoding: 'der' }, signature);
+    expect(verifies(hsm.signDer(label, data))).toBe(true);
+    // Login state is per token: another session of this process logging out ends the kept login.
+    hsm.module().withSession(hsm.findToken()!, {}, (session) => session.login('user-pin-1234'));
+    expect(verifies(hsm.signDer(label, data))).toBe(true);
+    // A rescan (C_Finalize + C_Initialize) closes kept sessions first, and runs.
+    expect(hsm.module().rescan()).toBe(true);
+    expect(verifies(hsm.signDer(label, data))).toBe(true);
+    // A service with another PIN does not borrow the kept session.
+    expect(() => hsmWith({ hsmPin: 'wrong-pin-000' }).signDer(label, data)).toThrow(/refused HSM_PIN/);
+    expect(verifies(hsm.signDer(label, data))).toBe(true);
+  });
+
   it('says what is wrong: a missing key, a wrong PIN, a missing token, an algorithm it does not do', () => {
     expect(() => hsm.sign(new HsmKey('no-such-key'), { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams, new Uint8Array([1]))).toThrow('no private key labelled "no-such-key"');
     expect(() => hsm.sign(new HsmKey(label), { name: 'RSASSA-PKCS1-v1_5' }, new Uint8Array([1]))).toThrow('HSM keys sign with ECDSA');
     expect(() => hsmWith({ hsmPin: 'wrong-pin-000' }).hasKey(label)).toThrow(/refused HSM_PIN .*pin-incorrect/);
     expect(() => hsmWith({ hsmTokenLabel: 'ca-unit-absent' }).hasKey(label)).toThrow('the HSM token "ca-unit-absent" does not exist');
+  });
+});
+
+describe('ecdsaSignatureDer', () => {
+  it('encodes r||s as ECDSA-Sig-Value: minimal INTEGERs, a zero octet before a high bit', () => {
+    const raw = Buffer.concat([Buffer.alloc(31), Buffer.from([0x01]), Buffer.from([0x80]), Buffer.alloc(31, 0x11)]);
+    expect(ecdsaSignatureDer(raw).toString('hex')).toBe(`3026020101022100${'80' + '11'.repeat(31)}`);
+    expect(() => ecdsaSignatureDer(Buffer.alloc(63))).toThrow('two halves');
+  });
+
+  it('gives signatures that Node verifies in DER form', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    for (let i = 0; i < 64; i++) {
+      const data = Buffer.from(`message ${i}`);
+      const raw = nodeSign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      expect(verify('sha256', data, { key: publicKey, dsaEncoding: 'der' }, ecdsaSignatureDer(raw))).toBe(true);
+    }
   });
 });

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import * as pkcs11js from 'pkcs11js';
 import { PROJECT_ROOT } from '../../common/paths';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { x509 } from './validation/x509-runtime';
-import { labelText, Pkcs11Module, Pkcs11Session, TokenError, type HashName, type TokenSlot } from '../../shared/pkcs11';
+import { ecdsaSignatureDer, labelText, Pkcs11Module, Pkcs11Session, TokenError, type HashName, type TokenErrorKind, type TokenSlot } from '../../shared/pkcs11';
 
 /** Curves of CA keys. The shared PKCS#11 layer generates P-256 keys (see HsmService.generateKey). */
 export type HsmCurve = 'P-256';
@@ -39,6 +39,13 @@ export class HsmUnavailableError extends Error {
   override readonly name = 'HsmUnavailableError';
 }
 
+/**
+ * What a kept session can lose: the session (rescan, device reset), the login (another session of
+ * this process logged the token out) and with it the handles of private objects. A new session
+ * is opened, logged in, and the operation runs once more.
+ */
+const SESSION_LOST = new Set<TokenErrorKind>(['session-invalid', 'user-not-logged-in', 'handle-invalid', 'cryptoki-not-initialized']);
+
 const SIGNING_ALGORITHM: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 
 const HASHES: Record<string, HashName> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
@@ -51,7 +58,7 @@ function hashOf(algorithm: AlgorithmIdentifier | EcdsaParams): HashName {
   return mapped;
 }
 
-function bytes(data: BufferSource): Buffer {
+function bytes(data: BufferSource | Uint8Array): Buffer {
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return Buffer.from(data);
 }
@@ -59,9 +66,9 @@ function bytes(data: BufferSource): Buffer {
 /**
  * The CA keys behind PKCS#11: the token labelled HSM_TOKEN_LABEL in the module PKCS11_MODULE
  * (SoftHSM2 in development, the real HSM's library in production), logged in with HSM_PIN.
- * Keys are generated on the token and never leave it; signing opens a short session, logs in,
- * signs and closes, synchronously, so no two operations of this process interleave on the
- * token's login state.
+ * Keys are generated on the token and never leave it. One read/write session, logged in once,
+ * is kept for every operation; each runs synchronously in it, so no two operations of this
+ * process interleave in the session.
  *
  * `crypto` is a WebCrypto object for @peculiar/x509's generators (their 2nd argument): its
  * `subtle.sign` signs with the HSM when given an HsmKey and delegates everything else to Node.
@@ -70,6 +77,8 @@ function bytes(data: BufferSource): Buffer {
 export class HsmService {
   readonly crypto: Crypto;
   private loaded: Pkcs11Module | undefined;
+  /** Private key handles found in a session, by label (valid while that session is open). */
+  private readonly keyHandles = new WeakMap<Pkcs11Session, Map<string, Buffer>>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const subtle = webcrypto.subtle;
@@ -92,6 +101,11 @@ export class HsmService {
       getRandomValues: <T extends ArrayBufferView | null>(array: T) => webcrypto.getRandomValues(array as never) as T,
       randomUUID: () => webcrypto.randomUUID(),
     } as unknown as Crypto;
+  }
+
+  /** The kept session's key: the token and the PIN (a service with another PIN must log in itself). */
+  private get keptKey(): string {
+    return `hsm:${this.tokenLabel}:${createHash('sha256').update(this.config.hsmPin).digest('hex').slice(0, 16)}`;
   }
 
   get tokenLabel(): string {
@@ -138,28 +152,52 @@ export class HsmService {
     return true;
   }
 
-  /** Runs `fn` in a read/write session logged in as the CA token's user. */
-  private withCaSession<T>(fn: (session: Pkcs11Session) => T): T {
-    const slot = this.findToken();
-    if (!slot) throw new HsmUnavailableError(`the HSM token "${this.tokenLabel}" does not exist: run \`npm run cli -- pki dev-init\` (development) or check HSM_TOKEN_LABEL`);
-    return this.module().withSession(slot, { write: true }, (session) => {
+  /**
+   * The CA token's read/write session, logged in as its user: opened and logged in once, then
+   * kept (an HSM login costs about 15 signatures). Re-opened after a rescan or when the module
+   * reports the session or the login gone.
+   */
+  private caSession(): Pkcs11Session {
+    return this.module().keptSession(this.keptKey, (module) => {
+      const slot = this.findToken();
+      if (!slot) throw new HsmUnavailableError(`the HSM token "${this.tokenLabel}" does not exist: run \`npm run cli -- pki dev-init\` (development) or check HSM_TOKEN_LABEL`);
+      const session = module.openSession(slot, { write: true });
       try {
         session.login(this.config.hsmPin, 'user');
       } catch (error) {
+        session.close();
         if (error instanceof TokenError && (error.kind === 'pin-incorrect' || error.kind === 'pin-locked')) {
           throw new HsmUnavailableError(`the HSM refused HSM_PIN for token "${this.tokenLabel}" (${error.kind})`);
         }
         throw error;
       }
-      return fn(session);
+      return session;
     });
   }
 
+  /** Runs `fn` in the CA token's logged-in session, once more in a new one if that session was lost. */
+  private withCaSession<T>(fn: (session: Pkcs11Session) => T): T {
+    try {
+      return fn(this.caSession());
+    } catch (error) {
+      if (!(error instanceof TokenError) || !SESSION_LOST.has(error.kind)) throw error;
+      this.module().release(this.keptKey);
+      return fn(this.caSession());
+    }
+  }
+
   private privateKeyHandle(session: Pkcs11Session, label: string): Buffer | undefined {
-    return session.find([
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-      { type: pkcs11js.CKA_LABEL, value: label },
-    ])[0];
+    let handles = this.keyHandles.get(session);
+    if (!handles) this.keyHandles.set(session, (handles = new Map()));
+    let handle = handles.get(label);
+    if (!handle) {
+      handle = session.find([
+        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
+        { type: pkcs11js.CKA_LABEL, value: label },
+      ])[0];
+      if (handle) handles.set(label, handle);
+    }
+    return handle;
   }
 
   /** Generates a CA key pair on the token (private key sensitive, not extractable); returns the SPKI DER. */
@@ -190,7 +228,7 @@ export class HsmService {
   }
 
   /** ECDSA over `data` with the HSM key: the digest is computed here, CKM_ECDSA on the token, raw r||s out. */
-  sign(key: HsmKey, algorithm: AlgorithmIdentifier, data: BufferSource): Buffer {
+  sign(key: HsmKey, algorithm: AlgorithmIdentifier, data: BufferSource | Uint8Array): Buffer {
     if (typeof algorithm === 'object' && algorithm.name !== 'ECDSA') {
       throw new HsmUnavailableError(`HSM keys sign with ECDSA, not ${algorithm.name}`);
     }
@@ -200,6 +238,11 @@ export class HsmService {
       if (!handle) throw new HsmUnavailableError(`no private key labelled "${key.label}" on the HSM token "${this.tokenLabel}"`);
       return session.sign(handle, { scheme: 'ecdsa', hash }, bytes(data));
     });
+  }
+
+  /** ECDSA with SHA-256 by the HSM key `label` over `data`, DER-encoded (as X.509, CRLs and OCSP carry it). */
+  signDer(label: string, data: Uint8Array): Buffer {
+    return ecdsaSignatureDer(this.sign(this.key(label), SIGNING_ALGORITHM, data));
   }
 
   /** A certificate signed by the HSM key `signingKeyLabel` (ECDSA with SHA-256). */

@@ -78,6 +78,26 @@ export function encodeElement(tag: number, content: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeLength(content.length), content]);
 }
 
+/** An unsigned big-endian integer as DER INTEGER content: no superfluous leading zeros, a 0x00 before a high bit. */
+function unsignedIntegerContent(value: Buffer): Buffer {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  const trimmed = value.subarray(start);
+  return trimmed[0] & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed;
+}
+
+/**
+ * An ECDSA signature as PKCS#11 returns it (r||s, each half the curve size) in the DER form
+ * X.509 certificates, CRLs and OCSP responses carry (ECDSA-Sig-Value, RFC 3279).
+ */
+export function ecdsaSignatureDer(raw: Buffer): Buffer {
+  if (raw.length === 0 || raw.length % 2 !== 0) throw new DerError('an ECDSA signature r||s has two halves of equal length');
+  const half = raw.length / 2;
+  const r = encodeElement(DER_TAG.integer, unsignedIntegerContent(raw.subarray(0, half)));
+  const s = encodeElement(DER_TAG.integer, unsignedIntegerContent(raw.subarray(half)));
+  return encodeElement(DER_TAG.sequence, Buffer.concat([r, s]));
+}
+
 /** The fields of a certificate that PKCS#11 stores beside CKA_VALUE, as DER. */
 export interface CertificateDerFields {
   /** The serial number as a DER INTEGER (CKA_SERIAL_NUMBER). */

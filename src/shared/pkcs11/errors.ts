@@ -19,6 +19,7 @@ export type TokenErrorKind =
   | 'user-already-logged-in'
   | 'user-another-already-logged-in'
   | 'session-invalid'
+  | 'handle-invalid'
   | 'attribute-sensitive'
   | 'attribute-read-only'
   | 'key-function-not-permitted'
@@ -48,6 +49,8 @@ const KIND_BY_CKR: Record<string, TokenErrorKind> = {
   CKR_USER_ANOTHER_ALREADY_LOGGED_IN: 'user-another-already-logged-in',
   CKR_SESSION_HANDLE_INVALID: 'session-invalid',
   CKR_SESSION_CLOSED: 'session-invalid',
+  CKR_OBJECT_HANDLE_INVALID: 'handle-invalid',
+  CKR_KEY_HANDLE_INVALID: 'handle-invalid',
   CKR_ATTRIBUTE_SENSITIVE: 'attribute-sensitive',
   CKR_ATTRIBUTE_READ_ONLY: 'attribute-read-only',
   CKR_KEY_FUNCTION_NOT_PERMITTED: 'key-function-not-permitted',

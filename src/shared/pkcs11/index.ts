@@ -3,7 +3,7 @@
  * user's PC) and the server (the development CA's signer, `dev card create`). Node built-ins and
  * pkcs11js only, so the helper stays small.
  */
-export { certificateFields, DerError } from './der';
+export { certificateFields, DerError, ecdsaSignatureDer } from './der';
 export type { CertificateDerFields } from './der';
 export { createDevelopmentCard, DEVELOPMENT_CARD_PROFILE, writeCardCertificate } from './development-card';
 export type { CreateDevelopmentCardOptions, DevelopmentCard, WriteCardCertificateOptions, WrittenCertificate } from './development-card';

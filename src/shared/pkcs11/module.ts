@@ -103,6 +103,8 @@ const registry = new Map<string, Pkcs11Module>();
 export class Pkcs11Module {
   private openSessions = 0;
   private closed = false;
+  /** Sessions kept open between uses (see keptSession), by their holder's key. */
+  private readonly kept = new Map<string, Pkcs11Session>();
 
   private constructor(
     readonly libraryPath: string,
@@ -208,13 +210,44 @@ export class Pkcs11Module {
   }
 
   /**
+   * A session kept open between uses under `key`, made by `open` when there is none: for a
+   * holder that signs often (the CA key's logged-in session), where opening a session and
+   * logging in costs far more than the signature. Use it synchronously, never across an await.
+   * Kept sessions are closed by `release`, and before `rescan` and `close`.
+   */
+  keptSession(key: string, open: (module: this) => Pkcs11Session): Pkcs11Session {
+    this.assertOpen();
+    let session = this.kept.get(key);
+    if (!session) {
+      session = open(this);
+      this.kept.set(key, session);
+    }
+    return session;
+  }
+
+  /** Closes the kept session under `key` (all of them without a key). */
+  release(key?: string): void {
+    for (const [held, session] of [...this.kept]) {
+      if (key !== undefined && held !== key) continue;
+      this.kept.delete(held);
+      try {
+        session.close();
+      } catch {
+        // a session the module already dropped (device removed, token re-initialized) is gone anyway
+      }
+    }
+  }
+
+  /**
    * Re-reads the slot list from scratch (C_Finalize + C_Initialize), so that tokens created or
    * removed by other processes show up: SoftHSM2 (like some vendor modules) fixes its token list
-   * at C_Initialize. Skipped, returning false, while any session of this module is open in this
-   * process, since finalizing would close it.
+   * at C_Initialize. Kept sessions are closed first (their holders open new ones); skipped,
+   * returning false, while any other session of this module is open in this process, since
+   * finalizing would close it.
    */
   rescan(): boolean {
     this.assertOpen();
+    this.release();
     if (this.openSessions > 0) return false;
     call('C_Finalize', () => this.p11.C_Finalize());
     initialize(this.p11);
@@ -224,6 +257,7 @@ export class Pkcs11Module {
   /** Finalizes the library and forgets it; the next `open()` loads it again. */
   close(): void {
     if (this.closed) return;
+    this.release();
     this.closed = true;
     registry.delete(this.libraryPath);
     try {
