@@ -35,6 +35,12 @@ export interface AppConfig {
   hsmSoPin: string;
   crlValidityHours: number;
   crlRefreshMinutes: number;
+  ocsp: {
+    /** Minutes an OCSP answer may be cached (nextUpdate - thisUpdate). */
+    validityMinutes: number;
+    /** Days a delegated OCSP responder certificate is valid; a new one is issued in its last third. */
+    responderDays: number;
+  };
   familyMappingFile: string | null;
   cardServices: {
     /** Wrong user codes in a row before the user-code check of that card locks. */
@@ -216,6 +222,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     hsmSoPin: r.secret('HSM_SO_PIN', 8),
     crlValidityHours: r.int('CRL_VALIDITY_HOURS', 24, 1, 24 * 31),
     crlRefreshMinutes: r.int('CRL_REFRESH_MINUTES', 60, 1, 24 * 60),
+    ocsp: {
+      validityMinutes: r.int('OCSP_VALIDITY_MINUTES', 60, 1, 7 * 24 * 60),
+      responderDays: r.int('OCSP_RESPONDER_DAYS', 30, 2, 365),
+    },
     familyMappingFile: r.string('FAMILY_MAPPING_FILE', '') || null,
     cardServices: {
       userCodeMaxFailures: r.int('CARD_USER_CODE_MAX_FAILURES', 5, 1, 20),

@@ -204,18 +204,22 @@ describe('registration counter: reservations, approval with card issuance, rejec
   });
 
   it('pages a long list in a labelled navigation', async () => {
-    const references: string[] = [];
-    for (let i = 0; i <= COUNTER_PAGE_SIZE; i++) references.push(await reserve(PHARMACIST, { county: '65000', counter: 'HB-65000', email: null }));
     const agent = await staff('HB-65000');
-    const first = await agent.get('/counter').expect(200);
     const rowsOn = (text: string) => (text.match(/href="\/counter\/reservations\//g) ?? []).length;
+    // Other spec files of this jest worker may have left reservations at this counter: make up
+    // the rest, so that exactly one more than a page is listed.
+    const existing = rowsOn((await agent.get('/counter').expect(200)).text);
+    expect(existing).toBeLessThan(COUNTER_PAGE_SIZE);
+    const references: string[] = [];
+    for (let i = existing; i <= COUNTER_PAGE_SIZE; i++) references.push(await reserve(PHARMACIST, { county: '65000', counter: 'HB-65000', email: null }));
+    const first = await agent.get('/counter').expect(200);
     expect(rowsOn(first.text)).toBe(COUNTER_PAGE_SIZE);
     expect(first.text).toMatch(/<nav class="govuk-pagination" aria-label="[^"]+">/);
     expect(first.text).toContain('aria-current="page"');
     expect(first.text).toContain('href="/counter?page&#x3D;2"');
     const second = await agent.get('/counter?page=2').expect(200);
     expect(rowsOn(second.text)).toBe(1);
-    expect(second.text).toContain(references[COUNTER_PAGE_SIZE]);
+    expect(references.filter((reference) => !first.text.includes(reference) && !second.text.includes(reference))).toEqual([]);
   });
 
   it("answers 404 to staff of another counter, for the page and for a decision", async () => {

@@ -353,7 +353,7 @@ describe('pki: the development CA, issuing, CRLs and the trust store', () => {
         expect((await crls.refresh({ issuerId: row.id })).fetched).toEqual([expect.objectContaining({ outcome: 'stored' })]);
         expect((await crls.refresh({ issuerId: row.id })).fetched).toEqual([expect.objectContaining({ outcome: 'unchanged' })]);
         body = await crlAt(impostor, new Date());
-        expect((await crls.refresh({ issuerId: row.id })).fetched).toEqual([expect.objectContaining({ outcome: 'failed', detail: 'signature does not verify with the CA key' })]);
+        expect((await crls.refresh({ issuerId: row.id })).fetched).toEqual([expect.objectContaining({ outcome: 'failed', detail: 'the signature does not verify with the issuer key' })]);
         const stored = await web.dataSource.getRepository(CrlRecord).findBy({ issuerId: row.id });
         expect(stored.map((crl) => crl.fetchedFrom)).toEqual([url]);
         await trustStore.disable(String(row.id), actor);

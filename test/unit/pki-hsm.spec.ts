@@ -1,12 +1,14 @@
 // HsmService against a real SoftHSM2 token (no database): the CA token is created once, keys are
-// generated on it and stay there, and @peculiar/x509 signs certificates and CRLs through it.
+// generated on it and stay there; certificates (through @peculiar/x509) and CRLs are signed with them.
 import { createPublicKey, generateKeyPairSync, sign as nodeSign, verify, webcrypto } from 'node:crypto';
+import { CRLReasons } from '@peculiar/asn1-x509';
 import * as pkcs11js from 'pkcs11js';
 import { uniqueLabel, useSoftHsmTestStore } from '../support/softhsm';
 import type { AppConfig } from '../../src/config/app-config';
 import { HsmKey, HsmService, HsmUnavailableError } from '../../src/modules/certificates/hsm.service';
 import { randomSerialHex } from '../../src/modules/certificates/pki-extensions';
 import { ecdsaSignatureDer } from '../../src/shared/pkcs11';
+import { encodeCertificateList, encodeTbsCertList } from '../../src/modules/certificates/validation';
 import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 const store = useSoftHsmTestStore();
@@ -66,7 +68,16 @@ describe('HsmService', () => {
     });
     expect(cert.signatureAlgorithm).toMatchObject({ name: 'ECDSA', hash: { name: 'SHA-256' } });
     expect(await cert.verify({ signatureOnly: true })).toBe(true);
-    const crl = await hsm.createCrl(label, { issuer: name, thisUpdate: new Date(), nextUpdate: new Date(Date.now() + 3600_000), entries: [{ serialNumber: '0A', reason: x509.X509CrlReason.certificateHold }] });
+    const algorithm = Buffer.from('300a06082a8648ce3d040302', 'hex');
+    const tbs = encodeTbsCertList({
+      signatureAlgorithm: algorithm,
+      issuer: new Uint8Array(cert.subjectName.toArrayBuffer()),
+      thisUpdate: new Date(),
+      nextUpdate: new Date(Date.now() + 3600_000),
+      entries: [{ serialHex: '0A', revokedAt: new Date(), reason: CRLReasons.certificateHold }],
+      extensions: [],
+    });
+    const crl = new x509.X509Crl(new Uint8Array(encodeCertificateList(tbs, algorithm, hsm.signDer(label, tbs))));
     expect(await crl.verify({ publicKey: cert.publicKey })).toBe(true);
     expect(crl.findRevoked('0A')?.reason).toBe(x509.X509CrlReason.certificateHold);
   });

@@ -76,6 +76,8 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     }),
   );
   app.use('/assets', express.static(PUBLIC_BUILD_DIR, { maxAge: config.nodeEnv === 'production' ? '7d' : 0, index: false }));
+  // OCSP requests (RFC 6960) are DER; a few CertIDs take well under a kilobyte.
+  app.use('/pki/ocsp', express.raw({ type: 'application/ocsp-request', limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(express.json({ limit: '200kb' }));
   app.use(

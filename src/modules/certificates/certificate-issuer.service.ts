@@ -8,7 +8,7 @@ import { CaCertificate, CredentialFamilyCode, IssuedCertificate } from './certif
 import { CertificatesRepository } from './certificates.repository';
 import { HsmService } from './hsm.service';
 import { buildSubject, directoryAttributesExtension, LeafSubject, subjectProblems } from './leaf-subject';
-import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
+import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, ocspUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
 import { x509 } from './validation/x509-runtime';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -112,6 +112,51 @@ export class CertificateIssuer {
     return this.repository.findIssued(id);
   }
 
+  /**
+   * Records a certificate one of our CAs just signed (status good) with its audit row `action`,
+   * in one transaction: what every issuing path (leaves, OCSP responders) does after signing.
+   */
+  async record(
+    ca: CaCertificate,
+    cert: x509.X509Certificate,
+    fields: Pick<IssuedCertificate, 'family' | 'subjectKind' | 'subjectDn' | 'holderRef'>,
+    action: string,
+    actor?: AuditActor,
+  ): Promise<IssuedCertificate> {
+    const der = Buffer.from(cert.rawData);
+    const serialHex = cert.serialNumber.toUpperCase().replace(/^(00)+(?=..)/, '');
+    return this.repository.transaction(async (manager) => {
+      const saved = await this.repository.insertIssued(manager, {
+        ...fields,
+        issuerId: ca.id,
+        serialHex,
+        der,
+        notBefore: cert.notBefore,
+        notAfter: cert.notAfter,
+        status: 'good',
+        revocationReason: null,
+        revokedAt: null,
+      });
+      await this.audit.record(manager, {
+        action,
+        targetType: 'issued_certificate',
+        targetId: saved.id,
+        summary: {
+          issuer: ca.slug,
+          serial: serialHex,
+          subject: fields.subjectDn,
+          subjectKind: fields.subjectKind,
+          notBefore: cert.notBefore.toISOString(),
+          notAfter: cert.notAfter.toISOString(),
+          holderRef: fields.holderRef,
+          sha256: createHash('sha256').update(der).digest('hex'),
+        },
+        actor,
+      });
+      return saved;
+    });
+  }
+
   async issue(request: IssueRequest, actor?: AuditActor): Promise<IssuedResult> {
     const problems = this.problems(request);
     if (problems.length) throw new IssueInputError(problems);
@@ -135,7 +180,11 @@ export class CertificateIssuer {
       await authorityKeyIdentifier(caCert, this.hsm.crypto),
       new x509.CertificatePolicyExtension([subjectTypeOid], false),
       directoryAttributesExtension(subject.attributes),
-      ...publicationExtensions(ca.crlUrl ?? crlUrlFor(this.config.publicOrigin, ca.slug), caCertUrlFor(this.config.publicOrigin, ca.slug)),
+      ...publicationExtensions({
+        crl: ca.crlUrl ?? crlUrlFor(this.config.publicOrigin, ca.slug),
+        issuerCert: caCertUrlFor(this.config.publicOrigin, ca.slug),
+        ocsp: ocspUrlFor(this.config.publicOrigin),
+      }),
     ];
     const serialHex = randomSerialHex();
     const cert = await this.hsm.createCertificate(ca.hsmKeyLabel as string, {
@@ -148,39 +197,13 @@ export class CertificateIssuer {
       extensions,
     });
     const der = Buffer.from(cert.rawData);
-    const row = await this.repository.transaction(async (manager) => {
-      const saved = await this.repository.insertIssued(manager, {
-        issuerId: ca.id,
-        serialHex,
-        family: request.family,
-        subjectKind: request.subjectType,
-        subjectDn: subject.maskedDn,
-        holderRef: request.holderRef ?? null,
-        der,
-        notBefore: cert.notBefore,
-        notAfter: cert.notAfter,
-        status: 'good',
-        revocationReason: null,
-        revokedAt: null,
-      });
-      await this.audit.record(manager, {
-        action: 'pki.certificate.issue',
-        targetType: 'issued_certificate',
-        targetId: saved.id,
-        summary: {
-          issuer: ca.slug,
-          serial: serialHex,
-          subject: subject.maskedDn,
-          subjectType: request.subjectType,
-          notBefore: cert.notBefore.toISOString(),
-          notAfter: cert.notAfter.toISOString(),
-          holderRef: saved.holderRef,
-          sha256: createHash('sha256').update(der).digest('hex'),
-        },
-        actor,
-      });
-      return saved;
-    });
+    const row = await this.record(
+      ca,
+      cert,
+      { family: request.family, subjectKind: request.subjectType, subjectDn: subject.maskedDn, holderRef: request.holderRef ?? null },
+      'pki.certificate.issue',
+      actor,
+    );
     return {
       id: row.id,
       der,

@@ -5,6 +5,7 @@ import { CertificatesRepository } from './certificates.repository';
 import { CrlService } from './crl.service';
 import { DevPkiService } from './dev-pki.service';
 import { HsmService } from './hsm.service';
+import { OcspResponderService } from './ocsp/ocsp-responder.service';
 import { PkiController } from './pki.controller';
 import { PkiProcessor, PkiScheduler } from './pki.jobs';
 import { RevocationService } from './revocation.service';
@@ -13,13 +14,14 @@ import { TrustStoreService } from './trust-store.service';
 /**
  * Web app and CLI: the trust store and its validator (TrustStoreService), issuing
  * (CertificateIssuer), revocation (RevocationService), CRLs (CrlService), the development PKI
- * (DevPkiService), the HSM (HsmService), and the public /pki/crl and /pki/ca addresses. Needs
+ * (DevPkiService), the HSM (HsmService), the OCSP responder (OcspResponderService), and the public
+ * /pki/crl, /pki/ca and /pki/ocsp addresses. Needs
  * CoreModule and AuditModule (global); uses NotificationsModule's outbox.
  */
 @Module({
   imports: [NotificationsModule],
   controllers: [PkiController],
-  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
+  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, OcspResponderService],
   exports: [HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
 })
 export class CertificatesModule {}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, type EntityManager } from 'typeorm';
+import { DataSource, In, MoreThan, type EntityManager } from 'typeorm';
 import { CaCertificate, CaRole, CredentialFamilyCode, CrlRecord, IssuedCertificate } from './certificates.entity';
 
 /** What changes the trust store: compared cheaply to decide whether to reload. */
@@ -126,9 +126,21 @@ export class CertificatesRepository {
     return this.dataSource.getRepository(IssuedCertificate).find({ where: { holderRef }, order: { id: 'DESC' } });
   }
 
-  /** Revoked and held certificates of an issuer: the entries of its CRL. */
-  listedOnCrl(manager: EntityManager, issuerId: number): Promise<IssuedCertificate[]> {
-    return manager.getRepository(IssuedCertificate).find({ where: { issuerId, status: In(['revoked', 'on-hold']) }, order: { id: 'ASC' } });
+  /** The good, unexpired certificate of this kind (e.g. an OCSP responder's) of an issuer that expires last, or null. */
+  latestValidOfKind(issuerId: number, subjectKind: string): Promise<IssuedCertificate | null> {
+    return this.dataSource.getRepository(IssuedCertificate).findOne({
+      where: { issuerId, subjectKind, status: 'good', notAfter: MoreThan(new Date()) },
+      order: { notAfter: 'DESC' },
+    });
+  }
+
+  /** What a CRL lists of an issuer's revoked and held certificates (only these columns: a CRL may list 100,000). */
+  listedOnCrl(manager: EntityManager, issuerId: number): Promise<Pick<IssuedCertificate, 'serialHex' | 'revokedAt' | 'updatedAt' | 'revocationReason'>[]> {
+    return manager.getRepository(IssuedCertificate).find({
+      select: { serialHex: true, revokedAt: true, updatedAt: true, revocationReason: true },
+      where: { issuerId, status: In(['revoked', 'on-hold']) },
+      order: { id: 'ASC' },
+    });
   }
 
   /**

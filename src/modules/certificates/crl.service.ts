@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { LOGGER } from '../../core/core.module';
 import { AuditService, type AuditActor } from '../audit/audit.service';
-import { CaCertificate, CrlRecord } from './certificates.entity';
+import { CaCertificate, CrlRecord, IssuedCertificate } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';
 import { HsmService } from './hsm.service';
 import { TrustStoreService } from './trust-store.service';
-import { authorityKeyIdentifier, certificateOf, crlNumberExtension, crlNumberOf } from './pki-extensions';
-import { loadCrls } from './validation';
+import * as asn1X509 from '@peculiar/asn1-x509';
+import { certificateFields } from '../../shared/pkcs11';
+import { authorityKeyIdentifier, certificateOf, crlNumberExtension, crlNumberOf, derBytes } from './pki-extensions';
+import { encodeCertificateList, encodeTbsCertList, loadCrls, normalizeName, parseCertificate, SignatureVerifier, type CrlDocument, type CrlEntry } from './validation';
 import { x509 } from './validation/x509-runtime';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -51,6 +53,18 @@ export interface RefreshOptions {
   actor?: AuditActor;
 }
 
+/** ecdsa-with-SHA256 (1.2.840.10045.4.3.2), no parameters: how our CA keys sign. */
+const ECDSA_WITH_SHA256 = Buffer.from('300a06082a8648ce3d040302', 'hex');
+
+/** The CRL entries of revoked and held issued_certificate rows (revocation_reason absent: unspecified). */
+export function crlEntriesOf(rows: readonly Pick<IssuedCertificate, 'serialHex' | 'revokedAt' | 'updatedAt' | 'revocationReason'>[]): CrlEntry[] {
+  return rows.map((row) => ({
+    serialHex: row.serialHex,
+    revokedAt: row.revokedAt ?? row.updatedAt,
+    reason: row.revocationReason === null ? undefined : asn1X509.CRLReasons[row.revocationReason as keyof typeof asn1X509.CRLReasons],
+  }));
+}
+
 function sha256(der: Uint8Array): string {
   return createHash('sha256').update(der).digest('hex').toUpperCase();
 }
@@ -63,6 +77,8 @@ function sha256(der: Uint8Array): string {
 @Injectable()
 export class CrlService {
   private readonly logger: Logger;
+  /** Checks the signatures of CRLs fetched from other CAs. */
+  private readonly verifier = new SignatureVerifier({ maxKeys: 50, maxRememberedSignatures: 1 });
 
   constructor(
     private readonly repository: CertificatesRepository,
@@ -80,29 +96,35 @@ export class CrlService {
     const published = await this.repository.transaction(async (manager) => {
       const ca = await this.repository.lockCa(manager, caId);
       if (!ca?.hsmKeyLabel) throw new Error(`CA ${caId} is not one of ours (no HSM key)`);
-      const caCert = certificateOf(ca.der);
       const crlNumber = (await this.repository.maxCrlNumber(manager, ca.id)) + 1;
-      const listed = await this.repository.listedOnCrl(manager, ca.id);
+      const entries = crlEntriesOf(await this.repository.listedOnCrl(manager, ca.id));
       const thisUpdate = new Date();
       const nextUpdate = new Date(thisUpdate.getTime() + this.config.crlValidityHours * HOUR_MS);
-      const crl = await this.hsm.createCrl(ca.hsmKeyLabel, {
-        issuer: caCert.subjectName,
-        thisUpdate,
-        nextUpdate,
-        entries: listed.map((issued) => ({
-          serialNumber: issued.serialHex,
-          revocationDate: issued.revokedAt ?? issued.updatedAt,
-          reason: x509.X509CrlReason[(issued.revocationReason ?? 'unspecified') as keyof typeof x509.X509CrlReason],
-        })),
-        extensions: [await authorityKeyIdentifier(caCert, this.hsm.crypto), crlNumberExtension(crlNumber)],
-      });
-      const der = Buffer.from(crl.rawData);
+      const der = await this.signCrl(ca, { thisUpdate, nextUpdate, crlNumber, entries });
       await this.repository.insertCrl(manager, { issuerId: ca.id, crlNumber, thisUpdate, nextUpdate, fingerprint: sha256(der), der, fetchedFrom: null });
       await this.repository.pruneCrls(manager, ca.id, CRLS_KEPT);
-      return { caId: ca.id, slug: ca.slug, crlNumber, entries: listed.length, thisUpdate, nextUpdate };
+      return { caId: ca.id, slug: ca.slug, crlNumber, entries: entries.length, thisUpdate, nextUpdate };
     });
     this.trustStore.invalidate();
     return published;
+  }
+
+  /**
+   * A CRL of our CA `ca`, signed with its HSM key: v2, the issuer exactly as in the CA
+   * certificate, authorityKeyIdentifier and CRL number, ecdsa-with-SHA256. DER.
+   */
+  async signCrl(ca: CaCertificate, content: { thisUpdate: Date; nextUpdate: Date; crlNumber: number; entries: readonly CrlEntry[] }): Promise<Buffer> {
+    if (!ca.hsmKeyLabel) throw new Error(`CA ${ca.slug} is not one of ours (no HSM key)`);
+    const caCert = certificateOf(ca.der);
+    const tbs = encodeTbsCertList({
+      signatureAlgorithm: ECDSA_WITH_SHA256,
+      issuer: certificateFields(Buffer.from(ca.der)).subject,
+      thisUpdate: content.thisUpdate,
+      nextUpdate: content.nextUpdate,
+      entries: content.entries,
+      extensions: [await authorityKeyIdentifier(caCert, this.hsm.crypto), crlNumberExtension(content.crlNumber)].map((e) => new Uint8Array(e.rawData)),
+    });
+    return encodeCertificateList(tbs, ECDSA_WITH_SHA256, this.hsm.signDer(ca.hsmKeyLabel, tbs));
   }
 
   /**
@@ -122,7 +144,7 @@ export class CrlService {
   async fetch(ca: CaCertificate): Promise<FetchedCrl> {
     const url = ca.crlUrl as string;
     const result = (outcome: FetchOutcome, detail?: string): FetchedCrl => ({ caId: ca.id, slug: ca.slug, url, outcome, detail });
-    let crl: x509.X509Crl;
+    let crl: CrlDocument;
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
       if (!response.ok) return result('failed', `HTTP ${response.status}`);
@@ -134,10 +156,11 @@ export class CrlService {
     } catch (error) {
       return result('failed', (error as Error).message);
     }
-    const caCert = certificateOf(ca.der);
-    if (crl.issuerName.toString() !== caCert.subjectName.toString()) return result('failed', `issued by "${crl.issuer}", not by this CA`);
-    if (!(await crl.verify({ publicKey: caCert.publicKey }))) return result('failed', 'signature does not verify with the CA key');
-    const der = Buffer.from(crl.rawData);
+    const issuer = parseCertificate(derBytes(ca.der));
+    if (normalizeName(crl.issuer).key !== issuer.subjectName.key) return result('failed', `issued by "${new x509.Name(derBytes(crl.issuerDer)).toString()}", not by this CA`);
+    const problem = await this.verifier.signatureProblem(crl, crl.signatureAlgorithm, issuer);
+    if (problem) return result('failed', problem);
+    const der = crl.rawData;
     const fingerprint = sha256(der);
     const crlNumber = crlNumberOf(crl);
     const latest = await this.repository.latestCrl(ca.id);

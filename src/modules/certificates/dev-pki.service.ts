@@ -8,7 +8,7 @@ import { CA_FAMILIES, CaCertificate, CaRole, CredentialFamilyCode } from './cert
 import { CertificatesRepository } from './certificates.repository';
 import { CrlService } from './crl.service';
 import { HsmService } from './hsm.service';
-import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, derBytes, publicationExtensions, randomSerialHex } from './pki-extensions';
+import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, derBytes, ocspUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
 import { x509 } from './validation/x509-runtime';
 
 const YEAR_MS = 365.25 * 24 * 60 * 60 * 1000;
@@ -137,7 +137,11 @@ export class DevPkiService {
       extensions.push(
         await authorityKeyIdentifier(parentCert, this.hsm.crypto),
         new x509.CertificatePolicyExtension(familyPolicies(family), false),
-        ...publicationExtensions(parent.crlUrl ?? crlUrlFor(this.config.publicOrigin, parent.slug), caCertUrlFor(this.config.publicOrigin, parent.slug)),
+        ...publicationExtensions({
+        crl: parent.crlUrl ?? crlUrlFor(this.config.publicOrigin, parent.slug),
+        issuerCert: caCertUrlFor(this.config.publicOrigin, parent.slug),
+        ocsp: ocspUrlFor(this.config.publicOrigin),
+      }),
       );
     }
     const cert = await this.hsm.createCertificate(signingKeyLabel, {

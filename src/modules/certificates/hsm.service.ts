@@ -253,11 +253,6 @@ export class HsmService {
     );
   }
 
-  /** A CRL signed by the HSM key `signingKeyLabel` (ECDSA with SHA-256). */
-  createCrl(signingKeyLabel: string, params: Omit<x509.X509CrlCreateParams, 'signingKey' | 'signingAlgorithm'>): Promise<x509.X509Crl> {
-    return x509.X509CrlGenerator.create({ ...params, signingKey: this.key(signingKeyLabel).asCryptoKey(), signingAlgorithm: SIGNING_ALGORITHM }, this.crypto);
-  }
-
   /** Labels of the private keys on the token (for diagnostics). */
   keyLabels(): string[] {
     return this.withCaSession((session) =>

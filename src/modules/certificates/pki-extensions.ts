@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
-import { OID } from './validation';
+import { OID, type CrlDocument } from './validation';
 import { x509 } from './validation/x509-runtime';
 
 /** A positive random 16-octet serial number (hex), minimally encoded: top bit clear, never a leading zero octet. */
@@ -29,14 +29,19 @@ export function crlNumberExtension(crlNumber: number): x509.Extension {
 }
 
 /** The CRL number of a CRL, or 0 when it has none. */
-export function crlNumberOf(crl: x509.X509Crl): number {
-  const extension = crl.extensions.find((e) => e.type === OID.crlNumber);
-  return extension ? AsnConvert.parse(extension.value, asn1X509.CRLNumber).value : 0;
+export function crlNumberOf(crl: CrlDocument): number {
+  const extension = crl.extensions.find((e) => e.extnID === OID.crlNumber);
+  return extension ? AsnConvert.parse(extension.extnValue.buffer, asn1X509.CRLNumber).value : 0;
 }
 
-/** CRL distribution point and authority information access (caIssuers) of a certificate we issue. */
-export function publicationExtensions(crlUrl: string, issuerCertUrl: string): x509.Extension[] {
-  return [new x509.CRLDistributionPointsExtension([crlUrl]), new x509.AuthorityInfoAccessExtension({ caIssuers: issuerCertUrl })];
+/** Where our OCSP responder answers (for every CA of ours). */
+export function ocspUrlFor(publicOrigin: string): string {
+  return `${publicOrigin}/pki/ocsp`;
+}
+
+/** CRL distribution point and authority information access (OCSP, caIssuers) of a certificate we issue. */
+export function publicationExtensions(urls: { crl: string; issuerCert: string; ocsp: string }): x509.Extension[] {
+  return [new x509.CRLDistributionPointsExtension([urls.crl]), new x509.AuthorityInfoAccessExtension({ ocsp: urls.ocsp, caIssuers: urls.issuerCert })];
 }
 
 /** The authority key identifier of what `issuer` signs: its own subject key identifier. */

@@ -1,18 +1,56 @@
-import { Controller, Get, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { Public } from '../../common/access/access.decorator';
+import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Protocol, Public } from '../../common/access/access.decorator';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { CrlService } from './crl.service';
+import { OcspResponderService } from './ocsp/ocsp-responder.service';
+import { ocspErrorResponse, OcspRequestError, ocspRequestFromGetPath, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE } from './ocsp/ocsp-protocol';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+const OCSP_GET_PREFIX = '/pki/ocsp/';
+
 /**
  * What relying parties fetch (public, like any CA's repository): the newest CRL of each of our
- * CAs and the CA certificates, at the addresses written in the certificates we issue.
+ * CAs and the CA certificates, at the addresses written in the certificates we issue, and the
+ * OCSP responder (RFC 6960: POST of the DER request, or GET with it in base64 in the path).
  */
 @Controller('pki')
 export class PkiController {
-  constructor(private readonly crls: CrlService) {}
+  constructor(
+    private readonly crls: CrlService,
+    private readonly ocsp: OcspResponderService,
+  ) {}
+
+  @Post('ocsp')
+  @Protocol()
+  async ocspPost(@Req() req: Request, @Res() res: Response) {
+    const body = Buffer.isBuffer(req.body) && req.is(OCSP_REQUEST_CONTENT_TYPE) ? req.body : null;
+    this.sendOcsp(res, body ? await this.ocsp.respond(body) : ocspErrorResponse('malformedRequest'), false);
+  }
+
+  @Get('ocsp/*request')
+  @Protocol()
+  async ocspGet(@Req() req: Request, @Res() res: Response) {
+    // The raw path, not the route parameter: base64 may hold '/', which routing splits on.
+    let der: Buffer;
+    try {
+      der = ocspRequestFromGetPath(req.path.slice(OCSP_GET_PREFIX.length));
+    } catch (error) {
+      if (!(error instanceof OcspRequestError)) throw error;
+      return this.sendOcsp(res, ocspErrorResponse(error.status), false);
+    }
+    this.sendOcsp(res, await this.ocsp.respond(der), true);
+  }
+
+  /** RFC 5019: GET answers may be cached by HTTP caches; POST answers are not. */
+  private sendOcsp(res: Response, body: Buffer, cacheable: boolean) {
+    res
+      .status(200)
+      .type(OCSP_RESPONSE_CONTENT_TYPE)
+      .set('Cache-Control', cacheable ? 'public, max-age=60, no-transform, must-revalidate' : 'no-store')
+      .send(body);
+  }
 
   @Get('crl/:slug.crl')
   @Public()

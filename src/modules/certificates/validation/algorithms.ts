@@ -59,9 +59,14 @@ function importParameters(scheme: SignatureScheme, issuer: ParsedCertificate): R
 }
 
 /** A certificate or a CRL: its DER encoding and its signature value (DER for ECDSA). */
+/** Something signed (a certificate, a CRL): its whole DER and its signature's octets. */
 interface Signed {
-  readonly rawData: ArrayBuffer;
-  readonly signature: ArrayBuffer;
+  readonly rawData: ArrayBuffer | Uint8Array;
+  readonly signature: ArrayBuffer | Uint8Array;
+}
+
+function view(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
 }
 
 /** Length of the DER header (tag + length octets) at `offset`, and the content length. */
@@ -122,8 +127,8 @@ export class SignatureVerifier {
     let ok: boolean;
     try {
       const key = this.issuerKey(issuer);
-      const data = signedPart(new Uint8Array(signed.rawData));
-      const signature = new Uint8Array(signed.signature);
+      const data = signedPart(view(signed.rawData));
+      const signature = view(signed.signature);
       const hash = NODE_HASH[scheme.hash];
       this.checks++;
       ok =

@@ -5,18 +5,18 @@
 import { createHash } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
-import { CRL_PARSE_OPTIONS, x509 } from './x509-runtime';
+import { x509 } from './x509-runtime';
 import { SignatureVerifier } from './algorithms';
 import { hex } from './asn1-text';
 import { maySignCrls } from './checks';
+import { CrlDocument, parseCrlDer } from './crl-der';
 import { CrlInput, crlDers, Der } from './encoding';
 import { CertificateValidationError } from './errors';
 import { normalizeName } from './names';
 import { OID } from './oids';
-import { parseCertificate, ParsedCertificate, serialHex } from './parse';
+import { parseCertificate, ParsedCertificate } from './parse';
 import { RevocationSource, RevocationStatus } from './revocation';
 
-const REASON_CODE = '2.5.29.21';
 const KNOWN_CRITICAL_CRL_EXTENSIONS = new Set<string>([OID.crlNumber, OID.authorityKeyIdentifier]);
 
 export interface CrlRevocationSourceOptions {
@@ -33,19 +33,13 @@ export interface CrlRevocationSourceOptions {
   maxCrlsPerIssuer?: number;
 }
 
-class AsnX509Crl extends x509.X509Crl {
-  get asnCrl(): asn1X509.CertificateList {
-    return this.asn;
-  }
-}
-
 interface RevokedEntry {
   reason?: asn1X509.CRLReasons;
   revokedAt: Date;
 }
 
 interface HeldCrl {
-  readonly crl: AsnX509Crl;
+  readonly crl: CrlDocument;
   readonly fingerprint: string;
   readonly issuerKey: string;
   readonly authorityKeyId?: string;
@@ -63,38 +57,36 @@ function serialKey(hexSerial: string): string {
   return hexSerial.toUpperCase().replace(/^(00)+(?=..)/, '');
 }
 
-function readEntries(list: asn1X509.CertificateList): Map<string, RevokedEntry> {
+function readEntries(crl: CrlDocument): Map<string, RevokedEntry> {
   const revoked = new Map<string, RevokedEntry>();
-  for (const entry of list.tbsCertList.revokedCertificates ?? []) {
-    const reasonExtension = entry.crlEntryExtensions?.find((extension) => extension.extnID === REASON_CODE);
-    const reason = reasonExtension ? AsnConvert.parse(reasonExtension.extnValue.buffer, asn1X509.CRLReason).reason : undefined;
-    revoked.set(serialKey(serialHex(new Uint8Array(entry.userCertificate))), { reason, revokedAt: entry.revocationDate.getTime() });
-  }
+  for (const entry of crl.entries) revoked.set(entry.serialHex, { reason: entry.reason, revokedAt: entry.revokedAt });
   return revoked;
 }
 
 function holdCrl(der: Der): HeldCrl {
+  let crl: CrlDocument;
   try {
-    const crl = new AsnX509Crl(der, CRL_PARSE_OPTIONS);
-    const tbs = crl.asnCrl.tbsCertList;
-    const extensions = tbs.crlExtensions ?? [];
-    const aki = extensions.find((extension) => extension.extnID === OID.authorityKeyIdentifier);
-    const keyId = aki ? AsnConvert.parse(aki.extnValue.buffer, asn1X509.AuthorityKeyIdentifier).keyIdentifier : undefined;
-    const unknownCritical = extensions.filter((e) => e.critical && !KNOWN_CRITICAL_CRL_EXTENSIONS.has(e.extnID)).map((e) => e.extnID);
-    return {
-      crl,
-      fingerprint: createHash('sha256').update(der).digest('hex'),
-      issuerKey: normalizeName(tbs.issuer).key,
-      authorityKeyId: keyId ? hex(keyId.buffer) : undefined,
-      thisUpdate: tbs.thisUpdate.getTime(),
-      nextUpdate: tbs.nextUpdate?.getTime(),
-      unusable: unknownCritical.length ? `the CRL has critical extension(s) not supported: ${unknownCritical.join(', ')}` : undefined,
-      revoked: readEntries(crl.asnCrl),
-      signature: new Map(),
-    };
+    crl = parseCrlDer(der);
   } catch (error) {
     throw new CertificateValidationError('malformed', `the CRL cannot be parsed: ${(error as Error).message}`);
   }
+  const aki = crl.extensions.find((extension) => extension.extnID === OID.authorityKeyIdentifier);
+  const keyId = aki ? AsnConvert.parse(aki.extnValue.buffer, asn1X509.AuthorityKeyIdentifier).keyIdentifier : undefined;
+  const unknownCritical = [
+    ...crl.extensions.filter((e) => e.critical && !KNOWN_CRITICAL_CRL_EXTENSIONS.has(e.extnID)).map((e) => e.extnID),
+    ...crl.unknownCriticalEntryExtensions,
+  ];
+  return {
+    crl,
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+    issuerKey: normalizeName(crl.issuer).key,
+    authorityKeyId: keyId ? hex(keyId.buffer) : undefined,
+    thisUpdate: crl.thisUpdate,
+    nextUpdate: crl.nextUpdate,
+    unusable: unknownCritical.length ? `the CRL has critical extension(s) not supported: ${unknownCritical.join(', ')}` : undefined,
+    revoked: readEntries(crl),
+    signature: new Map(),
+  };
 }
 
 export class CrlRevocationSource implements RevocationSource {
@@ -165,7 +157,7 @@ export class CrlRevocationSource implements RevocationSource {
     if (staleness) return staleness;
     let verdict = held.signature.get(issuer.keyFingerprint);
     if (!verdict) {
-      verdict = this.verifier.signatureProblem(held.crl, held.crl.asnCrl.signatureAlgorithm, issuer);
+      verdict = this.verifier.signatureProblem(held.crl, held.crl.signatureAlgorithm, issuer);
       held.signature.set(issuer.keyFingerprint, verdict);
     }
     const problem = await verdict;

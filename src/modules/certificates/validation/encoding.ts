@@ -1,6 +1,7 @@
 // Reading certificates and CRLs from what people hand us: PEM text with any number of blocks,
 // bare base64, DER bytes (one or several concatenated) or @peculiar/x509 objects.
-import { CRL_PARSE_OPTIONS, x509 } from './x509-runtime';
+import { CrlDocument, parseCrlDer } from './crl-der';
+import { x509 } from './x509-runtime';
 import { CertificateValidationError } from './errors';
 
 export type BinaryInput = Uint8Array | ArrayBuffer;
@@ -105,12 +106,12 @@ export function loadCertificates(input: CertificateInput): x509.X509Certificate[
 }
 
 /** Loads every CRL from PEM text (several blocks allowed) or DER. */
-export function loadCrls(input: CrlInput): x509.X509Crl[] {
+export function loadCrls(input: CrlInput): CrlDocument[] {
   const ders = crlDers(input);
   if (ders.length === 0) throw new CertificateValidationError('malformed', 'no CRL found in the input');
   return ders.map((der, index) => {
     try {
-      return new x509.X509Crl(der, CRL_PARSE_OPTIONS);
+      return parseCrlDer(der);
     } catch (error) {
       throw new CertificateValidationError('malformed', `CRL #${index + 1} cannot be parsed: ${(error as Error).message}`);
     }

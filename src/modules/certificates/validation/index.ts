@@ -20,9 +20,14 @@ export type { RevocationSource, RevocationStatus, RevocationState, RevocationPol
 export { CrlRevocationSource } from './crl-revocation-source';
 export type { CrlRevocationSourceOptions } from './crl-revocation-source';
 export { loadCertificates, loadCrls } from './encoding';
+export { CrlFormatError, encodeCertificateList, encodeTbsCertList, parseCrlDer } from './crl-der';
+export type { CrlContent, CrlDocument, CrlEntry } from './crl-der';
 export type { CertificateInput, CrlInput, BinaryInput } from './encoding';
 export { DEFAULT_PATH_LIMITS } from './path-builder';
 export type { PathLimits } from './path-builder';
 export { verifyFromFiles, verifyExitCode, toJsonOutput } from './verify-command';
 export type { VerifyCommandInput, VerifyCommandOutput } from './verify-command';
 export { OID } from './oids';
+export { SignatureVerifier } from './algorithms';
+export { normalizeName } from './names';
+export { parseCertificate } from './parse';

@@ -1,0 +1,195 @@
+// The OCSP responder (RFC 6960) of our CAs against real SoftHSM2, MariaDB and Redis, asked by the
+// OpenSSL command line over HTTP: answers follow issued_certificate at once (no CRL in between),
+// are signed by a delegated responder certificate whose key is on the HSM, and echo the nonce.
+import { execFile } from 'node:child_process';
+import { webcrypto } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import type { Response } from 'superagent';
+import { OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
+import { useSoftHsmTestStore } from '../support/softhsm';
+import { createCa, createLeaf, createRoot, personnelLeaf } from '../support/pki/builder';
+import { createTestApp, type TestApp } from '../support/app';
+import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
+import { CertificateIssuer, type IssuedResult } from '../../src/modules/certificates/certificate-issuer.service';
+import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
+import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
+import { OCSP_RESPONDER_KIND } from '../../src/modules/certificates/ocsp/ocsp-responder.service';
+import { RevocationService } from '../../src/modules/certificates/revocation.service';
+import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
+
+useSoftHsmTestStore();
+
+const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+const actor = { kind: 'test', id: 'pki-ocsp.spec' };
+
+const pem = (der: Uint8Array) => `${x509.PemConverter.encode(new Uint8Array(der).buffer as ArrayBuffer, 'CERTIFICATE')}\n`;
+
+/** A supertest response body as bytes. */
+function bytes(res: Response, callback: (error: Error | null, body: unknown) => void) {
+  const stream = res as unknown as NodeJS.ReadableStream;
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+  stream.on('end', () => callback(null, Buffer.concat(chunks)));
+}
+
+/** Runs openssl without blocking: it may be talking to the app in this very process. */
+function openssl(args: string[]): Promise<{ status: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return reject(error);
+      resolve({ status: error ? (error.code as number) : 0, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+describe('pki: the OCSP responder', () => {
+  let web: TestApp;
+  let url: string;
+  let tmp: string;
+  let issuingFile: string;
+  let chainFile: string;
+  let issuingCa: CaCertificate;
+  let leaf: IssuedResult;
+  let leafFile: string;
+
+  const file = (name: string, content: string | Uint8Array) => {
+    const path = join(tmp, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  async function issueLeaf(name: string): Promise<{ issued: IssuedResult; path: string }> {
+    const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+    const spki = new Uint8Array(await subtle.exportKey('spki', keys.publicKey));
+    const issued = await web.app
+      .get(CertificateIssuer)
+      .issue({ family: 'hca', subjectType: 'personnel', subject: { name: '王小明', nationalId: 'A123456789', organization: '臺北示範醫學中心' }, spki }, actor);
+    return { issued, path: file(`${name}.pem`, issued.pem) };
+  }
+
+  /** `openssl ocsp` against the running app for one certificate of the HCA issuing CA. */
+  const ask = (certPath: string, extra: string[] = []) => openssl(['ocsp', '-issuer', issuingFile, '-cert', certPath, '-url', url, '-CAfile', chainFile, ...extra]);
+
+  beforeAll(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'pki-ocsp-'));
+    web = await createTestApp();
+    await web.app.get(DevPkiService).init({ actor });
+    await web.app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(web.app.getHttpServer().address() as AddressInfo).port}/pki/ocsp`;
+    const cas = web.dataSource.getRepository(CaCertificate);
+    issuingCa = await cas.findOneByOrFail({ slug: 'hca-issuing-1' });
+    const root = await cas.findOneByOrFail({ slug: 'hca-root' });
+    issuingFile = file('issuing.pem', pem(issuingCa.der));
+    chainFile = file('chain.pem', pem(issuingCa.der) + pem(root.der));
+    ({ issued: leaf, path: leafFile } = await issueLeaf('leaf'));
+  });
+
+  afterAll(async () => {
+    await web?.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('answers good, signed by a delegated responder OpenSSL accepts, with the nonce echoed', async () => {
+    const answer = await ask(leafFile);
+    expect(answer.out).toContain('Response verify OK');
+    expect(answer.out).toContain(`${leafFile}: good`);
+    expect(answer.out).not.toMatch(/nonce/i); // openssl sends a nonce and complains when it is not echoed
+    expect(answer.status).toBe(0);
+  });
+
+  it('follows holds, releases and revocations at once, without waiting for a CRL', async () => {
+    const revocation = web.app.get(RevocationService);
+    await revocation.hold(leaf.id, { actor });
+    let answer = await ask(leafFile);
+    expect(answer.out).toContain(`${leafFile}: revoked`);
+    expect(answer.out).toContain('Reason: certificateHold');
+    expect(answer.out).toContain('Response verify OK');
+
+    await revocation.release(leaf.id, { actor });
+    expect((await ask(leafFile)).out).toContain(`${leafFile}: good`);
+
+    const { issued: other, path } = await issueLeaf('compromised');
+    await revocation.revoke(other.id, 'keyCompromise', { actor });
+    answer = await ask(path);
+    expect(answer.out).toContain(`${path}: revoked`);
+    expect(answer.out).toContain('Reason: keyCompromise');
+    expect(answer.out).toMatch(/Revocation Time: \w{3} +\d+ \d\d:\d\d:\d\d \d{4} GMT/);
+  });
+
+  it('answers unknown for a serial this CA never issued, and several CertIDs in one request', async () => {
+    const answer = await openssl(['ocsp', '-issuer', issuingFile, '-serial', '0x1234567890ABCDEF', '-cert', leafFile, '-url', url, '-CAfile', chainFile]);
+    expect(answer.out).toContain('0x1234567890ABCDEF: unknown');
+    expect(answer.out).toContain(`${leafFile}: good`);
+    expect(answer.out).toContain('Response verify OK');
+  });
+
+  it('issues one responder certificate per CA (OCSPSigning, nocheck, key on the HSM), audited, and reuses it', async () => {
+    const responders = await web.dataSource.getRepository(IssuedCertificate).findBy({ issuerId: issuingCa.id, subjectKind: OCSP_RESPONDER_KIND });
+    expect(responders).toHaveLength(1);
+    const [responder] = responders;
+    expect(responder.holderRef).toMatch(/^ocsp-key:ocsp-hca-issuing-1-[0-9a-f]{8}$/);
+    const text = (await openssl(['x509', '-noout', '-text', '-in', file('responder.pem', pem(responder.der))])).out;
+    expect(text).toContain('Subject: CN = HCA Issuing CA 1 (DEV) OCSP Responder');
+    expect(text).toMatch(/Extended Key Usage:\s+OCSP Signing/);
+    expect(text).toContain('OCSP No Check');
+    expect(responder.notAfter.getTime() - responder.notBefore.getTime()).toBeLessThanOrEqual(web.config.ocsp.responderDays * 24 * 3600_000);
+    const audited = await web.dataSource.getRepository(AuditEvent).findBy({ action: 'pki.ocsp-responder.issue', targetId: String(responder.id) });
+    expect(audited).toHaveLength(1);
+    expect(audited[0].actorKind).toBe('system');
+  });
+
+  it('writes its address into the certificates we issue (authorityInfoAccess)', async () => {
+    const text = (await openssl(['x509', '-noout', '-text', '-in', leafFile])).out;
+    expect(text).toContain(`OCSP - URI:${web.config.publicOrigin}/pki/ocsp`);
+  });
+
+  it('answers GET with the request in base64 in the path, cacheable', async () => {
+    const requestFile = join(tmp, 'get.req');
+    await openssl(['ocsp', '-issuer', issuingFile, '-cert', leafFile, '-reqout', requestFile]);
+    const request = readFileSync(requestFile);
+    const res = await web
+      .agent()
+      .get(`/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`)
+      .buffer(true)
+      .parse(bytes);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/ocsp-response');
+    expect(res.headers['cache-control']).toContain('max-age=');
+    // Checked against the request it answers (nonce included): -issuer/-cert would make a new one.
+    const answer = await openssl(['ocsp', '-respin', file('get.resp', res.body as Buffer), '-reqin', requestFile, '-CAfile', chainFile, '-resp_text']);
+    expect(answer.out).toContain('Response verify OK');
+    expect(answer.out).toContain(`Serial Number: ${leaf.serialHex}`);
+    expect(answer.out).toContain('Cert Status: good');
+    expect(answer.out).not.toMatch(/Nonce Verify error|no nonce/i);
+  });
+
+  it("refuses what is not its own: another CA's certificate is unauthorized, garbage is a malformed request", async () => {
+    const root = await createRoot({ subject: 'CN=Other Root, C=TW' });
+    const ca = await createCa(root, { subject: 'CN=Other CA, C=TW' });
+    const other = await createLeaf(ca, personnelLeaf());
+    const answer = await openssl(['ocsp', '-issuer', file('other-ca.pem', ca.cert.toString('pem')), '-cert', file('other-leaf.pem', other.cert.toString('pem')), '-url', url]);
+    expect(answer.out).toContain('Responder Error: unauthorized');
+
+    const statusOf = async (body: Buffer, type: string) => {
+      const res = await web
+        .agent()
+        .post('/pki/ocsp')
+        .set('Content-Type', type)
+        .send(body)
+        .buffer(true)
+        .parse(bytes);
+      expect(res.status).toBe(200);
+      return AsnConvert.parse(res.body as Buffer, OCSPResponse).responseStatus;
+    };
+    const requestFile = join(tmp, 'post.req');
+    await openssl(['ocsp', '-issuer', issuingFile, '-cert', leafFile, '-reqout', requestFile]);
+    expect(await statusOf(Buffer.from('not DER at all'), 'application/ocsp-request')).toBe(OCSPResponseStatus.malformedRequest);
+    expect(await statusOf(readFileSync(requestFile), 'application/octet-stream')).toBe(OCSPResponseStatus.malformedRequest);
+    // No CSRF token, no cookie: a protocol endpoint.
+    expect(await statusOf(readFileSync(requestFile), 'application/ocsp-request')).toBe(OCSPResponseStatus.successful);
+  });
+});
