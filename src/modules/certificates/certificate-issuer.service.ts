@@ -10,6 +10,7 @@ import { HsmService } from './hsm.service';
 import { buildSubject, directoryAttributesExtension, LeafSubject, subjectProblems } from './leaf-subject';
 import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, ocspUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
 import { x509 } from './validation/x509-runtime';
+import { serialKey } from './validation';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Leaves are dated this much in the past, for clocks running slightly behind. */
@@ -124,7 +125,7 @@ export class CertificateIssuer {
     actor?: AuditActor,
   ): Promise<IssuedCertificate> {
     const der = Buffer.from(cert.rawData);
-    const serialHex = cert.serialNumber.toUpperCase().replace(/^(00)+(?=..)/, '');
+    const serialHex = serialKey(cert.serialNumber);
     return this.repository.transaction(async (manager) => {
       const saved = await this.repository.insertIssued(manager, {
         ...fields,

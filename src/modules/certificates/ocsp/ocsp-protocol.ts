@@ -24,6 +24,7 @@ import {
   id_pkix_ocsp_nonce,
 } from '@peculiar/asn1-ocsp';
 import { OID } from '../validation/oids';
+import { serialKey } from '../validation/parse';
 import { x509 } from '../validation/x509-runtime';
 import { DER_TAG, certificateFields, children, encodeElement, readElement } from '../../../shared/pkcs11/der';
 import { OcspRequestSchema } from './ocsp-request-schema';
@@ -107,7 +108,7 @@ function serialHexOf(serial: ArrayBuffer): string {
   const hex = bytes.toString('hex').toUpperCase();
   // A negative serial (RFC 5280 forbids them; we never issue one) must not match the positive
   // serial with the same octets, so it keeps a '-' before its two's-complement octets.
-  return bytes[0] & 0x80 ? `-${hex}` : hex.replace(/^(00)+(?=..)/, '');
+  return bytes[0] & 0x80 ? `-${hex}` : serialKey(hex);
 }
 
 /** Extensions we do not understand may be present only when not critical (RFC 6960 section 4.1.2). */

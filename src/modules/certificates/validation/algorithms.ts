@@ -10,6 +10,7 @@ import { CertificateValidationError } from './errors';
 import { LruMap } from './lru';
 import { OID } from './oids';
 import { located, ParsedCertificate } from './parse';
+import { readElement } from '../../../shared/pkcs11/der';
 
 type HashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
 
@@ -58,7 +59,6 @@ function importParameters(scheme: SignatureScheme, issuer: ParsedCertificate): R
   return { name: scheme.family === 'rsa-pss' ? 'RSA-PSS' : 'RSASSA-PKCS1-v1_5', hash: scheme.hash };
 }
 
-/** A certificate or a CRL: its DER encoding and its signature value (DER for ECDSA). */
 /** Something signed (a certificate, a CRL): its whole DER and its signature's octets. */
 interface Signed {
   readonly rawData: ArrayBuffer | Uint8Array;
@@ -69,25 +69,10 @@ function view(data: ArrayBuffer | Uint8Array): Uint8Array {
   return data instanceof Uint8Array ? data : new Uint8Array(data);
 }
 
-/** Length of the DER header (tag + length octets) at `offset`, and the content length. */
-function derHeader(der: Uint8Array, offset: number): { header: number; length: number } {
-  const first = der[offset + 1];
-  if (first === undefined) throw new Error('truncated DER');
-  if (first < 0x80) return { header: 2, length: first };
-  const octets = first & 0x7f;
-  if (octets === 0 || octets > 4) throw new Error('unsupported DER length');
-  let length = 0;
-  for (let i = 0; i < octets; i++) length = length * 256 + der[offset + 2 + i];
-  return { header: 2 + octets, length };
-}
-
 /** The signed part of a certificate or CRL: the first element inside its outer SEQUENCE, as encoded. */
-export function signedPart(der: Uint8Array): Uint8Array {
-  const outer = derHeader(der, 0);
-  const inner = derHeader(der, outer.header);
-  const end = outer.header + inner.header + inner.length;
-  if (end > der.length) throw new Error('truncated DER');
-  return der.subarray(outer.header, end);
+function signedPart(der: Uint8Array): Uint8Array {
+  const buffer = Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  return readElement(buffer, readElement(buffer).start).raw;
 }
 
 const NODE_HASH: Record<HashName, string> = { 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };

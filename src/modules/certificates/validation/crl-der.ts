@@ -7,6 +7,7 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import { children, DER_TAG, DerElement, encodeElement, readElement } from '../../../shared/pkcs11/der';
+import { serialKey } from './parse';
 
 const TAG = {
   boolean: 0x01,
@@ -80,17 +81,10 @@ function readTime(element: DerElement): Date {
   return new Date(Date.UTC(year, Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms ? Number(ms.padEnd(3, '0')) : 0));
 }
 
-/** An INTEGER's value as upper-case hex without leading zero octets. */
-function integerHex(content: Buffer): string {
-  let start = 0;
-  while (start < content.length - 1 && content[start] === 0) start++;
-  return content.toString('hex', start).toUpperCase();
-}
-
 function readEntry(element: DerElement, unknownCritical: Set<string>): CrlEntry {
   const [serial, date, extensions] = children(expectTag(element, DER_TAG.sequence, 'a revoked certificate SEQUENCE'));
   const entry: CrlEntry = {
-    serialHex: integerHex(expectTag(serial, DER_TAG.integer, 'a serial number INTEGER').content),
+    serialHex: serialKey(expectTag(serial, DER_TAG.integer, 'a serial number INTEGER').content.toString('hex')),
     revokedAt: expectTime(date, 'a revocation date'),
   };
   if (extensions) {

@@ -14,7 +14,7 @@ import { CrlInput, crlDers, Der } from './encoding';
 import { CertificateValidationError } from './errors';
 import { normalizeName } from './names';
 import { OID } from './oids';
-import { parseCertificate, ParsedCertificate } from './parse';
+import { parseCertificate, ParsedCertificate, serialKey } from './parse';
 import { RevocationSource, RevocationStatus } from './revocation';
 
 const KNOWN_CRITICAL_CRL_EXTENSIONS = new Set<string>([OID.crlNumber, OID.authorityKeyIdentifier]);
@@ -50,11 +50,6 @@ interface HeldCrl {
   readonly revoked: ReadonlyMap<string, RevokedEntry>;
   /** Signature verdicts by issuer key fingerprint: undefined = verified, string = problem. */
   readonly signature: Map<string, Promise<string | undefined>>;
-}
-
-/** Serial numbers compared by value: hex uppercase without leading zero bytes. */
-function serialKey(hexSerial: string): string {
-  return hexSerial.toUpperCase().replace(/^(00)+(?=..)/, '');
 }
 
 function readEntries(crl: CrlDocument): Map<string, RevokedEntry> {

@@ -30,4 +30,4 @@ export type { VerifyCommandInput, VerifyCommandOutput } from './verify-command';
 export { OID } from './oids';
 export { SignatureVerifier } from './algorithms';
 export { normalizeName } from './names';
-export { parseCertificate } from './parse';
+export { parseCertificate, serialKey } from './parse';

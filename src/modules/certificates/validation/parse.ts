@@ -171,6 +171,14 @@ function parseExtensions(asnExtensions: asn1X509.Extension[], defects: string[])
   return result;
 }
 
+/**
+ * A serial number in hex as serials are compared and stored: upper case, no leading zero octets
+ * (so '00FF01', 'ff01' and 'FF01' are one serial).
+ */
+export function serialKey(hexSerial: string): string {
+  return hexSerial.toUpperCase().replace(/^(00)+(?=..)/, '');
+}
+
 /** A serial number (INTEGER content bytes) as hex uppercase without the sign byte. */
 export function serialHex(raw: Uint8Array): string {
   return hex(raw.length > 1 && raw[0] === 0 ? raw.subarray(1) : raw);

@@ -3,11 +3,9 @@
 // verifyFromFiles, prints the JSON and exits with verifyExitCode(result).
 import { Purpose } from './checks';
 import { CrlRevocationSource } from './crl-revocation-source';
-import { CertificateValidationError, FailureCode } from './errors';
-import { CredentialFamily, DEFAULT_FAMILY_MAPPING, DirectoryAttributes, FamilyMapping } from './family';
-import { SubjectFields } from './names';
-import { RevocationSummary } from './revocation';
-import { CertificateSummary, ValidationResult } from './result';
+import { CertificateValidationError } from './errors';
+import { DEFAULT_FAMILY_MAPPING, FamilyMapping } from './family';
+import { CertificateSummary, ValidationFailure, ValidationResult, ValidationSuccess } from './result';
 import { createValidator } from './validator';
 
 export interface VerifyCommandInput {
@@ -26,27 +24,11 @@ export interface VerifyCommandInput {
   familyMapping?: FamilyMapping;
 }
 
-type JsonSummary = Omit<CertificateSummary, 'notBefore' | 'notAfter'> & { notBefore: string; notAfter: string };
+/** Dates as ISO 8601 strings. */
+type Jsonified<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 
-/** The JSON printed by `pki verify --json`: dates as ISO 8601 strings. */
-export type VerifyCommandOutput =
-  | {
-      valid: true;
-      code: 'ok';
-      message: string;
-      family: CredentialFamily | null;
-      subject: SubjectFields;
-      directoryAttributes: DirectoryAttributes;
-      policies: string[];
-      serialNumber: string;
-      issuer: string;
-      notBefore: string;
-      notAfter: string;
-      fingerprint: string;
-      path: JsonSummary[];
-      revocation: RevocationSummary;
-    }
-  | { valid: false; code: FailureCode; message: string; position?: number; subject?: string };
+/** The JSON printed by `pki verify --json`: the validation result, dates as ISO 8601 strings, without the cache flag. */
+export type VerifyCommandOutput = (Jsonified<Omit<ValidationSuccess, 'chainCache' | 'path'>> & { path: Jsonified<CertificateSummary>[] }) | ValidationFailure;
 
 function parseAt(at: string | Date | undefined): Date | undefined {
   if (at === undefined || at instanceof Date) return at;
