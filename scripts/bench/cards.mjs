@@ -22,13 +22,12 @@
 // Setup, against the development database of .env: `pki dev-init` when there is no issuing HCA.
 // Each run adds to that database the reservations it makes (with their audit rows) and the
 // certificates it issues (holderRef bench:cards, status good, with their audit rows).
-import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, sleep } from '../lib/util.mjs';
-import { startChild, stopChild, virtualUsers, waitForLine } from './lib/harness.mjs';
+import { ROOT } from '../lib/util.mjs';
+import { ensureDevPki, perOp, runInProcess, us, virtualUsers } from './lib/harness.mjs';
 
 export const name = 'cards';
 export const description = 'card reservations over HTTP, CertificateIssuer.issue vs bare HSM signatures, CRL of 100,000 entries';
@@ -41,47 +40,11 @@ const REQUESTS_PER_RESERVATION = 10;
 /** The user code typed twice (6 letters/digits). */
 const USER_CODE = 'bE4cH7';
 
-/** `node dist/src/cli.js <args>` with the app's environment: its stdout, or an error with its output. */
-const cli = (args, env) =>
-  new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), ...args], { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`\`npm run cli -- ${args.join(' ')}\` failed (${err.code ?? err.signal}):\n${`${stdout}\n${stderr}`.trim().slice(-2000)}`));
-      else resolve(stdout);
-    });
-  });
-
-/** The development PKI: created when there is no issuing HCA. Returns a note. */
-const preparePki = async (env) => {
-  let trust;
-  try {
-    trust = JSON.parse(await cli(['pki', 'trust', 'list', '--json'], env));
-  } catch (err) {
-    if (/ca_certificate' doesn't exist/.test(err.message)) {
-      throw new Error('the database has no certificate tables: migrate it (`npm start` once, or `npm run cli -- db migrate`)');
-    }
-    throw err;
-  }
-  const hasIssuingHca = trust.cas.some((ca) => ca.family === 'hca' && ca.role === 'issuing' && ca.enabled && ca.hsmKeyLabel);
-  if (!hasIssuingHca) await cli(['pki', 'dev-init'], env);
-  return `development PKI ${hasIssuingHca ? 'present' : 'created by `pki dev-init`'}`;
-};
-
 /** Runs lib/cards-inprocess.mjs with the app's environment and returns its result. */
-const inProcess = async (ctx) => {
+const inProcess = (ctx) => {
   const seconds = ctx.options.seconds / 2;
-  const child = startChild(['scripts/bench/lib/cards-inprocess.mjs', String(seconds), String(ctx.options.warmupSeconds)], ctx.env);
-  try {
-    // CRLs of a million entries take tens of seconds: a generous bound.
-    const timeoutMs = (3 * seconds + ctx.options.warmupSeconds) * 1000 + 5 * 60_000;
-    const [, json] = await waitForLine(child, /^result (\{.*\})\n/m, timeoutMs).catch((err) => {
-      throw new Error(`lib/cards-inprocess.mjs ${err.message}`);
-    });
-    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
-    await Promise.race([exited, sleep(15_000)]);
-    return JSON.parse(json);
-  } finally {
-    await stopChild(child);
-  }
+  // CRLs of a million entries take tens of seconds: a generous bound.
+  return runInProcess('cards-inprocess.mjs', ctx, { seconds, timeoutMs: (3 * seconds + ctx.options.warmupSeconds) * 1000 + 5 * 60_000 });
 };
 
 /**
@@ -195,13 +158,11 @@ const reservationPhase = (client, people, connections, seconds) =>
     failureKind: (err) => (err instanceof ReservationFailure ? err.message : undefined),
   });
 
-const us = (n) => `${n.toFixed(0)} µs`;
-const perOp = (s) => `${us(s.meanUs)} per op (p50 ${us(s.p50Us)}, p99 ${us(s.p99Us)}), ${s.ops.toLocaleString('en-US')} ops in ${s.seconds.toFixed(1)} s`;
 const ms = (n) => `${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} ms`;
 
 /** @param {import('../bench.mjs').BenchContext} ctx */
 export default async function run(ctx) {
-  const pkiNote = await preparePki(ctx.env);
+  const pkiNote = await ensureDevPki(ctx.env);
   const r = await inProcess(ctx);
 
   const people = applicants(r.counterDate);

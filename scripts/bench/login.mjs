@@ -14,14 +14,13 @@
 // then `pki crl refresh`; one personnel certificate is issued per run (for the demo physician
 // DEMO_FIXTURES.physicianAtClinic, a node-generated EC P-256 key) by lib/login-inprocess.mjs,
 // which also runs (1)–(3) in its own process; its key then signs the HTTP logins' tokens.
-import { execFile } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, sleep } from '../lib/util.mjs';
-import { startChild, stopChild, virtualUsers, waitForLine } from './lib/harness.mjs';
+import { ROOT } from '../lib/util.mjs';
+import { cli, ensureDevPki, perOp, runInProcess, us, virtualUsers } from './lib/harness.mjs';
 
 export const name = 'login';
 export const description = 'certificate login: token validation in-process vs bare crypto.verify, and full HTTP logins';
@@ -31,51 +30,17 @@ const REQUEST_TIMEOUT_MS = 10_000;
 /** Upper bound of logins in one phase, whatever the clock says. */
 const MAX_LOGINS = 1_000_000;
 
-/** `node dist/src/cli.js <args>` with the app's environment: its stdout, or an error with its output. */
-const cli = (args, env) =>
-  new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), ...args], { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`\`npm run cli -- ${args.join(' ')}\` failed (${err.code ?? err.signal}):\n${`${stdout}\n${stderr}`.trim().slice(-2000)}`));
-      else resolve(stdout);
-    });
-  });
-
-/** The development PKI: created when there is no issuing HCA, then fresh CRLs. Returns a note. */
+/** The development PKI (created when missing), then fresh CRLs. Returns a note. */
 const preparePki = async (env) => {
-  let trust;
-  try {
-    trust = JSON.parse(await cli(['pki', 'trust', 'list', '--json'], env));
-  } catch (err) {
-    if (/ca_certificate' doesn't exist/.test(err.message)) {
-      throw new Error('the database has no certificate tables: migrate it (`npm start` once, or `npm run cli -- db migrate`)');
-    }
-    throw err;
-  }
-  const hasIssuingHca = trust.cas.some((ca) => ca.family === 'hca' && ca.role === 'issuing' && ca.enabled && ca.hsmKeyLabel);
-  if (!hasIssuingHca) await cli(['pki', 'dev-init'], env);
+  const note = await ensureDevPki(env);
   const refreshed = JSON.parse(await cli(['pki', 'crl', 'refresh', '--json'], env));
-  return (
-    `development PKI ${hasIssuingHca ? 'present' : 'created by `pki dev-init`'}; ` +
-    `\`pki crl refresh\` ${refreshed.published.length ? `re-signed ${refreshed.published.map((c) => c.slug).join(', ')}` : 'found every CRL fresh'}`
-  );
+  return `${note}; \`pki crl refresh\` ${refreshed.published.length ? `re-signed ${refreshed.published.map((c) => c.slug).join(', ')}` : 'found every CRL fresh'}`;
 };
 
 /** Runs lib/login-inprocess.mjs with the app's environment and returns its result. */
-const inProcess = async (ctx) => {
+const inProcess = (ctx) => {
   const seconds = ctx.options.seconds / 2;
-  const child = startChild(['scripts/bench/lib/login-inprocess.mjs', String(seconds), String(ctx.options.warmupSeconds)], ctx.env);
-  try {
-    const timeoutMs = (3 * seconds + ctx.options.warmupSeconds) * 1000 + 120_000;
-    const [, json] = await waitForLine(child, /^result (\{.*\})\n/m, timeoutMs).catch((err) => {
-      throw new Error(`lib/login-inprocess.mjs ${err.message}`);
-    });
-    // It closes its Nest context and exits by itself; stopped after a grace period otherwise.
-    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
-    await Promise.race([exited, sleep(15_000)]);
-    return JSON.parse(json);
-  } finally {
-    await stopChild(child);
-  }
+  return runInProcess('login-inprocess.mjs', ctx, { seconds, timeoutMs: (3 * seconds + ctx.options.warmupSeconds) * 1000 + 120_000 });
 };
 
 class LoginFailure extends Error {}
@@ -165,8 +130,6 @@ const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, 
 const loginPhase = (client, connections, seconds) =>
   virtualUsers({ connections, seconds, max: MAX_LOGINS, task: () => client.login(), failureKind: (err) => (err instanceof LoginFailure ? err.message : undefined) });
 
-const us = (n) => `${n.toFixed(0)} µs`;
-const perOp = (s) => `${us(s.meanUs)} per op (p50 ${us(s.p50Us)}, p99 ${us(s.p99Us)}), ${s.ops.toLocaleString('en-US')} ops in ${s.seconds.toFixed(1)} s`;
 
 /** @param {import('../bench.mjs').BenchContext} ctx */
 export default async function run(ctx) {

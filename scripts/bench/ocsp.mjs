@@ -8,14 +8,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ensureDevPki } from './lib/harness.mjs';
 
 export const name = 'ocsp';
 export const description = 'OCSP answers over HTTP (GET, signed through PKCS#11 by the delegated responder)';
 
 /** @param {import('../bench.mjs').BenchContext} ctx */
 export default async function run(ctx) {
+  const pkiNote = await ensureDevPki(ctx.env);
   const caRes = await fetch(`${ctx.appUrl}/pki/ca/hca-issuing-1.crt`);
-  if (caRes.status !== 200) throw new Error(`GET /pki/ca/hca-issuing-1.crt answered ${caRes.status}: run \`npm run cli -- pki dev-init\` (or \`npm start\` once)`);
+  if (caRes.status !== 200) throw new Error(`GET /pki/ca/hca-issuing-1.crt answered ${caRes.status}`);
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-ocsp-'));
   try {
     const caFile = path.join(dir, 'ca.der');
@@ -35,7 +37,7 @@ export default async function run(ctx) {
     const measured = await ctx.measure(url);
     return {
       rows: [{ target: 'GET /pki/ocsp/{request} (unknown serial)', ...measured }],
-      notes: ['OCSP: each answer looks the serial up in MariaDB and is signed in SoftHSM2 (ECDSA P-256) by the delegated responder; no answer cache'],
+      notes: [pkiNote, 'OCSP: each answer looks the serial up in MariaDB and is signed in SoftHSM2 (ECDSA P-256) by the delegated responder; no answer cache'],
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,7 +7,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type supertest from 'supertest';
@@ -36,6 +35,7 @@ import type { WebEidAuthToken } from '../../src/shared/web-eid';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { signInAsStaff } from '../support/staff';
+import { callHelper } from '../support/cards';
 
 const store = useSoftHsmTestStore();
 
@@ -314,21 +314,7 @@ describe('registration counter: reservations, approval with card issuance, rejec
     afterAll(() => helper.close());
 
     /** One call to the reader helper, as the sign-in page's script makes it (Origin: the site). */
-    function helperCall(path: string, body: unknown): Promise<{ status: number; body: any }> {
-      const payload = JSON.stringify(body);
-      return new Promise((resolve, reject) => {
-        const req = request(
-          { host: '127.0.0.1', port: helper.port, method: 'POST', path, headers: { origin: t.config.publicOrigin, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }));
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      });
-    }
+    const helperCall = (path: string, body: unknown) => callHelper(helper, t.config.publicOrigin, 'POST', path, body);
 
     it('from a reservation to an issued card: token, certificate, card row, PIN mailer, e-mail, audit, and a sign-in with the card', async () => {
       const reference = await reserve(CLINIC_DOCTOR);

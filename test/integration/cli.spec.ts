@@ -1,29 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
-
-const ROOT = join(__dirname, '..', '..');
+import { query, runCli } from '../support/cli';
 
 /** Runs the real CLI entrypoint from source against this worker's test schema. */
-function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, ['-r', join(ROOT, 'test', 'support', 'ts-register.js'), join(ROOT, 'src', 'cli.ts'), ...args], {
-    env: { ...process.env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return result;
-}
-
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const conn = await createConnection({ host: process.env.DB_HOST, port: Number(process.env.DB_PORT), user: process.env.DB_USER, password: process.env.DB_PASSWORD, database: process.env.DB_NAME });
-  try {
-    const [rows] = await conn.query(sql, params);
-    return rows as T[];
-  } finally {
-    await conn.end();
-  }
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('administrators\' CLI', () => {
   const username = `cli-admin-${process.pid}`;

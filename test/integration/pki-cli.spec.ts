@@ -4,24 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
+import { query, runCli as run } from '../support/cli';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { createCa, createLeaf, createRoot, days, NOW, personnelLeaf, simplePki } from '../support/pki/builder';
 import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 const store = useSoftHsmTestStore();
-const ROOT = join(__dirname, '..', '..');
 const DAY = 24 * 60 * 60 * 1000;
 
-function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const result = spawnSync(process.execPath, ['-r', join(ROOT, 'test', 'support', 'ts-register.js'), join(ROOT, 'src', 'cli.ts'), ...args], {
-    env: { ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (result.error) throw result.error;
-  return result;
-}
 
 /** Runs a command that must succeed with --json; returns its JSON. */
 function json<T = Record<string, any>>(...args: string[]): T {
@@ -30,15 +20,6 @@ function json<T = Record<string, any>>(...args: string[]): T {
   return JSON.parse(result.stdout) as T;
 }
 
-async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const conn = await createConnection({ host: process.env.DB_HOST, port: Number(process.env.DB_PORT), user: process.env.DB_USER, password: process.env.DB_PASSWORD, database: process.env.DB_NAME });
-  try {
-    const [rows] = await conn.query(sql, params);
-    return rows as T[];
-  } finally {
-    await conn.end();
-  }
-}
 
 const pem = (der: Uint8Array, type = 'CERTIFICATE') => `${x509.PemConverter.encode(new Uint8Array(der).buffer as ArrayBuffer, type)}\n`;
 

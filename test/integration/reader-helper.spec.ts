@@ -3,10 +3,10 @@
 // createDevelopmentCard and carry a throwaway certificate for their on-token key, written with
 // writeCardCertificate; the development CA is not needed.
 import { constants as cryptoConstants, verify, webcrypto } from 'node:crypto';
-import { request } from 'node:http';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { uniqueLabel, useSoftHsmTestStore } from '../support/softhsm';
+import { helperRequest, type HelperReply, type HelperRequestOptions } from '../support/cards';
 import {
   closeAllPkcs11Modules,
   createDevelopmentCard,
@@ -73,39 +73,9 @@ async function makeCard(options: { keyType?: KeyType; opened?: boolean; notBefor
   return { label, spki: card.spki, certificate: der, serialNumber: written.serialNumber };
 }
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any;
-}
-
-/** One HTTP request with full control of Host and Origin, as a browser would send it. */
-function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; rawBody?: string; origin?: string | null; host?: string; headers?: Record<string, string> } = {},
-): Promise<Reply> {
-  const headers: Record<string, string> = { host: options.host ?? `127.0.0.1:${helper.port}`, ...options.headers };
-  const origin = options.origin === undefined ? ORIGIN : options.origin;
-  if (origin !== null) headers.origin = origin;
-  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (payload !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    headers['content-length'] = String(Buffer.byteLength(payload));
-  }
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: helper.port, method, path, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined });
-      });
-    });
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+/** One HTTP request with full control of Host and Origin (default: ORIGIN), as a browser would send it. */
+function call(method: string, path: string, options: Partial<HelperRequestOptions> = {}): Promise<HelperReply> {
+  return helperRequest(helper.port, method, path, { ...options, origin: options.origin === undefined ? ORIGIN : options.origin });
 }
 
 const challenge = () => webcrypto.getRandomValues(Buffer.alloc(32)).toString('base64');

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
 import { SecretBox } from '../../src/common/crypto/secret-box';
 import { hashSecret } from '../../src/modules/auth/password';
@@ -141,28 +141,47 @@ export async function publishHcaCrl(t: TestApp): Promise<void> {
 
 export interface HelperReply {
   status: number;
+  headers: IncomingHttpHeaders;
   body: any;
 }
 
-/** A call to the reader helper as a page of `origin` makes it (Origin and Host headers, JSON). */
-export function callHelper(helper: ReaderHelper, origin: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<HelperReply> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers: Record<string, string> = { host: `127.0.0.1:${helper.port}`, origin };
+export interface HelperRequestOptions {
+  /** The Origin header; null sends none. */
+  origin: string | null;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as is (content type JSON unless `headers` says otherwise). */
+  rawBody?: string;
+  /** The Host header (default: the helper's own address). */
+  host?: string;
+  headers?: Record<string, string>;
+}
+
+/** One HTTP request to the reader helper with full control of Host and Origin, as a browser would send it. */
+export function helperRequest(port: number, method: string, path: string, options: HelperRequestOptions): Promise<HelperReply> {
+  const headers: Record<string, string> = { host: options.host ?? `127.0.0.1:${port}`, ...options.headers };
+  if (options.origin !== null) headers.origin = options.origin;
+  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
+    headers['content-type'] ??= 'application/json';
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: helper.port, method, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined });
       });
     });
     req.on('error', reject);
     if (payload !== undefined) req.write(payload);
     req.end();
   });
+}
+
+/** A call to the reader helper as a page of `origin` makes it (Origin and Host headers, JSON). */
+export function callHelper(helper: ReaderHelper, origin: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<HelperReply> {
+  return helperRequest(helper.port, method, path, { origin, body });
 }

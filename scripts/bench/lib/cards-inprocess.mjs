@@ -21,16 +21,9 @@
 //             the CRL's signature the first time)
 // Prints one line `result <JSON>` and exits. Arguments: <measured seconds per loop> <warm-up seconds>.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { benchArgs, dist, percentile, require } from './inprocess.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const require = createRequire(import.meta.url);
-const dist = (p) => require(path.join(ROOT, 'dist', 'src', p));
-
-require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { loadConfig } = dist('config/app-config.js');
 const { CoreModule } = dist('core/core.module.js');
@@ -49,8 +42,7 @@ const { ReferenceService } = dist('modules/reference/reference.service.js');
 const { DEMO_FIXTURES, findDemoInstitution } = dist('modules/reference/data/index.js');
 const { cliActor } = dist('cli/cli-output.js');
 
-const [seconds, warmupSeconds] = process.argv.slice(2).map(Number);
-if (!(seconds > 0) || !(warmupSeconds >= 0)) throw new Error('usage: cards-inprocess.mjs <seconds> <warm-up seconds>');
+const { seconds, warmupSeconds } = benchArgs('cards-inprocess.mjs');
 
 /** Upper bound of operations in one loop, whatever the clock says. */
 const MAX_OPS = 1_000_000;
@@ -60,8 +52,6 @@ if (!CRL_SIZES.every((n) => Number.isSafeInteger(n) && n > 0 && n <= 1_000_000))
 const HOUR_MS = 60 * 60 * 1000;
 /** The reasons a revoked row can carry, and an on-hold row's. */
 const REASONS = [...REVOCATION_REASONS, 'certificateHold'];
-
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
 /** Runs `op` (sync or async) back to back for `ms` (at most MAX_OPS times): count, rate and latency (µs). */
 const loop = async (op, ms) => {

@@ -1,8 +1,9 @@
 // Shared plumbing of the benches (scripts/bench/*.mjs): free ports, child processes that are
 // always stopped, waiting for a URL, and one autocannon measurement with a warm-up.
 import autocannon from 'autocannon';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
 import { ROOT, sleep } from '../../lib/util.mjs';
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -167,3 +168,54 @@ export const virtualUsers = async ({ connections, seconds, max = Infinity, task,
     failureKinds: failures,
   };
 };
+
+/** `node dist/src/cli.js <args>` with the app's environment: its stdout, or an error with its output. */
+export const cli = (args, env) =>
+  new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli.js'), ...args], { cwd: ROOT, env, timeout: 180_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`\`npm run cli -- ${args.join(' ')}\` failed (${err.code ?? err.signal}):\n${`${stdout}\n${stderr}`.trim().slice(-2000)}`));
+      else resolve(stdout);
+    });
+  });
+
+/** The development PKI of the app's database: `pki dev-init` when there is no issuing HCA. Returns a note. */
+export const ensureDevPki = async (env) => {
+  let trust;
+  try {
+    trust = JSON.parse(await cli(['pki', 'trust', 'list', '--json'], env));
+  } catch (err) {
+    if (/ca_certificate' doesn't exist/.test(err.message)) {
+      throw new Error('the database has no certificate tables: migrate it (`npm start` once, or `npm run cli -- db migrate`)');
+    }
+    throw err;
+  }
+  const hasIssuingHca = trust.cas.some((ca) => ca.family === 'hca' && ca.role === 'issuing' && ca.enabled && ca.hsmKeyLabel);
+  if (!hasIssuingHca) await cli(['pki', 'dev-init'], env);
+  return `development PKI ${hasIssuingHca ? 'present' : 'created by `pki dev-init`'}`;
+};
+
+/**
+ * Runs an in-process half (`scripts/bench/lib/<script>`, arguments: measured seconds per loop and
+ * warm-up seconds) with the app's environment and returns the JSON of its `result` line.
+ * `timeoutMs` bounds the wait for that line.
+ */
+export const runInProcess = async (script, ctx, { seconds, timeoutMs }) => {
+  const child = startChild([`scripts/bench/lib/${script}`, String(seconds), String(ctx.options.warmupSeconds)], ctx.env);
+  try {
+    const [, json] = await waitForLine(child, /^result (\{.*\})\n/m, timeoutMs).catch((err) => {
+      throw new Error(`lib/${script} ${err.message}`);
+    });
+    // It closes its Nest context and exits by itself; stopped after a grace period otherwise.
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+    await Promise.race([exited, sleep(15_000)]);
+    return JSON.parse(json);
+  } finally {
+    await stopChild(child);
+  }
+};
+
+/** Microseconds, for the in-process figures. */
+export const us = (n) => `${n.toFixed(0)} µs`;
+
+/** One in-process loop's figures ({ ops, seconds, meanUs, p50Us, p99Us }) as a line. */
+export const perOp = (s) => `${us(s.meanUs)} per op (p50 ${us(s.p50Us)}, p99 ${us(s.p99Us)}), ${s.ops.toLocaleString('en-US')} ops in ${s.seconds.toFixed(1)} s`;

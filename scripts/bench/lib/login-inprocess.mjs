@@ -16,16 +16,9 @@
 // Prints one line `result <JSON>` (rates, validator stats and the card's key and certificate for
 // the HTTP half) and exits. Arguments: <measured seconds per loop> <warm-up seconds>.
 import { generateKeyPairSync, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { benchArgs, dist, percentile, require } from './inprocess.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const require = createRequire(import.meta.url);
-const dist = (p) => require(path.join(ROOT, 'dist', 'src', p));
-
-require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { loadConfig } = dist('config/app-config.js');
 const { CoreModule } = dist('core/core.module.js');
@@ -40,15 +33,12 @@ const { WEB_EID_FORMAT, parseWebEidToken, signedData } = dist('shared/web-eid.js
 const { cliActor } = dist('cli/cli-output.js');
 const { x509 } = dist('modules/certificates/validation/x509-runtime.js');
 
-const [seconds, warmupSeconds] = process.argv.slice(2).map(Number);
-if (!(seconds > 0) || !(warmupSeconds >= 0)) throw new Error('usage: login-inprocess.mjs <seconds> <warm-up seconds>');
+const { seconds, warmupSeconds } = benchArgs('login-inprocess.mjs');
 
 /** Slices per loop: the loops take turns so that a change in the machine's load hits them alike. */
 const SLICES = 5;
 /** Upper bound of operations in one slice, whatever the clock says. */
 const MAX_OPS_PER_SLICE = 2_000_000;
-
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
 /**
  * Runs `op` (sync or async) back to back for `ms`, at most MAX_OPS_PER_SLICE times; adds the
