@@ -3,18 +3,18 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from '../common/access/access.guard';
 import { CsrfGuard } from '../common/access/csrf.guard';
 import { ErrorsFilter } from '../common/errors/errors.filter';
+import { LinksModule } from '../common/web/links';
 import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../core/core.module';
-import { AuditModule } from '../modules/audit/audit.module';
-import { AuthModule } from '../modules/auth/auth.module';
-import { CardsModule } from '../modules/cards/cards.module';
-import { CounterModule } from '../modules/cards/counter/counter.module';
-import { CardServicesModule } from '../modules/cards/services/card-services.module';
-import { CertificatesModule } from '../modules/certificates/certificates.module';
-import { HomeModule } from '../modules/home/home.module';
-import { NotificationsModule } from '../modules/notifications/notifications.module';
-import { OpsModule } from '../modules/ops/ops.module';
-import { ReferenceModule } from '../modules/reference/reference.module';
+import { AuditModule } from '../modules/audit';
+import { AuthModule } from '../modules/auth';
+import { CardsModule } from '../modules/cards';
+import { CertificatesModule } from '../modules/certificates';
+import { HomeModule } from '../modules/home';
+import { NotificationsModule } from '../modules/notifications';
+import { OpsModule } from '../modules/ops';
+import { ReferenceModule } from '../modules/reference';
+import { ReportingModule } from '../modules/reporting';
 
 /** The web application: every module's pages, behind the access and CSRF guards. */
 @Module({})
@@ -22,7 +22,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, CounterModule, CardServicesModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

@@ -1,6 +1,6 @@
 import { CommandRunner, Option } from 'nest-commander';
 import { userInfo } from 'node:os';
-import type { AuditActor } from '../modules/audit/audit.service';
+import type { AuditActor } from '../modules/audit';
 
 /** Who acts when an administrator runs a CLI command: the local OS account. */
 export function cliActor(): AuditActor {

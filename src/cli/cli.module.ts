@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { CoreModule } from '../core/core.module';
-import { AuditModule } from '../modules/audit/audit.module';
-import { AuthModule } from '../modules/auth/auth.module';
-import { CertificatesModule } from '../modules/certificates/certificates.module';
-import { ReferenceModule } from '../modules/reference/reference.module';
+import { AuditModule } from '../modules/audit';
+import { AuthModule } from '../modules/auth';
+import { CertificatesModule } from '../modules/certificates';
+import { ReferenceModule } from '../modules/reference';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { DEV_CARD_COMMANDS } from './dev-card.command';
 import { PKI_COMMANDS } from './pki.command';

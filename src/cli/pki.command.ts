@@ -1,13 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-error';
-import { CA_FAMILIES, isCaFamily, type CaCertificate } from '../modules/certificates/certificates.entity';
-import { CrlService } from '../modules/certificates/crl.service';
-import { DevPkiService } from '../modules/certificates/dev-pki.service';
-import { HsmUnavailableError } from '../modules/certificates/hsm.service';
-import { PKI_VERIFY_USAGE } from '../modules/certificates/pki-verify.cli';
-import { isRevocationReason, REVOCATION_REASONS, RevocationService } from '../modules/certificates/revocation.service';
-import { trustEntry, TrustInputError, TrustStoreService } from '../modules/certificates/trust-store.service';
+import {
+  CA_FAMILIES,
+  CrlService,
+  DevPkiService,
+  HsmUnavailableError,
+  isCaFamily,
+  isRevocationReason,
+  PKI_VERIFY_USAGE,
+  REVOCATION_REASONS,
+  RevocationService,
+  trustEntry,
+  TrustInputError,
+  TrustStoreService,
+  type CaCertificate,
+} from '../modules/certificates';
 import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
 interface Flags {
@@ -20,8 +28,8 @@ interface Flags {
 /** Known failures as input problems (exit 2); anything else propagates (exit 1). */
 function failKnown(json: boolean | undefined, error: unknown): void {
   if (error instanceof TrustInputError) return failInput(json, error.problems);
-  if (error instanceof DomainError) return failInput(json, [`${error.code}${Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''}`]);
   if (error instanceof HsmUnavailableError) return failInput(json, [`hsm: ${error.message}`]);
+  if (error instanceof DomainError) return failInput(json, [`${error.code}${Object.keys(error.params).length ? ` ${JSON.stringify(error.params)}` : ''}`]);
   throw error;
 }
 

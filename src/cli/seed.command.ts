@@ -1,5 +1,5 @@
 import { Command, Option } from 'nest-commander';
-import { ReferenceSeeder } from '../modules/reference/reference.seeder';
+import { ReferenceSeeder } from '../modules/reference';
 import { ChangeCommand, cliActor, printResult } from './cli-output';
 
 @Command({

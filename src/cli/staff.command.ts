@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, Option, SubCommand } from 'nest-commander';
 import { isRole, type Role } from '../common/access/roles';
 import { DomainError } from '../common/errors/domain-error';
-import { StaffService } from '../modules/auth/staff.service';
-import { TrustStoreService } from '../modules/certificates/trust-store.service';
+import { StaffService } from '../modules/auth';
+import { TrustStoreService } from '../modules/certificates';
 import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
 interface CreateFlags {

@@ -5,13 +5,15 @@ import Redis from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { dataSourceOptions } from '../database/data-source-options';
+import { JobSchedules, QueueHub } from './jobs';
+import { QUEUE_NAMES } from './queues';
+import { RateLimiter } from './rate-limiter';
+import { protectedIdCodecProvider } from './secrets';
+import { LOGGER, REDIS } from './tokens';
+import { Database } from './database';
 
-export const REDIS = Symbol('REDIS');
-export const LOGGER = Symbol('LOGGER');
-
-/** Queue names, shared by producers (web, outbox relay) and processors (worker). */
-export const QUEUES = { notifications: 'notifications', statistics: 'statistics', pki: 'pki', cardServices: 'card-services' } as const;
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+export { LOGGER, REDIS } from './tokens';
+export { QUEUES, type QueueName } from './queues';
 
 /** ioredis options from REDIS_URL (redis://[user:password@]host:port/db). */
 export function redisOptions(url: string) {
@@ -31,9 +33,11 @@ export function createLogger(config: AppConfig): Logger {
 }
 
 /**
- * What every process (web, worker, CLI) shares: the validated configuration, the database, Redis,
- * BullMQ's connection and the logger. `queues`: 'producer' (web, CLI: adding a job fails fast while
- * Redis is down, and the outbox keeps it), 'worker' (reconnects and waits), or false (no BullMQ).
+ * What every process (web, worker, CLI) shares: the validated configuration, the database (each
+ * module registers its own entities with TypeOrmModule.forFeature), transactions, Redis, the rate
+ * limiter, the national-ID codec, BullMQ's queues (src/core/queues.ts) and the logger. `queues`:
+ * 'producer' (web, CLI: adding a job fails fast while Redis is down, and the outbox keeps it),
+ * 'worker' (reconnects and waits; keeps the registry's schedules), or false (no BullMQ).
  */
 @Global()
 @Module({})
@@ -45,13 +49,13 @@ export class CoreModule implements OnApplicationShutdown {
     return {
       module: CoreModule,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config) }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config), entities: [], autoLoadEntities: true }),
         ...(queues
           ? [
               BullModule.forRoot({
                 connection: { ...redisOptions(config.redisUrl), enableOfflineQueue: queues === 'worker', maxRetriesPerRequest: null },
               }),
-              BullModule.registerQueue({ name: QUEUES.notifications }, { name: QUEUES.statistics }, { name: QUEUES.pki }, { name: QUEUES.cardServices }),
+              BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
             ]
           : []),
       ],
@@ -59,8 +63,13 @@ export class CoreModule implements OnApplicationShutdown {
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: createLogger(config) },
         { provide: REDIS, useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) },
+        Database,
+        RateLimiter,
+        protectedIdCodecProvider,
+        ...(queues ? [QueueHub] : []),
+        ...(queues === 'worker' ? [JobSchedules] : []),
       ],
-      exports: [APP_CONFIG, LOGGER, REDIS, ...(queues ? [BullModule] : [])],
+      exports: [APP_CONFIG, LOGGER, REDIS, Database, RateLimiter, protectedIdCodecProvider, ...(queues ? [BullModule, QueueHub] : [])],
     };
   }
 

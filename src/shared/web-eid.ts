@@ -243,6 +243,16 @@ export function helperCardErrorByCode(code: number): HelperCardErrorName | undef
   return (Object.keys(HELPER_CARD_ERRORS) as HelperCardErrorName[]).find((name) => HELPER_CARD_ERRORS[name].code === code);
 }
 
+/**
+ * The card errors as the pages' scripts show them, keyed `<prefix><code>`: what it means and the
+ * fix, in the page's language ('en' or else zh-TW).
+ */
+export function helperMessages(lang: string, prefix: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.values(HELPER_CARD_ERRORS).map((e) => [`${prefix}${e.code}`, lang === 'en' ? `${e.en} (${e.code}). ${e.fixEn}` : `${e.zhTW}（${e.code}）。${e.fixZhTW}`]),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The helper's HTTP API (http://127.0.0.1:47321 by default; JSON in and out)
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ declare module 'express-session' {
     principal?: Principal;
     /** Set when a certificate sign-in starts, so the session (and its challenge binding) persists. */
     loginStartedAt?: number;
+    /** Set by @AttemptBy(): the session is kept, so per-session attempt counts last. */
+    attemptsFrom?: number;
     /** The card reservation journey: its draft and the reservations this session may see. */
     cardReservation?: CardReservationSession;
   }

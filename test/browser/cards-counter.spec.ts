@@ -1,13 +1,14 @@
 import type { Page } from 'playwright-core';
 import { translate } from '../../src/common/i18n/i18n';
 import { maskNationalId } from '../../src/common/identifiers';
-import { CardReservationService } from '../../src/modules/cards/card-reservation.service';
-import { firstBookableDay } from '../../src/modules/cards/counter-date';
-import type { ReservationDraft } from '../../src/modules/cards/reservation-draft';
+import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
+import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
+import type { ReservationDraft } from '../../src/modules/cards/lifecycle/reservation-draft';
 import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { totpCode, totpStep } from '../../src/modules/auth/totp';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
 import { expectAccessible, screenshotIfAsked, useBrowser } from '../support/browser';
+import { createdReference } from '../support/cards';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { createStaff } from '../support/staff';
 
@@ -33,7 +34,7 @@ describe('registration counter pages in a real browser (Chromium + axe, zh-TW)',
       detailsComplete: true,
       userCodeHash: await reservations.hashUserCode('Qz7wK2'),
     };
-    reference = await reservations.create(draft, 'zh-TW', { sessionId: 'browser-counter', clientIp: '127.0.0.1' });
+    reference = createdReference(await reservations.create(draft, 'zh-TW', { sessionId: 'browser-counter', clientIp: '127.0.0.1' }));
   });
 
   afterEach(() => {

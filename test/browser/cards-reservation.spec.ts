@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { translate } from '../../src/common/i18n/i18n';
 import { maskNationalId } from '../../src/common/identifiers';
-import { CardReservationService } from '../../src/modules/cards/card-reservation.service';
-import { firstBookableDay } from '../../src/modules/cards/counter-date';
+import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
+import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
 import { expectAccessible, screenshotIfAsked, useBrowser } from '../support/browser';
 

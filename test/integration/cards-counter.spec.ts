@@ -14,13 +14,13 @@ import { SecretBox } from '../../src/common/crypto/secret-box';
 import { translate } from '../../src/common/i18n/i18n';
 import { maskNationalId } from '../../src/common/identifiers';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
-import { verifySecret } from '../../src/modules/auth/password';
-import { CardReservation } from '../../src/modules/cards/card-reservation.entity';
-import { CardReservationService } from '../../src/modules/cards/card-reservation.service';
-import { Card } from '../../src/modules/cards/card.entity';
-import { addDays, firstBookableDay, taipeiDay } from '../../src/modules/cards/counter-date';
+import { verifySecret } from '../../src/common/crypto/secret-hash';
+import { CardReservation } from '../../src/modules/cards/lifecycle/card-reservation.entity';
+import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
+import { Card } from '../../src/modules/cards/lifecycle/card.entity';
+import { addDays, firstBookableDay, taipeiDay } from '../../src/modules/cards/lifecycle/counter-date';
 import { COUNTER_PAGE_SIZE } from '../../src/modules/cards/counter/counter.service';
-import type { ReservationDraft } from '../../src/modules/cards/reservation-draft';
+import type { ReservationDraft } from '../../src/modules/cards/lifecycle/reservation-draft';
 import { CertificateIssuer } from '../../src/modules/certificates/certificate-issuer.service';
 import { IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
 import { CrlService } from '../../src/modules/certificates/crl.service';
@@ -35,7 +35,7 @@ import type { WebEidAuthToken } from '../../src/shared/web-eid';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { signInAsStaff } from '../support/staff';
-import { callHelper } from '../support/cards';
+import { callHelper, createdReference } from '../support/cards';
 
 const store = useSoftHsmTestStore();
 
@@ -127,7 +127,7 @@ describe('registration counter: reservations, approval with card issuance, rejec
       detailsComplete: true,
       userCodeHash,
     };
-    return t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: `counter-test-${randomBytes(4).toString('hex')}`, clientIp: '127.0.0.1' });
+    return t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: `counter-test-${randomBytes(4).toString('hex')}`, clientIp: '127.0.0.1' }).then(createdReference);
   }
 
   async function reservation(reference: string): Promise<CardReservation> {
@@ -438,7 +438,7 @@ describe('registration counter: reservations, approval with card issuance, rejec
         detailsComplete: true,
         userCodeHash,
       };
-      const reference = await t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: 'counter-test-institution', clientIp: '127.0.0.1' });
+      const reference = createdReference(await t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: 'counter-test-institution', clientIp: '127.0.0.1' }));
       const agent = await staff();
       const page = await openForm(agent, reference);
       expect(page.page.text).toContain(zh('cards.counter.document.institution.licence'));
@@ -467,7 +467,7 @@ describe('registration counter: reservations, approval with card issuance, rejec
         detailsComplete: true,
         userCodeHash,
       } as unknown as ReservationDraft;
-      const reference = await t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: `counter-test-${cardType}`, clientIp: '127.0.0.1' });
+      const reference = createdReference(await t.app.get(CardReservationService).create(draft, 'zh-TW', { sessionId: `counter-test-${cardType}`, clientIp: '127.0.0.1' }));
       const agent = await staff();
       await openForm(agent, reference);
       const res = await approve(agent, reference, ['id', 'licence']);

@@ -8,9 +8,9 @@ import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
 import { translate } from '../../src/common/i18n/i18n';
 import { maskNationalId } from '../../src/common/identifiers';
 import { REDIS } from '../../src/core/core.module';
-import { CardReservation } from '../../src/modules/cards/card-reservation.entity';
-import { CardReservationService } from '../../src/modules/cards/card-reservation.service';
-import { firstBookableDay } from '../../src/modules/cards/counter-date';
+import { CardReservation } from '../../src/modules/cards/lifecycle/card-reservation.entity';
+import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
+import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 

@@ -13,10 +13,12 @@ import { QUEUES } from '../../src/core/core.module';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
 import { startDevSmtpListener, type DevSmtpListener } from '../../src/modules/notifications/dev-smtp.listener';
 import { MailboxMessage } from '../../src/modules/notifications/mailbox-message.entity';
+import { MailboxRepository } from '../../src/modules/notifications/mailbox.repository';
 import { MailboxService } from '../../src/modules/notifications/mailbox.service';
 import { NotificationsService } from '../../src/modules/notifications/notifications.service';
 import { OutboxMessage } from '../../src/modules/notifications/outbox-message.entity';
 import { OutboxRelay } from '../../src/modules/notifications/outbox.relay';
+import { OutboxRepository } from '../../src/modules/notifications/outbox.repository';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { outboxIdOf } from '../../src/modules/notifications/queues';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
@@ -69,7 +71,7 @@ describe('notifications: outbox, worker, SMTP and the admin pages', () => {
     web = await createTestApp();
     notifications = web.app.get(NotificationsService);
     // A real SMTP peer owned by the test, so it can refuse a recipient and later accept it.
-    const mailbox = new MailboxService(web.dataSource);
+    const mailbox = new MailboxService(new MailboxRepository(web.dataSource));
     listener = await startDevSmtpListener({ port: 0, store: (mail) => mailbox.store(mail), refuseRecipient: (a) => refused.has(a) });
     worker = await startWorker({ DEV_SMTP_LISTENER: 'false', SMTP_URL: `smtp://127.0.0.1:${listener.port}` });
   });
@@ -207,7 +209,7 @@ describe('notifications: outbox, worker, SMTP and the admin pages', () => {
     // The worker's relay stops with it; a relay of our own on the web app's (still open) database.
     await worker!.close();
     worker = null;
-    const relay = new OutboxRelay(web.dataSource, web.config, pino({ level: 'silent' }));
+    const relay = new OutboxRelay(new OutboxRepository(web.dataSource), web.config, pino({ level: 'silent' }));
     const outbox = web.app.get(OutboxService);
     const enqueue = () => web.dataSource.transaction((m) => outbox.enqueue(m, QUEUES.statistics, 'reference-summary', {}));
     const row = async (jobId: string) => web.dataSource.getRepository(OutboxMessage).findOneByOrFail({ id: String(outboxIdOf(jobId)) });

@@ -2,11 +2,12 @@ import { randomInt } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
 import { SecretBox } from '../../src/common/crypto/secret-box';
-import { hashSecret } from '../../src/modules/auth/password';
-import { CardReservation } from '../../src/modules/cards/card-reservation.entity';
-import type { CardState } from '../../src/modules/cards/card-state';
-import { Card } from '../../src/modules/cards/card.entity';
-import { generateReference } from '../../src/modules/cards/reference-number';
+import type { CreateResult } from '../../src/modules/cards/reservation/card-reservation.service';
+import { hashSecret } from '../../src/common/crypto/secret-hash';
+import { CardReservation } from '../../src/modules/cards/lifecycle/card-reservation.entity';
+import type { CardState } from '../../src/modules/cards/lifecycle/card-state';
+import { Card } from '../../src/modules/cards/lifecycle/card.entity';
+import { generateReference } from '../../src/modules/cards/lifecycle/reference-number';
 import { CertificateIssuer, type IssueRequest } from '../../src/modules/certificates/certificate-issuer.service';
 import { CrlService } from '../../src/modules/certificates/crl.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
@@ -184,4 +185,10 @@ export function helperRequest(port: number, method: string, path: string, option
 /** A call to the reader helper as a page of `origin` makes it (Origin and Host headers, JSON). */
 export function callHelper(helper: ReaderHelper, origin: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<HelperReply> {
   return helperRequest(helper.port, method, path, { origin, body });
+}
+
+/** The reference of a reservation the service recorded (a test draft that no longer passes is a failure of the test itself). */
+export function createdReference(result: CreateResult): string {
+  if (result.reference === null) throw new Error(`the test reservation was refused at ${result.step}: ${JSON.stringify(result.errors)}`);
+  return result.reference;
 }

@@ -4,8 +4,12 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/app-config';
 import { dataSourceOptions } from '../../src/database/data-source-options';
-import { AuditService } from '../../src/modules/audit/audit.service';
-import { ReferenceSeeder } from '../../src/modules/reference/reference.seeder';
+import { DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AppConfig } from '../../src/config/app-config';
+import { CoreModule } from '../../src/core/core.module';
+import { AuditModule } from '../../src/modules/audit';
+import { ReferenceModule, ReferenceSeeder } from '../../src/modules/reference';
 import { baseEnv, MAX_WORKERS, workerEnv } from './test-env';
 
 /**
@@ -25,12 +29,25 @@ export default async function globalSetup(): Promise<void> {
     const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
     try {
       await dataSource.runMigrations({ transaction: 'each' });
-      await new ReferenceSeeder(dataSource, config, new AuditService(dataSource)).seed({ demo: true, dryRun: false, actor: { kind: 'test-setup' } });
     } finally {
       await dataSource.destroy();
+    }
+    // The seed as `npm run cli -- seed` runs it: the reference module in a Nest context.
+    const seeding = await NestFactory.createApplicationContext(SeedModule.forRoot(config), { logger: false });
+    try {
+      await seeding.get(ReferenceSeeder).seed({ demo: true, dryRun: false, actor: { kind: 'test-setup' } });
+    } finally {
+      await seeding.close();
     }
     const redis = new Redis(config.redisUrl);
     await redis.flushdb();
     await redis.quit();
+  }
+}
+
+@Module({})
+class SeedModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: SeedModule, imports: [CoreModule.forRoot(config, { queues: false }), AuditModule, ReferenceModule] };
   }
 }

@@ -1,4 +1,4 @@
-import { addDays, checkCounterDate, dayOfWeek, firstBookableDay, isIsoDay, lastBookableDay, taipeiDay, type CounterCalendar } from '../../src/modules/cards/counter-date';
+import { addDays, checkCounterDate, dayOfWeek, firstBookableDay, isIsoDay, lastBookableDay, taipeiDay, type CounterCalendar } from '../../src/modules/cards/lifecycle/counter-date';
 
 // Monday 2026-11-23 in Taiwan; Christmas Day (Constitution Day) 2026-12-25 is a Friday holiday.
 const calendar: CounterCalendar = { today: '2026-11-23', closedDays: new Set(['2026-12-25', '2027-01-01']) };

@@ -1,8 +1,8 @@
 import { catalogKeys } from '../../src/common/i18n/i18n';
-import { RESERVATION_CARD_TYPES } from '../../src/modules/cards/card-reservation.entity';
-import { CARD_STATES } from '../../src/modules/cards/card-state';
-import type { CounterDateProblem } from '../../src/modules/cards/counter-date';
-import { documentKeys, progressSteps } from '../../src/modules/cards/reservation-view';
+import { RESERVATION_CARD_TYPES } from '../../src/modules/cards/lifecycle/card-reservation.entity';
+import { CARD_STATES } from '../../src/modules/cards/lifecycle/card-state';
+import type { CounterDateProblem } from '../../src/modules/cards/lifecycle/counter-date';
+import { documentKeys, progressSteps } from '../../src/modules/cards/reservation/reservation-view';
 
 describe('cards: messages built from parts, and the progress steps', () => {
   it('has every key the module builds at run time, in both languages', () => {

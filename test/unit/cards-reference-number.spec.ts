@@ -1,4 +1,4 @@
-import { generateReference, normalizeReference, REFERENCE_ALPHABET } from '../../src/modules/cards/reference-number';
+import { generateReference, normalizeReference, REFERENCE_ALPHABET } from '../../src/modules/cards/lifecycle/reference-number';
 
 describe('reservation reference numbers', () => {
   it("is 'R' + the Taiwan date + 6 characters picked by the random bytes", () => {

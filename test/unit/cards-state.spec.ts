@@ -1,4 +1,4 @@
-import { allowedCardEvents, CARD_EVENTS, CARD_STATES, IllegalCardTransition, nextCardState, type CardEvent } from '../../src/modules/cards/card-state';
+import { allowedCardEvents, CARD_EVENTS, CARD_STATES, IllegalCardTransition, nextCardState, type CardEvent } from '../../src/modules/cards/lifecycle/card-state';
 
 describe('card state machine', () => {
   it('walks the lifecycle of a card: reserved → approved → issued → active ⇄ suspended → revoked', () => {

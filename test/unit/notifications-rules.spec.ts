@@ -1,6 +1,7 @@
 import { emailPayload } from '../../src/modules/notifications/notifications.service';
-import { pageParam, pager } from '../../src/modules/notifications/pagination';
-import { outboxIdOf, outboxJobId, withTimeout } from '../../src/modules/notifications/queues';
+import { pageParam, pager } from '../../src/common/web/pagination';
+import { withTimeout } from '../../src/common/async/timeout';
+import { outboxIdOf, outboxJobId } from '../../src/modules/notifications/queues';
 
 describe('emailPayload', () => {
   it('normalises one address or several into a list, lowercasing the domain', () => {
@@ -34,7 +35,7 @@ describe('outbox job ids', () => {
 describe('withTimeout', () => {
   it('passes a prompt result through and rejects a late one', async () => {
     await expect(withTimeout(Promise.resolve(7), 50, 'x')).resolves.toBe(7);
-    await expect(withTimeout(new Promise((resolve) => setTimeout(resolve, 500)), 20, 'add job')).rejects.toThrow('add job: no answer from Redis within 20 ms');
+    await expect(withTimeout(new Promise((resolve) => setTimeout(resolve, 500)), 20, 'add job')).rejects.toThrow('add job: no answer within 20 ms');
   });
 
   it('passes the original rejection through', async () => {

@@ -34,7 +34,7 @@ describe('statistics job page', () => {
   const href = '/admin/jobs/statistics/outbox-7';
 
   it('polls itself every 2 s with HTMX while the job runs, with a progress bar and a plain refresh link', () => {
-    const html = render('notifications/statistics-job', { href, job: job('active', true, 40), result: null });
+    const html = render('reporting/reference-summary', { href, job: job('active', true, 40), result: null });
     expect(html).toMatch(/<div id="job-status" hx-get="\/admin\/jobs\/statistics\/outbox-7" hx-trigger="every 2s" hx-select="#job-status" hx-swap="outerHTML">/);
     expect(html).toMatch(/<progress[^>]*id="job-progress"[^>]*max="100" value="40">/);
     expect(html).toContain('<label class="govuk-label" for="job-progress">進度</label>');
@@ -44,7 +44,7 @@ describe('statistics job page', () => {
 
   it('stops polling and shows the result table with caption and header scopes once completed', () => {
     const html = render(
-      'notifications/statistics-job',
+      'reporting/reference-summary',
       {
         href,
         job: job('completed', false, 100),

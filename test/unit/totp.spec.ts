@@ -1,5 +1,5 @@
 import { base32Decode, base32Encode, matchTotp, totpCode } from '../../src/modules/auth/totp';
-import { generatePassword, hashSecret, verifySecret } from '../../src/modules/auth/password';
+import { generatePassword, hashSecret, verifySecret } from '../../src/common/crypto/secret-hash';
 
 // RFC 6238 appendix B test vectors (SHA-1 secret "12345678901234567890"), last 6 digits.
 const SECRET = base32Encode(Buffer.from('12345678901234567890'));

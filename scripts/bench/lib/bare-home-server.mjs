@@ -13,19 +13,23 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const require = createRequire(import.meta.url);
 const dist = (p) => require(path.join(ROOT, 'dist', 'src', p));
 
-require('reflect-metadata'); // HomeService is a decorated Nest provider
+require('reflect-metadata');
+const { NestFactory } = require('@nestjs/core');
 const { ViewRenderer } = dist('common/web/view-renderer.js');
 const { htmlLang, translate } = dist('common/i18n/i18n.js');
-const { navigationFor } = dist('common/web/navigation.js');
+const { LinksRegistry } = dist('common/web/links.js');
 const { addressIn } = dist('common/web/client-address.js');
 const { csrfTokenFor, newCsrfNonce } = dist('common/web/csrf.js');
 const { loadConfig, toBlockList } = dist('config/app-config.js');
-const { HomeService } = dist('modules/home/home.service.js');
+const { AppModule } = dist('app/app.module.js');
 
 const config = loadConfig(process.env);
 const intranet = toBlockList(config.intranetCidrs);
 const renderer = new ViewRenderer();
-const home = new HomeService(config);
+// The links every module contributes, collected once as the app does (then the app context is closed).
+const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: false });
+const links = context.get(LinksRegistry);
+await context.close();
 
 const server = createServer((req, res) => {
   if (req.method !== 'GET' || req.url !== '/') {
@@ -45,9 +49,9 @@ const server = createServer((req, res) => {
     errors: [],
     values: {},
     assetBase: '/assets',
-    nav: navigationFor(null, '/', addressIn(intranet, ip)),
+    nav: links.navigationFor(null, '/', addressIn(intranet, ip)),
     requestId: '',
-    ...home.servicesFor({ session: {}, ip }),
+    ...links.servicesFor(null, addressIn(intranet, ip)),
   };
   const html = renderer.render('home/index', context, { layout: true });
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { translate } from '../i18n/i18n';
-import { DomainError, FormValidationError } from './domain-error';
+import { commonError, DomainError, FormValidationError } from './domain-error';
 
 const STATUS: Record<DomainError['kind'], number> = {
   validation: 422,
@@ -11,13 +12,43 @@ const STATUS: Record<DomainError['kind'], number> = {
   'not-found': 404,
   conflict: 409,
   'too-many': 429,
+  unavailable: 503,
 };
+
+/** Statuses with their own heading and message in the catalogs (errors.<status>.heading/message). */
+const PAGES = new Set([400, 403, 404, 409, 413, 415, 422, 429, 500, 503]);
+
+/** Error codes of a lost or refused database connection (mysql2 / MariaDB / MySQL). */
+const DATABASE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'ER_ACCESS_DENIED_ERROR']);
+
+/**
+ * A database or Redis outage, told from a failure of the request itself: database connection
+ * errors (on the error or, from TypeORM, on its driverError) and ioredis' "gave up" errors.
+ */
+export function outageOf(err: unknown): DomainError | null {
+  if (!(err instanceof Error)) return null;
+  const driver = err instanceof QueryFailedError ? (err.driverError as { code?: string; fatal?: boolean }) : (err as { code?: string; fatal?: boolean });
+  if ((driver.code && DATABASE_DOWN.has(driver.code)) || driver.fatal === true) return commonError.unavailable('database-unavailable', 'errors.unavailable.database');
+  if (err.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$|enableOfflineQueue options is false/.test(err.message)) {
+    return commonError.unavailable('redis-unavailable', 'errors.unavailable.redis');
+  }
+  return null;
+}
+
+/** An error from Express or body-parser meant to be shown (payload too large, bad encoding, bad JSON...). */
+function exposedHttpError(err: unknown): { status: number; type: string } | null {
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown } | null;
+  const status = Number(e?.status ?? e?.statusCode);
+  if (!e || e.expose !== true || !(status >= 400 && status < 500)) return null;
+  return { status, type: typeof e.type === 'string' ? e.type : `http-${status}` };
+}
 
 /**
  * The one place errors become responses: a form re-rendered with its values (422), a sign-in
- * redirect, or the error page in the site's look (403/404/409/429/500), as a full page, an HTMX
- * fragment or JSON for API clients. Unexpected errors are logged with the request id and shown
- * with that id as a reference, never with their details.
+ * redirect, or the error page in the site's look, as a full page, an HTMX fragment or JSON for
+ * API clients. Bad requests are logged at warn, outages (503) at warn with their cause,
+ * unexpected errors at error with the request id, which the page shows as a reference; their
+ * details never reach the page.
  */
 @Catch()
 export class ErrorsFilter implements ExceptionFilter {
@@ -58,25 +89,34 @@ export class ErrorsFilter implements ExceptionFilter {
       return;
     }
 
+    const error = exception instanceof DomainError ? exception : outageOf(exception);
     let status = 500;
     let code = 'internal';
     let messageKey = 'errors.500.message';
     let params: Record<string, string | number> = {};
-    if (exception instanceof DomainError) {
-      status = STATUS[exception.kind];
-      code = exception.code;
-      messageKey = exception.messageKey;
-      params = exception.params;
+    const exposed = error ? null : exposedHttpError(exception);
+    if (error) {
+      status = STATUS[error.kind];
+      code = error.code;
+      messageKey = error.messageKey;
+      params = error.params;
+      if (error.kind === 'unavailable') this.logger.warn({ code, err: exception, requestId: req.requestId }, 'Service unavailable');
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
-      code = status === 404 ? 'not-found' : `http-${status}`;
-      messageKey = [403, 404, 409, 422].includes(status) ? `errors.${status}.message` : status < 500 ? 'errors.400.message' : 'errors.500.message';
+      code = status === 404 ? 'route-not-found' : `http-${status}`;
+      messageKey = PAGES.has(status) ? `errors.${status}.message` : status < 500 ? 'errors.400.message' : 'errors.500.message';
+      if (status >= 500) this.logger.error({ err: exception, requestId: req.requestId }, 'Server error');
+    } else if (exposed) {
+      status = exposed.status;
+      code = exposed.type;
+      messageKey = PAGES.has(status) ? `errors.${status}.message` : 'errors.400.message';
+      this.logger.warn({ code, status, requestId: req.requestId }, 'Bad request');
     } else {
       this.logger.error({ err: exception, requestId: req.requestId }, 'Unhandled error');
     }
-    if (status >= 500 && exception instanceof HttpException) this.logger.error({ err: exception, requestId: req.requestId }, 'Server error');
 
-    const headingKey = `errors.${[403, 404, 409, 422, 429, 500].includes(status) ? status : status < 500 ? 400 : 500}.heading`;
+    const headingKey = `errors.${PAGES.has(status) ? status : status < 500 ? 400 : 500}.heading`;
+    if (status === 503) res.setHeader('Retry-After', '30');
     if (wantsJson(req)) {
       res.status(status).json({ code, message: translate(lang, messageKey, params), requestId: req.requestId });
       return;

@@ -1,5 +1,5 @@
 // Institution, insurance and professional codes.
-import { PersonnelCategoryCode, isPersonnelCategoryCode } from '../../modules/reference/data/personnel-categories';
+import { PersonnelCategoryCode, isPersonnelCategoryCode } from './personnel-categories';
 import { Checked, RawInput, checkFormat, compact, invalid, trimmed } from './result';
 
 /** Medical institution code (醫事機構代碼): 10 digits, e.g. 0401180014. */

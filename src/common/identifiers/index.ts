@@ -7,3 +7,4 @@ export * from './secrets';
 export * from './phone';
 export * from './email';
 export * from './mask';
+export * from './personnel-categories';

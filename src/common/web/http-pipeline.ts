@@ -14,7 +14,7 @@ import { DEFAULT_LANG, htmlLang, isLang, LANG_COOKIE } from '../i18n/i18n';
 import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
 import { addressIn } from './client-address';
 import { CSRF_COOKIE, csrfTokenFor, newCsrfNonce } from './csrf';
-import { navigationFor } from './navigation';
+import { LinksRegistry } from './links';
 import { createViewEngine } from './view-engine';
 
 export const SESSION_COOKIE = 'nhi.sid';
@@ -27,6 +27,7 @@ export const SESSION_COOKIE = 'nhi.sid';
 export function configureHttpPipeline(app: NestExpressApplication, config: AppConfig, redis: Redis, logger: Logger): void {
   const trusted = toBlockList(config.trustProxy);
   const intranet = toBlockList(config.intranetCidrs);
+  const links = app.get(LinksRegistry);
   app.set('trust proxy', (address: string) => addressIn(trusted, address));
   app.disable('x-powered-by');
   app.engine('hbs', createViewEngine());
@@ -108,7 +109,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
       csrfToken: req.csrfToken,
       currentPath: req.originalUrl,
       user: principal ? { displayName: principal.displayName, roleKey: `role.${principal.role}` } : null,
-      nav: navigationFor(principal, req.path, addressIn(intranet, req.ip)),
+      nav: links.navigationFor(principal, req.path, addressIn(intranet, req.ip)),
       partialOnly: htmx,
     });
     next();

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type EntityManager } from 'typeorm';
 import { requestContext } from '../../common/context/request-context';
-import { AuditEvent } from './audit-event.entity';
+import type { Tx } from '../../core/database';
+import { AuditRepository, type AuditQuery } from './audit.repository';
 
 /** Who acted: the signed-in principal by default, or the CLI, or the subject of a sign-in attempt. */
 export interface AuditActor {
@@ -24,29 +23,43 @@ export interface AuditEntry {
   actor?: AuditActor;
 }
 
-export interface AuditQuery {
-  action?: string;
-  actor?: string;
-  target?: string;
-  from?: Date;
-  to?: Date;
-  page: number;
-  pageSize: number;
-}
+export type { AuditQuery } from './audit.repository';
+
+export const AUDIT_PAGE_SIZE = 50;
 
 /**
- * Writes audit rows in the caller's transaction (pass its EntityManager), so a change and its
- * record commit or roll back together. Who, with which credential, from where and under which
- * request id come from the request context, or from `actor` for the CLI and sign-in attempts.
+ * Writes audit rows in the caller's transaction (pass its Tx), so a change and its record commit
+ * or roll back together. Who, with which credential, from where and under which request id come
+ * from the request context, or from `actor` for the CLI and sign-in attempts.
  */
 @Injectable()
 export class AuditService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: AuditRepository) {}
 
-  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+  async record(tx: Tx, entry: AuditEntry): Promise<void> {
+    await this.append(tx, entry);
+  }
+
+  /** A record on its own, for events that change nothing else (a refused sign-in). */
+  recordAlone(entry: AuditEntry): Promise<void> {
+    return this.append(undefined, entry);
+  }
+
+  /** One page of the staff search, newest first, each row with its summary as text. */
+  async searchPage(input: Omit<AuditQuery, 'pageSize'>) {
+    const { rows, total } = await this.repository.search({ ...input, pageSize: AUDIT_PAGE_SIZE });
+    return {
+      rows: rows.map((r) => ({ ...r, summaryText: r.summary ? JSON.stringify(r.summary) : '' })),
+      total,
+      page: input.page,
+      pages: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)),
+    };
+  }
+
+  private append(tx: Tx | undefined, entry: AuditEntry): Promise<void> {
     const ctx = requestContext.get();
     const actor: AuditActor = entry.actor ?? ctx?.principal ?? { kind: 'anonymous' };
-    await manager.insert(AuditEvent, {
+    return this.repository.append(tx, {
       occurredAt: new Date(),
       actorKind: actor.kind,
       actorId: actor.id ?? null,
@@ -57,39 +70,9 @@ export class AuditService {
       outcome: entry.outcome ?? 'success',
       targetType: entry.targetType ?? null,
       targetId: entry.targetId === undefined ? null : String(entry.targetId),
-      summary: (entry.summary ?? null) as never,
+      summary: entry.summary ?? null,
       clientIp: ctx?.clientIp ?? null,
       requestId: ctx?.requestId ?? null,
     });
   }
-
-  /** A record on its own, for events that change nothing else (a refused sign-in). */
-  recordAlone(entry: AuditEntry): Promise<void> {
-    return this.record(this.dataSource.manager, entry);
-  }
-
-  async search(query: AuditQuery): Promise<{ rows: AuditEvent[]; total: number }> {
-    const qb = this.dataSource.getRepository(AuditEvent).createQueryBuilder('e');
-    if (query.action) qb.andWhere('e.action LIKE :action', { action: `${escapeLike(query.action)}%` });
-    if (query.actor) {
-      qb.andWhere(
-        new Brackets((w) =>
-          w.where('e.actorId = :actor', { actor: query.actor }).orWhere('e.actorName LIKE :actorLike', { actorLike: `%${escapeLike(query.actor!)}%` }),
-        ),
-      );
-    }
-    if (query.target) qb.andWhere('(e.targetId = :target OR e.targetType = :target)', { target: query.target });
-    if (query.from) qb.andWhere('e.occurredAt >= :from', { from: query.from });
-    if (query.to) qb.andWhere('e.occurredAt < :to', { to: query.to });
-    const [rows, total] = await qb
-      .orderBy('e.id', 'DESC')
-      .skip((query.page - 1) * query.pageSize)
-      .take(query.pageSize)
-      .getManyAndCount();
-    return { rows, total };
-  }
-}
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -5,7 +5,8 @@ import { Strategy } from 'passport-custom';
 import type { Principal } from '../../common/context/request-context';
 import { addressIn } from '../../common/web/client-address';
 import { APP_CONFIG, type AppConfig, toBlockList } from '../../config/app-config';
-import { CertificateLoginService, LoginRefused } from './certificate-login.service';
+import { loginRefused } from './auth.errors';
+import { CertificateLoginService } from './certificate-login.service';
 
 /**
  * The passport strategy 'certificate': the body carries { challenge, token, cardType } from the
@@ -47,11 +48,11 @@ export class CertificateAuthGuard implements CanActivate {
       // name), or concurrent sign-ins would answer each other's requests.
       const authenticate = passport.authenticate(Object.create(this.strategy), { session: false }, (err: unknown, user: Principal | false) => {
         if (err) return reject(err);
-        if (!user) return reject(new LoginRefused('token-malformed', 400));
+        if (!user) return reject(loginRefused('token-malformed'));
         req.user = user;
         resolve(true);
       });
-      authenticate(req, res, (err: unknown) => reject(err ?? new LoginRefused('token-malformed', 400)));
+      authenticate(req, res, (err: unknown) => reject(err ?? loginRefused('token-malformed')));
     });
   }
 }

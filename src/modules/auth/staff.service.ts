@@ -1,15 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { isStaffRole, type Role } from '../../common/access/roles';
 import type { Principal } from '../../common/context/request-context';
-import { SecretBox } from '../../common/crypto/secret-box';
-import { ConflictError, ForbiddenError, NotFoundError, TooManyAttemptsError } from '../../common/errors/domain-error';
+import type { SecretBox } from '../../common/crypto/secret-box';
+import { DUMMY_HASH, generatePassword, hashSecret, verifySecret } from '../../common/crypto/secret-hash';
+import type { FieldError } from '../../common/errors/domain-error';
+import { validateEmail } from '../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { AuditService, type AuditEntry } from '../audit/audit.service';
-import { ReferenceService } from '../reference/reference.service';
-import { DUMMY_HASH, generatePassword, hashSecret, verifySecret } from './password';
-import { StaffAccount } from './staff-account.entity';
+import { InjectSecretBox } from '../../core/secrets';
+import { Database } from '../../core/database';
+import { AuditService, type AuditEntry } from '../audit';
+import { ReferenceService } from '../reference';
+import { authError } from './auth.errors';
+import type { StaffAccount } from './staff-account.entity';
+import { StaffAccountRepository, type StaffView } from './staff-account.repository';
+import type { StaffLoginInput } from './staff-login.form';
 import { generateTotpSecret, matchTotp, otpauthUri } from './totp';
 
 export interface NewStaff {
@@ -28,14 +32,10 @@ export interface StaffCredentials {
   otpauthUri: string;
 }
 
-export type StaffView = Pick<StaffAccount, 'id' | 'username' | 'displayName' | 'role' | 'countyCode' | 'counterCode' | 'email' | 'lastLoginAt' | 'disabledAt' | 'lockedUntil'>;
+export type { StaffView } from './staff-account.repository';
 
-/** Raised for any failed password/TOTP sign-in; the message never says which part was wrong. */
-export class StaffLoginFailed extends Error {
-  constructor(readonly attemptsLeft: number) {
-    super('staff-login-failed');
-  }
-}
+/** A break-glass sign-in: the principal, or the form's error (which never says which part was wrong). */
+export type StaffLoginResult = { principal: Principal; errors: [] } | { principal: null; errors: FieldError[] };
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
 
@@ -45,16 +45,14 @@ export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
  */
 @Injectable()
 export class StaffService {
-  private readonly totpBox: SecretBox;
-
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectSecretBox('staff-totp') private readonly totpBox: SecretBox,
+    private readonly accounts: StaffAccountRepository,
+    private readonly database: Database,
     private readonly audit: AuditService,
     private readonly reference: ReferenceService,
-  ) {
-    this.totpBox = new SecretBox(config.dataKey, 'staff-totp');
-  }
+  ) {}
 
   /** Validates a new account; returns the problems (empty when fine). */
   async validateNew(input: NewStaff): Promise<string[]> {
@@ -66,8 +64,8 @@ export class StaffService {
     if (input.role === 'counter_staff' && !input.counterCode) problems.push('counter: counter staff need --counter <code>');
     if (input.countyCode && !(await this.reference.countyExists(input.countyCode))) problems.push(`county: no county with code ${input.countyCode}`);
     if (input.counterCode && !(await this.reference.counterExists(input.counterCode))) problems.push(`counter: no counter with code ${input.counterCode}`);
-    if (input.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) problems.push('email: not an e-mail address');
-    if (await this.dataSource.getRepository(StaffAccount).existsBy({ username: input.username })) problems.push(`username: ${input.username} already exists`);
+    if (input.email && !validateEmail(input.email).ok) problems.push('email: not an e-mail address');
+    if (await this.accounts.existsByUsername(input.username)) problems.push(`username: ${input.username} already exists`);
     return problems;
   }
 
@@ -75,24 +73,22 @@ export class StaffService {
     const password = generatePassword();
     const totpSecret = generateTotpSecret();
     const passwordHash = await hashSecret(password);
-    const account = await this.dataSource.transaction(async (manager) => {
+    const account = await this.database.transaction(async (tx) => {
       const now = new Date();
-      const saved = await manager.save(
-        manager.create(StaffAccount, {
-          username: input.username,
-          displayName: input.displayName.trim(),
-          role: input.role,
-          countyCode: input.countyCode ?? null,
-          counterCode: input.counterCode ?? null,
-          email: input.email ?? null,
-          passwordHash,
-          totpSecretCipher: this.totpBox.seal(totpSecret),
-          failedAttempts: 0,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
-      await this.audit.record(manager, {
+      const saved = await this.accounts.insert(tx, {
+        username: input.username,
+        displayName: input.displayName.trim(),
+        role: input.role,
+        countyCode: input.countyCode ?? null,
+        counterCode: input.counterCode ?? null,
+        email: input.email ?? null,
+        passwordHash,
+        totpSecretCipher: this.totpBox.seal(totpSecret),
+        failedAttempts: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+      await this.audit.record(tx, {
         action: 'staff.create',
         targetType: 'staff_account',
         targetId: saved.username,
@@ -106,85 +102,73 @@ export class StaffService {
 
   /** The enabled staff account a citizen certificate is bound to, if any. */
   async findByCertificate(serialHex: string, issuerDn: string): Promise<StaffAccount | null> {
-    const account = await this.dataSource.getRepository(StaffAccount).findOneBy({ certSerial: serialHex.toUpperCase(), certIssuer: issuerDn });
+    const account = await this.accounts.findByCertificate(serialHex.toUpperCase(), issuerDn);
     return account && !account.disabledAt ? account : null;
   }
 
   /** Binds a staff member's citizen certificate (serial + issuer DN) to the account, so they sign in with it. */
   async bindCertificate(username: string, serialHex: string, issuerDn: string, actor: AuditEntry['actor']): Promise<StaffView> {
-    return this.dataSource.transaction(async (manager) => {
-      const repo = manager.getRepository(StaffAccount);
-      const account = await repo.findOne({ where: { username }, lock: { mode: 'pessimistic_write' } });
-      if (!account) throw new NotFoundError('staff-not-found', 'staff.errors.notFound', { username });
+    return this.database.transaction(async (tx) => {
+      const account = await this.accounts.lockByUsername(tx, username);
+      if (!account) throw authError.notFound('staff-not-found', 'staff.errors.notFound', { username });
       const before = { serial: account.certSerial, issuer: account.certIssuer };
       account.certSerial = serialHex.toUpperCase();
       account.certIssuer = issuerDn;
       account.updatedAt = new Date();
-      await repo.save(account);
-      await this.audit.record(manager, { action: 'staff.bind-certificate', targetType: 'staff_account', targetId: username, summary: { from: before, to: { serial: account.certSerial, issuer: issuerDn } }, actor });
+      await this.accounts.save(tx, account);
+      await this.audit.record(tx, { action: 'staff.bind-certificate', targetType: 'staff_account', targetId: username, summary: { from: before, to: { serial: account.certSerial, issuer: issuerDn } }, actor });
       return account;
     });
   }
 
   async list(): Promise<StaffView[]> {
-    return this.dataSource.getRepository(StaffAccount).find({
-      select: ['id', 'username', 'displayName', 'role', 'countyCode', 'counterCode', 'email', 'lastLoginAt', 'disabledAt', 'lockedUntil'],
-      order: { username: 'ASC' },
-    });
+    return this.accounts.list();
   }
 
   async disable(username: string, actor: AuditEntry['actor']): Promise<StaffView> {
-    return this.dataSource.transaction(async (manager) => {
-      const repo = manager.getRepository(StaffAccount);
-      const account = await repo.findOne({ where: { username }, lock: { mode: 'pessimistic_write' } });
-      if (!account) throw new NotFoundError('staff-not-found', 'staff.errors.notFound', { username });
-      if (account.disabledAt) throw new ConflictError('staff-already-disabled', 'staff.errors.alreadyDisabled', { username });
+    return this.database.transaction(async (tx) => {
+      const account = await this.accounts.lockByUsername(tx, username);
+      if (!account) throw authError.notFound('staff-not-found', 'staff.errors.notFound', { username });
+      if (account.disabledAt) throw authError.conflict('staff-already-disabled', 'staff.errors.alreadyDisabled', { username });
       account.disabledAt = new Date();
       account.updatedAt = account.disabledAt;
-      await repo.save(account);
-      await this.audit.record(manager, { action: 'staff.disable', targetType: 'staff_account', targetId: username, summary: { disabledAt: account.disabledAt.toISOString() }, actor });
+      await this.accounts.save(tx, account);
+      await this.audit.record(tx, { action: 'staff.disable', targetType: 'staff_account', targetId: username, summary: { disabledAt: account.disabledAt.toISOString() }, actor });
       return account;
     });
   }
 
   /**
    * Break-glass sign-in. Every attempt is audited. Failures count towards a lockout of
-   * LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES; the count is kept with an atomic UPDATE so
-   * parallel guesses cannot slip past it.
+   * LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES, counted atomically so parallel guesses cannot
+   * slip past it. A wrong password or code is the form's error (how many tries are left).
    */
-  async login(username: string, password: string, code: string): Promise<Principal> {
+  async login(input: StaffLoginInput): Promise<StaffLoginResult> {
+    const { username, password, code } = input;
     const attempt = { kind: 'staff', id: username, credential: 'password+totp' };
+    const failed = (left: number): StaffLoginResult => ({ principal: null, errors: [{ field: 'username', messageKey: 'staff.login.errors.failed', params: { left } }] });
     if (!this.config.breakGlassLogin) {
       await this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason: 'break-glass-disabled' }, actor: attempt });
-      throw new ForbiddenError('break-glass-disabled', 'staff.login.disabled');
+      throw authError.forbidden('break-glass-disabled', 'staff.login.disabled');
     }
-    const repo = this.dataSource.getRepository(StaffAccount);
-    const account = await repo.findOneBy({ username });
+    const account = await this.accounts.findByUsername(username);
     if (!account || account.disabledAt) {
       await verifySecret(password, DUMMY_HASH);
       await this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason: account ? 'disabled' : 'unknown-user' }, actor: attempt });
-      throw new StaffLoginFailed(this.config.loginMaxFailures);
+      return failed(this.config.loginMaxFailures);
     }
     if (account.lockedUntil && account.lockedUntil > new Date()) {
       await this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason: 'locked', lockedUntil: account.lockedUntil.toISOString() }, actor: attempt });
-      throw new TooManyAttemptsError('staff-locked', 'staff.login.locked', { minutes: Math.ceil((account.lockedUntil.getTime() - Date.now()) / 60_000) });
+      throw authError.tooMany('staff-locked', 'staff.login.locked', { minutes: Math.ceil((account.lockedUntil.getTime() - Date.now()) / 60_000) });
     }
     const passwordOk = await verifySecret(password, account.passwordHash);
-    const step = matchTotp(this.totpBox.open(account.totpSecretCipher), code.trim());
+    const step = matchTotp(this.totpBox.open(account.totpSecretCipher), code);
     const codeOk = step !== null && (account.totpLastStep === null || step > account.totpLastStep);
 
     if (!passwordOk || !codeOk) {
-      const left = await this.dataSource.transaction(async (manager) => {
-        await manager.query(
-          `UPDATE staff_account
-              SET failed_attempts = failed_attempts + 1,
-                  locked_until = CASE WHEN failed_attempts + 1 >= ? THEN DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ? MINUTE) ELSE locked_until END
-            WHERE id = ?`,
-          [this.config.loginMaxFailures, this.config.loginLockoutMinutes, account.id],
-        );
-        const [row] = await manager.query('SELECT failed_attempts AS n FROM staff_account WHERE id = ?', [account.id]);
-        const failures = Number(row.n);
-        await this.audit.record(manager, {
+      const left = await this.database.transaction(async (tx) => {
+        const failures = await this.accounts.countFailure(tx, account.id, this.config.loginMaxFailures, this.config.loginLockoutMinutes);
+        await this.audit.record(tx, {
           action: 'staff.login',
           outcome: 'failure',
           targetType: 'staff_account',
@@ -194,23 +178,28 @@ export class StaffService {
         });
         return this.config.loginMaxFailures - failures;
       });
-      if (left <= 0) throw new TooManyAttemptsError('staff-locked', 'staff.login.locked', { minutes: this.config.loginLockoutMinutes });
-      throw new StaffLoginFailed(left);
+      if (left <= 0) throw authError.tooMany('staff-locked', 'staff.login.locked', { minutes: this.config.loginLockoutMinutes });
+      return failed(left);
     }
 
-    const principal: Principal = {
-      kind: 'staff',
-      id: String(account.id),
-      role: account.role,
-      displayName: account.displayName,
-      credential: 'password+totp',
-      countyCode: account.countyCode,
-      counterCode: account.counterCode,
-    };
-    await this.dataSource.transaction(async (manager) => {
-      await manager.update(StaffAccount, { id: account.id }, { failedAttempts: 0, lockedUntil: null, lastLoginAt: new Date(), totpLastStep: step });
-      await this.audit.record(manager, { action: 'staff.login', targetType: 'staff_account', targetId: username, summary: { method: 'break-glass' }, actor: principal });
+    const principal = staffPrincipal(account, 'password+totp');
+    await this.database.transaction(async (tx) => {
+      await this.accounts.signedIn(tx, account.id, step);
+      await this.audit.record(tx, { action: 'staff.login', targetType: 'staff_account', targetId: username, summary: { method: 'break-glass' }, actor: principal });
     });
-    return principal;
+    return { principal, errors: [] };
   }
+}
+
+/** The principal of a staff account, signed in with `credential`. */
+export function staffPrincipal(account: StaffAccount, credential: string): Principal {
+  return {
+    kind: 'staff',
+    id: String(account.id),
+    role: account.role,
+    displayName: account.displayName,
+    credential,
+    countyCode: account.countyCode,
+    counterCode: account.counterCode,
+  };
 }

@@ -1,6 +1,6 @@
 import { constants, createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { signedData, WEB_EID_ALGORITHMS, type WebEidAuthToken } from '../../shared/web-eid';
-import { LruMap } from '../certificates/validation/lru';
+import { LruMap } from '../../common/collections/lru-map';
 
 /** Parsing a certificate for its key costs several signature checks: keep the keys of recent cards. */
 const keys = new LruMap<string, KeyObject>(2000);

@@ -1,21 +1,19 @@
 import { Module } from '@nestjs/common';
-import { CardLifecycle } from './card-lifecycle.service';
-import { NotificationsModule } from '../notifications/notifications.module';
-import { ReferenceModule } from '../reference/reference.module';
-import { CardReservationController } from './card-reservation.controller';
-import { CardReservationRepository } from './card-reservation.repository';
-import { CardReservationService } from './card-reservation.service';
-import { CardReservationsController } from './card-reservations.controller';
-import { ReservationPresenter } from './reservation-presenter';
+import { CounterModule } from './counter/counter.module';
+import { HolderServicesModule, HolderServicesWorkerModule } from './holder-services/holder-services.module';
+import { CardIssuanceModule } from './issuance/issuance.module';
+import { CardReservationModule } from './reservation/reservation.module';
 
 /**
- * Cards: the card lifecycle. So far the online reservation (personnel and institution cards), its
- * lookup and reprint, and the application's progress. Needs CoreModule and AuditModule (global).
+ * Cards: the HCA card lifecycle, one folder per journey (see README.md): reservation (預約申請),
+ * counter (臨櫃審核), issuance (製卡), holder-services (卡片作業), and lifecycle (the records and
+ * the state machine they share).
  */
 @Module({
-  imports: [ReferenceModule, NotificationsModule],
-  controllers: [CardReservationController, CardReservationsController],
-  providers: [CardReservationRepository, CardReservationService, ReservationPresenter, CardLifecycle],
-  exports: [CardReservationService, CardLifecycle],
+  imports: [CardReservationModule, CounterModule, CardIssuanceModule, HolderServicesModule],
 })
 export class CardsModule {}
+
+/** Worker process: the cards' jobs (expiry reminders). */
+@Module({ imports: [HolderServicesWorkerModule] })
+export class CardsWorkerModule {}

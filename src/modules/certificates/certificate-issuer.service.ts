@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { ConflictError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import { AuditService, type AuditActor } from '../audit';
 import { CA_FAMILY_PROFILES, SUBJECT_KIND_PROFILES, type SubjectKind } from './ca-profiles';
 import { CaCertificate, CredentialFamilyCode, IssuedCertificate } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
-import { NotificationsModule } from '../notifications/notifications.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NotificationsModule } from '../notifications';
+import { CaCertificate, CrlRecord, IssuedCertificate } from './certificates.entity';
 import { CertificateIssuer } from './certificate-issuer.service';
 import { CertificatesRepository } from './certificates.repository';
 import { CrlService } from './crl.service';
@@ -7,9 +9,11 @@ import { DevPkiService } from './dev-pki.service';
 import { HsmService } from './hsm.service';
 import { OcspResponderService } from './ocsp/ocsp-responder.service';
 import { PkiController } from './pki.controller';
-import { PkiProcessor, PkiScheduler } from './pki.jobs';
+import { PkiProcessor } from './pki.jobs';
 import { RevocationService } from './revocation.service';
 import { TrustStoreService } from './trust-store.service';
+
+const entities = TypeOrmModule.forFeature([CaCertificate, CrlRecord, IssuedCertificate]);
 
 /**
  * Web app and CLI: the trust store and its validator (TrustStoreService), issuing
@@ -19,7 +23,7 @@ import { TrustStoreService } from './trust-store.service';
  * CoreModule and AuditModule (global); uses NotificationsModule's outbox.
  */
 @Module({
-  imports: [NotificationsModule],
+  imports: [entities, NotificationsModule],
   controllers: [PkiController],
   providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, OcspResponderService],
   exports: [HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
@@ -27,11 +31,12 @@ import { TrustStoreService } from './trust-store.service';
 export class CertificatesModule {}
 
 /**
- * Worker process: the 'pki' queue's processor ('crl-refresh') and its schedule. Needs CoreModule
- * with the 'worker' BullMQ connection (which registers the queue).
+ * Worker process: the 'pki' queue's processor ('crl-refresh'; its schedule is in the queue
+ * registry). Needs CoreModule with the 'worker' BullMQ connection.
  */
 @Module({
-  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, PkiProcessor, PkiScheduler],
+  imports: [entities],
+  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, PkiProcessor],
   exports: [CrlService],
 })
 export class CertificatesWorkerModule {}

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { ForbiddenError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import { AuditService, type AuditActor } from '../audit';
 import { devIssuingName, devRootName, familyPolicies } from './ca-profiles';
 import { CA_FAMILIES, CaCertificate, CaRole, CredentialFamilyCode } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, webcrypto } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import * as pkcs11js from 'pkcs11js';
+import { ServiceUnavailableError } from '../../common/errors/domain-error';
 import { PROJECT_ROOT } from '../../common/paths';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { x509 } from './validation/x509-runtime';
@@ -34,9 +35,15 @@ export class HsmKey {
   }
 }
 
-/** The HSM is missing, locked or refuses: a message for administrators, never a PIN. */
-export class HsmUnavailableError extends Error {
-  override readonly name = 'HsmUnavailableError';
+/**
+ * The HSM is missing, locked or refuses: `message` is for administrators (never a PIN); pages
+ * show the 503 page ('hsm-unavailable') and /readyz says why.
+ */
+export class HsmUnavailableError extends ServiceUnavailableError<'hsm-unavailable'> {
+  constructor(detail: string) {
+    super('hsm-unavailable', 'errors.unavailable.hsm');
+    this.message = detail;
+  }
 }
 
 /**
@@ -173,6 +180,16 @@ export class HsmService {
       }
       return session;
     });
+  }
+
+  /** Whether the CA token answers with a logged-in session; why not, for administrators (never a PIN). */
+  health(): { ok: true } | { ok: false; reason: string } {
+    try {
+      this.withCaSession(() => undefined);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   /** Runs `fn` in the CA token's logged-in session, once more in a new one if that session was lost. */

@@ -1,12 +1,9 @@
-// The 'pki' BullMQ queue (registered with the others in src/core/core.module.ts) and its jobs.
-import { QUEUES } from '../../core/core.module';
+// The 'pki' BullMQ queue, its jobs and its schedule: declared in the queue registry (src/core/queues.ts).
+import { QUEUE_REGISTRY, QUEUES } from '../../core/queues';
 
 export const PKI_QUEUE = QUEUES.pki;
 
-export const PKI_JOBS = {
-  /** Regenerate our CRLs (one issuer, or those that need it) and fetch other CAs' CRLs. */
-  crlRefresh: 'crl-refresh',
-} as const;
+export const PKI_JOBS = QUEUE_REGISTRY.pki.jobs;
 
 /** Payload of 'crl-refresh': an issuer whose certificates changed, or nothing (the schedule). */
 export interface CrlRefreshPayload {

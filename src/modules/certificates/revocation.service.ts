@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { Tx } from '../../core/database';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
-import type { QueueName } from '../../core/core.module';
-import { AuditService, type AuditActor } from '../audit/audit.service';
-import { OutboxService } from '../notifications/outbox.service';
+import type { QueueName } from '../../core/queues';
+import { AuditService, type AuditActor } from '../audit';
+import { OutboxService } from '../notifications';
 import { IssuedCertificate, IssuedStatus } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';
 import { PKI_JOBS, PKI_QUEUE, type CrlRefreshPayload } from './pki-queue';
@@ -24,7 +24,7 @@ export interface RevocationOptions {
    * Run inside the caller's transaction (e.g. a card's state change and its certificate's hold
    * commit or roll back together). Default: a transaction of its own.
    */
-  manager?: EntityManager;
+  manager?: Tx;
 }
 
 type Change = { action: 'revoke' | 'hold' | 'release'; from: readonly IssuedStatus[]; to: IssuedStatus; reason: string | null };
@@ -58,7 +58,7 @@ export class RevocationService {
   }
 
   private async change(id: number, change: Change, options: RevocationOptions): Promise<IssuedCertificate> {
-    const run = <T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> => (options.manager ? fn(options.manager) : this.repository.transaction(fn));
+    const run = <T>(fn: (manager: Tx) => Promise<T>): Promise<T> => (options.manager ? fn(options.manager) : this.repository.transaction(fn));
     return run(async (manager) => {
       const row = await this.repository.findIssued(id, manager);
       if (!row) throw new NotFoundError('certificate-not-found', 'errors.404.message', { id });

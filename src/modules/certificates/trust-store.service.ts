@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import { AuditService, type AuditActor } from '../audit';
 import { CA_FAMILY_PROFILES } from './ca-profiles';
 import { CaCertificate, CaRole, CredentialFamilyCode } from './certificates.entity';
 import { CertificatesRepository, TrustStamp } from './certificates.repository';

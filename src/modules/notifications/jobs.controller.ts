@@ -1,23 +1,9 @@
-import { Controller, Get, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, Get, Param, Post, Query, Redirect, Render } from '@nestjs/common';
 import { Allow } from '../../common/access/access.decorator';
-import { NotFoundError } from '../../common/errors/domain-error';
-import { QUEUES } from '../../core/core.module';
-import { JobsService, type JobState } from './jobs.service';
-import { COUNTER_KINDS, type CountySummary } from './statistics.jobs';
+import { textField } from '../../common/forms';
+import { JobsService } from './jobs.service';
 
-const RUNNING: JobState[] = ['pending', 'waiting', 'delayed', 'active'];
-const TAG: Record<JobState, string> = {
-  pending: 'govuk-tag--grey',
-  waiting: 'govuk-tag--grey',
-  delayed: 'govuk-tag--yellow',
-  active: 'govuk-tag--blue',
-  completed: 'govuk-tag--green',
-  failed: 'govuk-tag--red',
-  unknown: 'govuk-tag--grey',
-};
-
-/** Admin pages of the background jobs: queues, failed jobs and retry, the outbox, the statistics job. */
+/** Admin pages of the background jobs: queues, failed jobs and retry, the outbox. */
 @Controller('admin/jobs')
 @Allow('admin')
 export class JobsController {
@@ -25,8 +11,9 @@ export class JobsController {
 
   @Get()
   @Render('notifications/jobs')
-  async overview(@Query('retried') retried?: string) {
+  async overview(@Query() query: unknown) {
     const { queues, outbox } = await this.jobs.overview();
+    const retried = textField(query, 'retried');
     return {
       titleKey: 'jobs.title',
       redisDown: queues === null,
@@ -36,15 +23,8 @@ export class JobsController {
         failed: q.failed.map((job) => ({ ...job, retryAction: `/admin/jobs/${q.name}/${encodeURIComponent(job.id)}/retry` })),
       })),
       outbox,
-      retried: retried && /^[a-z]+\/[\w-]{1,100}$/.test(retried) ? retried : null,
+      retried: /^[a-z-]+\/[\w-]{1,100}$/.test(retried) ? retried : null,
     };
-  }
-
-  @Post('statistics/reference-summary')
-  @Redirect('/admin/jobs', 303)
-  async requestReferenceSummary() {
-    const id = await this.jobs.requestReferenceSummary();
-    return { url: `/admin/jobs/${QUEUES.statistics}/${id}` };
   }
 
   @Post(':queue/:id/retry')
@@ -52,34 +32,5 @@ export class JobsController {
   async retry(@Param('queue') queue: string, @Param('id') id: string) {
     await this.jobs.retry(queue, id);
     return { url: `/admin/jobs?retried=${encodeURIComponent(`${queue}/${id}`)}` };
-  }
-
-  @Get('statistics/:id')
-  @Render('notifications/statistics-job')
-  async statisticsJob(@Param('id') id: string, @Req() req: Request) {
-    if (!/^[\w-]{1,100}$/.test(id)) throw new NotFoundError('job-not-found', 'jobs.errors.notFound');
-    const job = await this.jobs.statisticsJob(id);
-    const en = req.lang === 'en';
-    const row = (c: Pick<CountySummary, 'institutions' | 'counters' | 'countersTotal'>) => ({
-      institutions: c.institutions,
-      counters: COUNTER_KINDS.map((kind) => c.counters[kind]),
-      countersTotal: c.countersTotal,
-    });
-    return {
-      titleKey: 'jobs.summary.title',
-      backHref: '/admin/jobs',
-      href: `/admin/jobs/${QUEUES.statistics}/${encodeURIComponent(id)}`,
-      job: {
-        ...job,
-        stateKey: `jobs.state.${job.state}`,
-        tagClass: TAG[job.state],
-        running: RUNNING.includes(job.state),
-      },
-      result: job.result && {
-        generatedAt: job.result.generatedAt,
-        counties: job.result.counties.map((c) => ({ name: en ? c.nameEn : c.nameZh, ...row(c) })),
-        totals: row(job.result.totals),
-      },
-    };
   }
 }

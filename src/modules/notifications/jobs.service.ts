@@ -1,14 +1,13 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Job, Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
-import { QUEUES, type QueueName } from '../../core/core.module';
-import { AuditService } from '../audit/audit.service';
+import type { Job } from 'bullmq';
+import { withTimeout } from '../../common/async/timeout';
+import { QueueHub } from '../../core/jobs';
+import { isQueueName, type QueueName } from '../../core/queues';
+import { Database } from '../../core/database';
+import { AuditService } from '../audit';
+import { notificationsError } from './notifications.errors';
 import { OutboxService, type OutboxBacklog } from './outbox.service';
-import { isQueueName, JOBS, outboxIdOf, withTimeout } from './queues';
-import type { ReferenceSummary } from './statistics.jobs';
+import { outboxIdOf } from './queues';
 
 const REDIS_TIMEOUT_MS = 3000;
 const FAILED_SHOWN = 50;
@@ -40,30 +39,24 @@ export interface JobsBacklog {
 /** 'pending': still in the outbox, not yet in Redis. */
 export type JobState = 'pending' | 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'unknown';
 
-export interface StatisticsJobView {
+/** A job as a progress page shows it. */
+export interface JobView<R> {
   id: string;
   state: JobState;
   progress: number;
-  result: ReferenceSummary | null;
+  result: R | null;
   failedReason: string | null;
 }
 
-/** The admin view of the queues and the outbox (web process): counts, failed jobs, retry. */
+/** The admin view of the queues and the outbox (web process): counts, failed jobs, retry, one job's progress. */
 @Injectable()
 export class JobsService {
-  private readonly queues: Record<QueueName, Queue>;
-
   constructor(
-    @InjectQueue(QUEUES.notifications) notifications: Queue,
-    @InjectQueue(QUEUES.statistics) statistics: Queue,
-    @InjectQueue(QUEUES.pki) pki: Queue,
-    @InjectQueue(QUEUES.cardServices) cardServices: Queue,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queues: QueueHub,
     private readonly outbox: OutboxService,
+    private readonly database: Database,
     private readonly audit: AuditService,
-  ) {
-    this.queues = { notifications, statistics, pki, 'card-services': cardServices };
-  }
+  ) {}
 
   /** Queue counts and the outbox backlog; rejects when Redis does not answer. */
   async backlog(): Promise<JobsBacklog> {
@@ -83,7 +76,7 @@ export class JobsService {
         counts.map(async ([name, c]) => ({
           name,
           counts: c,
-          failed: (await withTimeout(this.queues[name].getFailed(0, FAILED_SHOWN - 1), REDIS_TIMEOUT_MS, 'failed jobs')).filter(Boolean).map(failedJob),
+          failed: (await withTimeout(this.queues.get(name).getFailed(0, FAILED_SHOWN - 1), REDIS_TIMEOUT_MS, 'failed jobs')).filter(Boolean).map(failedJob),
         })),
       );
       return { queues, outbox };
@@ -95,9 +88,9 @@ export class JobsService {
   /** Puts a failed job back in its queue with a fresh set of attempts; audited as 'jobs.retry'. */
   async retry(queueName: string, id: string): Promise<void> {
     const job = await this.findJob(queueName, id);
-    if (!(await job.isFailed())) throw new ConflictError('job-not-failed', 'jobs.errors.notFailed');
-    await this.dataSource.transaction(async (manager) => {
-      await this.audit.record(manager, {
+    if (!(await job.isFailed())) throw notificationsError.conflict('job-not-failed', 'jobs.errors.notFailed');
+    await this.database.transaction(async (tx) => {
+      await this.audit.record(tx, {
         action: 'jobs.retry',
         targetType: 'job',
         targetId: `${queueName}/${id}`,
@@ -107,46 +100,38 @@ export class JobsService {
     });
   }
 
-  /** Queues the 'reference-summary' statistics job through the outbox; audited as 'jobs.enqueue'. */
-  requestReferenceSummary(): Promise<string> {
-    return this.dataSource.transaction(async (manager) => {
-      const jobId = await this.outbox.enqueue(manager, JOBS.referenceSummary.queue, JOBS.referenceSummary.name, {});
-      await this.audit.record(manager, { action: 'jobs.enqueue', targetType: 'job', targetId: `${QUEUES.statistics}/${jobId}`, summary: { name: JOBS.referenceSummary.name } });
-      return jobId;
-    });
-  }
-
-  /** A 'reference-summary' job's state, progress and (when completed) result. */
-  async statisticsJob(id: string): Promise<StatisticsJobView> {
+  /**
+   * A job of `queue` named `name` by its id, as a progress page shows it: 'pending' while its
+   * outbox row waits for the relay; not found when it is another kind of job.
+   */
+  async view<R>(queue: QueueName, name: string, id: string): Promise<JobView<R>> {
     const empty = { id, progress: 0, result: null, failedReason: null };
     const outboxId = outboxIdOf(id);
     const row = outboxId === null ? null : await this.outbox.findByJobId(outboxId);
-    if (row && !row.dispatchedAt && row.queue === JOBS.referenceSummary.queue && row.jobName === JOBS.referenceSummary.name) {
-      return { ...empty, state: 'pending' };
-    }
-    const job = await this.findJob(QUEUES.statistics, id);
-    if (job.name !== JOBS.referenceSummary.name) throw new NotFoundError('job-not-found', 'jobs.errors.notFound');
+    if (row && !row.dispatchedAt && row.queue === queue && row.jobName === name) return { ...empty, state: 'pending' };
+    const job = await this.findJob(queue, id);
+    if (job.name !== name) throw notificationsError.notFound('job-not-found', 'jobs.errors.notFound');
     const state = toJobState(await withTimeout(job.getState(), REDIS_TIMEOUT_MS, 'job state'));
     return {
       ...empty,
       state,
       progress: state === 'completed' ? 100 : typeof job.progress === 'number' ? job.progress : 0,
-      result: state === 'completed' ? (job.returnvalue as ReferenceSummary) : null,
+      result: state === 'completed' ? (job.returnvalue as R) : null,
       failedReason: state === 'failed' ? job.failedReason : null,
     };
   }
 
   private async findJob(queueName: string, id: string): Promise<Job> {
-    if (!isQueueName(queueName) || !/^[\w-]{1,100}$/.test(id)) throw new NotFoundError('job-not-found', 'jobs.errors.notFound');
-    const job = await withTimeout(this.queues[queueName].getJob(id), REDIS_TIMEOUT_MS, 'get job');
-    if (!job) throw new NotFoundError('job-not-found', 'jobs.errors.notFound');
+    if (!isQueueName(queueName) || !/^[\w-]{1,100}$/.test(id)) throw notificationsError.notFound('job-not-found', 'jobs.errors.notFound');
+    const job = await withTimeout(this.queues.get(queueName).getJob(id), REDIS_TIMEOUT_MS, 'get job');
+    if (!job) throw notificationsError.notFound('job-not-found', 'jobs.errors.notFound');
     return job;
   }
 
   private allCounts(): Promise<Array<[QueueName, JobCounts]>> {
     return Promise.all(
-      (Object.keys(this.queues) as QueueName[]).map(async (name) => {
-        const c = await withTimeout(this.queues[name].getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'), REDIS_TIMEOUT_MS, 'job counts');
+      this.queues.all().map(async ([name, queue]) => {
+        const c = await withTimeout(queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'), REDIS_TIMEOUT_MS, 'job counts');
         return [name, { waiting: c.waiting ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, completed: c.completed ?? 0, failed: c.failed ?? 0 }] as [QueueName, JobCounts];
       }),
     );
@@ -168,3 +153,15 @@ function toJobState(state: string): JobState {
   if (state === 'prioritized' || state === 'waiting-children' || state === 'wait') return 'waiting';
   return (['waiting', 'delayed', 'active', 'completed', 'failed'] as const).find((s) => s === state) ?? 'unknown';
 }
+
+/** The govuk-tag colour of a job state, and whether a progress page should keep polling. */
+export const JOB_STATE_TAG: Record<JobState, string> = {
+  pending: 'govuk-tag--grey',
+  waiting: 'govuk-tag--grey',
+  delayed: 'govuk-tag--yellow',
+  active: 'govuk-tag--blue',
+  completed: 'govuk-tag--green',
+  failed: 'govuk-tag--red',
+  unknown: 'govuk-tag--grey',
+};
+export const RUNNING_JOB_STATES: readonly JobState[] = ['pending', 'waiting', 'delayed', 'active'];

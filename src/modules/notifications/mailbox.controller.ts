@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Query, Render } from '@nestjs/common';
 import { Allow } from '../../common/access/access.decorator';
-import { NotFoundError } from '../../common/errors/domain-error';
+import { textField } from '../../common/forms';
+import { pageParam, pager } from '../../common/web/pagination';
+import { notificationsError } from './notifications.errors';
 import { MailboxService } from './mailbox.service';
-import { pageParam, pager } from './pagination';
-
-const PAGE_SIZE = 25;
 
 /** What the development SMTP listener received (admins, intranet). */
 @Controller('admin/mailbox')
@@ -14,22 +13,22 @@ export class MailboxController {
 
   @Get()
   @Render('notifications/mailbox')
-  async list(@Query('page') pageText?: string) {
-    const page = pageParam(pageText);
-    const { rows, total } = await this.mailbox.list(page, PAGE_SIZE);
+  async list(@Query() query: unknown) {
+    const page = pageParam(textField(query, 'page'));
+    const { rows, total, pages } = await this.mailbox.list(page);
     return {
       titleKey: 'mailbox.title',
       total,
       messages: rows.map((m) => ({ ...m, href: `/admin/mailbox/${m.id}` })),
-      pagination: pager(page, Math.max(1, Math.ceil(total / PAGE_SIZE)), (p) => `/admin/mailbox?page=${p}`),
+      pagination: pager(page, pages, (p) => `/admin/mailbox?page=${p}`),
     };
   }
 
   @Get(':id')
   @Render('notifications/mailbox-message')
   async show(@Param('id') id: string) {
-    const message = /^\d{1,18}$/.test(id) ? await this.mailbox.get(id) : null;
-    if (!message) throw new NotFoundError('mailbox-message-not-found', 'mailbox.errors.notFound');
+    const message = await this.mailbox.get(id);
+    if (!message) throw notificationsError.notFound('mailbox-message-not-found', 'mailbox.errors.notFound');
     return { titleKey: 'mailbox.messageTitle', backHref: '/admin/mailbox', message };
   }
 }

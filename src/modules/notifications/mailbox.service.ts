@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { MailboxMessage } from './mailbox-message.entity';
+import type { MailboxMessage } from './mailbox-message.entity';
+import { MailboxRepository } from './mailbox.repository';
 
 /** A message as the development SMTP listener received it. */
 export interface ReceivedMail {
@@ -12,13 +11,15 @@ export interface ReceivedMail {
   messageId: string | null;
 }
 
+export const MAILBOX_PAGE_SIZE = 25;
+
 /** The development mailbox: what the dev SMTP listener received, for admins and tests to read. */
 @Injectable()
 export class MailboxService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: MailboxRepository) {}
 
-  async store(mail: ReceivedMail): Promise<string> {
-    const result = await this.dataSource.getRepository(MailboxMessage).insert({
+  store(mail: ReceivedMail): Promise<string> {
+    return this.repository.insert({
       receivedAt: new Date(),
       mailFrom: mail.mailFrom.slice(0, 254),
       rcptTo: mail.rcptTo.join(', ').slice(0, 1000),
@@ -26,21 +27,16 @@ export class MailboxService {
       textBody: mail.text,
       messageId: mail.messageId?.slice(0, 255) ?? null,
     });
-    return String(result.identifiers[0].id);
   }
 
   /** Newest first. */
-  async list(page: number, pageSize: number): Promise<{ rows: MailboxMessage[]; total: number }> {
-    const [rows, total] = await this.dataSource.getRepository(MailboxMessage).findAndCount({
-      select: { id: true, receivedAt: true, mailFrom: true, rcptTo: true, subject: true },
-      order: { id: 'DESC' },
-      skip: (page - 1) * pageSize,
-      take: pageSize,
-    });
-    return { rows, total };
+  async list(page: number, pageSize = MAILBOX_PAGE_SIZE): Promise<{ rows: MailboxMessage[]; total: number; pages: number }> {
+    const { rows, total } = await this.repository.page(page, pageSize);
+    return { rows, total, pages: Math.max(1, Math.ceil(total / pageSize)) };
   }
 
+  /** A message by its id (digits only), or null. */
   get(id: string): Promise<MailboxMessage | null> {
-    return this.dataSource.getRepository(MailboxMessage).findOneBy({ id });
+    return /^\d{1,18}$/.test(id) ? this.repository.findById(id) : Promise.resolve(null);
   }
 }

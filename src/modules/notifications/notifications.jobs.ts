@@ -1,11 +1,12 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { LOGGER, QUEUES } from '../../core/core.module';
+import { JobProcessor } from '../../core/jobs';
+import { QUEUE_REGISTRY, QUEUES } from '../../core/queues';
+import { LOGGER } from '../../core/tokens';
 import { isPermanentSmtpError, Mailer } from './mailer';
 import { emailPayload, type EmailMessage } from './notifications.service';
-import { JOBS } from './queues';
 
 /**
  * The notifications queue (worker process). 'email': sends over SMTP. A failure throws, so BullMQ
@@ -13,19 +14,17 @@ import { JOBS } from './queues';
  * (UnrecoverableError). A job that failed for good stays in the failed set for /admin/jobs.
  */
 @Processor(QUEUES.notifications, { concurrency: 2 })
-export class NotificationsProcessor extends WorkerHost {
-  private readonly logger: Logger;
+export class NotificationsProcessor extends JobProcessor<{ messageId: string }> {
+  protected readonly handlers = { [QUEUE_REGISTRY.notifications.jobs.email]: (job: Job) => this.email(job) };
 
   constructor(
     private readonly mailer: Mailer,
     @Inject(LOGGER) logger: Logger,
   ) {
-    super();
-    this.logger = logger.child({ component: 'notifications-jobs' });
+    super(QUEUES.notifications, logger);
   }
 
-  async process(job: Job): Promise<{ messageId: string }> {
-    if (job.name !== JOBS.email.name) throw new UnrecoverableError(`Unknown job "${job.name}" on the ${QUEUES.notifications} queue`);
+  private async email(job: Job): Promise<{ messageId: string }> {
     let mail;
     try {
       mail = emailPayload(job.data as EmailMessage);
@@ -38,16 +37,5 @@ export class NotificationsProcessor extends WorkerHost {
       if (isPermanentSmtpError(err)) throw new UnrecoverableError(`SMTP refused the message: ${(err as Error).message}`);
       throw err;
     }
-  }
-
-  @OnWorkerEvent('failed')
-  onFailed(job: Job | undefined, err: Error): void {
-    this.logger.warn({ jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade, err: err.message }, 'notification job failed');
-  }
-
-  @OnWorkerEvent('error')
-  onError(err: Error): void {
-    // Redis connection errors while it is down; the outbox relay reports the outage once.
-    this.logger.debug({ err: err.message }, 'notifications worker error');
   }
 }

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { validateEmail } from '../../common/identifiers/email';
+import { QUEUE_REGISTRY, QUEUES } from '../../core/queues';
+import type { Tx } from '../../core/database';
+import { composeEmail, type EmailRequest } from './email-composer';
 import { OutboxService } from './outbox.service';
-import { JOBS, type EmailPayload } from './queues';
+import type { EmailPayload } from './queues';
 
 export interface EmailMessage {
   /** One address or several. */
@@ -10,7 +12,7 @@ export interface EmailMessage {
   subject: string;
   /** Plain-text body. */
   text: string;
-  /** Which kind of message this is (e.g. 'staff.welcome'), for logs and the mailbox. */
+  /** Which kind of message this is (e.g. 'cards.card-issued'), for logs and the mailbox. */
   template?: string;
 }
 
@@ -22,9 +24,14 @@ export interface EmailMessage {
 export class NotificationsService {
   constructor(private readonly outbox: OutboxService) {}
 
+  /** Composes a catalog e-mail (src/modules/notifications/email-composer.ts) and queues it with the caller's change. */
+  notify(tx: Tx, request: EmailRequest): Promise<string> {
+    return this.sendEmail(tx, { to: request.to, template: request.template, ...composeEmail(request) });
+  }
+
   /** Queues an e-mail with the caller's change; returns the job id. Bad input is a programming error and throws. */
-  sendEmail(manager: EntityManager, message: EmailMessage): Promise<string> {
-    return this.outbox.enqueue(manager, JOBS.email.queue, JOBS.email.name, emailPayload(message));
+  sendEmail(tx: Tx, message: EmailMessage): Promise<string> {
+    return this.outbox.enqueue(tx, QUEUES.notifications, QUEUE_REGISTRY.notifications.jobs.email, emailPayload(message));
   }
 }
 

@@ -1,24 +1,20 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager } from 'typeorm';
+import { withTimeout } from '../../common/async/timeout';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { LOGGER, QUEUES, redisOptions, type QueueName } from '../../core/core.module';
-import { isQueueName, OUTBOX_JOB_OPTIONS, outboxJobId, withTimeout } from './queues';
+import { redisOptions } from '../../core/core.module';
+import { isQueueName, QUEUE_NAMES, type QueueName } from '../../core/queues';
+import { LOGGER } from '../../core/tokens';
+import type { Tx } from '../../core/database';
+import { OutboxRepository, type OutboxRow } from './outbox.repository';
+import { OUTBOX_JOB_OPTIONS, outboxJobId } from './queues';
 
 const BATCH = 100;
 const ADD_TIMEOUT_MS = 5000;
 /** Dispatched rows are kept as long as completed jobs (OUTBOX_JOB_OPTIONS), then purged hourly. */
 const KEEP_DISPATCHED_MS = 7 * 24 * 3600_000;
 const PURGE_EVERY_MS = 3600_000;
-
-interface OutboxRow {
-  id: number | string;
-  queue: string;
-  job_name: string;
-  payload: string;
-}
 
 /** Logs the first failure of an outage and the recovery, not every failed poll. */
 class Outage {
@@ -62,7 +58,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private lastPurge = 0;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: OutboxRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -78,7 +74,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       maxRetriesPerRequest: 1,
       retryStrategy: (times: number) => Math.min(200 * times, 2000),
     };
-    for (const name of Object.values(QUEUES)) {
+    for (const name of QUEUE_NAMES) {
       const queue = new Queue(name, { connection });
       queue.on('error', (err) => this.redisOutage.down(err));
       void queue.client.then((client) => client.on('ready', () => this.redisOutage.up()), () => undefined);
@@ -119,11 +115,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass over the outbox; returns how many rows it dispatched (a full batch: poll again at once). */
   async pollOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const rows: OutboxRow[] = await manager.query(
-        `SELECT id, queue, job_name, payload FROM outbox_message
-         WHERE dispatched_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
-      );
+    return this.repository.transaction(async (tx) => {
+      const rows = await this.repository.takePending(tx, BATCH);
       const dispatched: Array<number | string> = [];
       for (const row of rows) {
         const queue = isQueueName(row.queue) ? this.queues.get(row.queue) : undefined;
@@ -133,7 +126,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           data = JSON.parse(row.payload);
         } catch (err) {
           // A row no queue can take: it stays pending with its error, shown on /admin/jobs.
-          await this.recordFailure(manager, row, err);
+          await this.recordFailure(tx, row, err);
           continue;
         }
         try {
@@ -141,12 +134,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           dispatched.push(row.id);
         } catch (err) {
           this.redisOutage.down(err);
-          await this.recordFailure(manager, row, err);
+          await this.recordFailure(tx, row, err);
           break; // Redis is down: the rest wait for the next poll
         }
       }
       if (dispatched.length) {
-        await manager.query('UPDATE outbox_message SET dispatched_at = ? WHERE id IN (?)', [new Date(), dispatched]);
+        await this.repository.markDispatched(tx, dispatched);
         this.redisOutage.up();
       }
       return dispatched.length;
@@ -155,15 +148,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Deletes (up to 1000 of) the rows dispatched more than a week before `now`; returns how many. */
   async purgeDispatched(now = new Date()): Promise<number> {
-    const result: { affectedRows?: number } = await this.dataSource.query(
-      'DELETE FROM outbox_message WHERE dispatched_at < ? ORDER BY id LIMIT 1000',
-      [new Date(now.getTime() - KEEP_DISPATCHED_MS)],
-    );
-    return result.affectedRows ?? 0;
+    return this.repository.purgeDispatchedBefore(new Date(now.getTime() - KEEP_DISPATCHED_MS));
   }
 
-  private async recordFailure(manager: EntityManager, row: OutboxRow, err: unknown): Promise<void> {
-    const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
-    await manager.query('UPDATE outbox_message SET attempts = attempts + 1, last_error = ? WHERE id = ?', [message, row.id]);
+  private recordFailure(tx: Tx, row: OutboxRow, err: unknown): Promise<void> {
+    return this.repository.recordFailure(tx, row.id, (err instanceof Error ? err.message : String(err)).slice(0, 500));
   }
 }

@@ -1,22 +1,11 @@
 import type { JobsOptions } from 'bullmq';
-import { QUEUES, type QueueName } from '../../core/core.module';
-
-/** The jobs each queue knows, by name. */
-export const JOBS = {
-  email: { queue: QUEUES.notifications, name: 'email' },
-  referenceSummary: { queue: QUEUES.statistics, name: 'reference-summary' },
-} as const;
-
-export function isQueueName(value: string): value is QueueName {
-  return (Object.values(QUEUES) as string[]).includes(value);
-}
 
 /** Payload of the notifications queue's 'email' job. */
 export interface EmailPayload {
   to: string[];
   subject: string;
   text: string;
-  /** Which kind of message this is (e.g. 'staff.welcome'); sent as the X-NHI-Template header. */
+  /** Which kind of message this is (e.g. 'cards.card-issued'); sent as the X-NHI-Template header. */
   template?: string;
 }
 
@@ -42,16 +31,3 @@ export const OUTBOX_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 1000 },
   removeOnFail: false,
 };
-
-/**
- * Rejects when `promise` has not settled within `ms`: BullMQ waits for Redis' first connection
- * without limit, which must not hold an outbox transaction or a page.
- */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer from Redis within ${ms} ms`)), ms);
-  });
-  promise.catch(() => undefined); // settles after the timeout: nobody waits for it any more
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

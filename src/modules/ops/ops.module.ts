@@ -1,10 +1,11 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { NotificationsModule } from '../notifications/notifications.module';
+import { CertificatesModule } from '../certificates';
+import { NotificationsModule } from '../notifications';
 import { OpsController } from './ops.controller';
 import { OpsService } from './ops.service';
 
-@Module({ imports: [NotificationsModule], controllers: [OpsController], providers: [OpsService], exports: [OpsService] })
+@Module({ imports: [NotificationsModule, CertificatesModule], controllers: [OpsController], providers: [OpsService], exports: [OpsService] })
 export class OpsModule implements NestModule {
   constructor(private readonly ops: OpsService) {}
 

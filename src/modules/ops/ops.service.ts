@@ -1,19 +1,31 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
-import { REDIS } from '../../core/core.module';
-import { JobsService, type JobsBacklog } from '../notifications/jobs.service';
-import { withTimeout } from '../notifications/queues';
+import { withTimeout } from '../../common/async/timeout';
+import { Database } from '../../core/database';
+import { REDIS } from '../../core/tokens';
+import { HsmService } from '../certificates';
+import { JobsService, type JobsBacklog } from '../notifications';
 
 const CHECK_TIMEOUT_MS = 2000;
 
+type Check = 'ok' | 'down';
+
 export interface Health {
   status: 'ok' | 'degraded';
-  database: 'ok' | 'down';
-  redis: 'ok' | 'down';
+  database: Check;
+  redis: Check;
   backlog: JobsBacklog | 'unknown';
+}
+
+export interface Readiness {
+  ready: boolean;
+  database: Check;
+  redis: Check;
+  /** The HSM is needed for issuing and revocation lists, not for serving pages: reported, not required. */
+  hsm: Check;
+  /** Why not ready (or what is degraded), for operators. */
+  reasons: string[];
 }
 
 /** Liveness/readiness, the health report and Prometheus metrics. */
@@ -30,15 +42,12 @@ export class OpsService implements OnApplicationShutdown {
   private shuttingDown = false;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly database: Database,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly jobs: JobsService,
+    private readonly hsm: HsmService,
   ) {
     collectDefaultMetrics({ register: this.registry });
-  }
-
-  get ready(): boolean {
-    return !this.shuttingDown && this.dataSource.isInitialized;
   }
 
   beforeApplicationShutdown(): void {
@@ -49,12 +58,30 @@ export class OpsService implements OnApplicationShutdown {
     this.shuttingDown = true;
   }
 
-  async health(): Promise<Health> {
+  private async servers(): Promise<{ database: Check; redis: Check }> {
     const [database, redis] = await Promise.all([
-      withTimeout(this.dataSource.query('SELECT 1'), CHECK_TIMEOUT_MS, 'database').then(() => 'ok' as const, () => 'down' as const),
+      withTimeout(this.database.ping(), CHECK_TIMEOUT_MS, 'database').then(() => 'ok' as const, () => 'down' as const),
       withTimeout(this.redis.ping(), CHECK_TIMEOUT_MS, 'redis').then(() => 'ok' as const, () => 'down' as const),
     ]);
+    return { database, redis };
+  }
+
+  async health(): Promise<Health> {
+    const { database, redis } = await this.servers();
     const backlog = database === 'ok' && redis === 'ok' ? await withTimeout(this.jobs.backlog(), CHECK_TIMEOUT_MS, 'backlog').catch(() => 'unknown' as const) : 'unknown';
     return { status: database === 'ok' && redis === 'ok' ? 'ok' : 'degraded', database, redis, backlog };
+  }
+
+  /** Ready to take traffic: started, not shutting down, database and Redis answering. */
+  async readiness(): Promise<Readiness> {
+    const { database, redis } = await this.servers();
+    const hsm = this.hsm.health();
+    const reasons = [
+      ...(this.shuttingDown ? ['shutting down'] : []),
+      ...(!this.database.connected || database === 'down' ? ['database: not answering'] : []),
+      ...(redis === 'down' ? ['redis: not answering'] : []),
+      ...(hsm.ok ? [] : [`hsm: ${hsm.reason}`]),
+    ];
+    return { ready: !this.shuttingDown && this.database.connected && database === 'ok' && redis === 'ok', database, redis, hsm: hsm.ok ? 'ok' : 'down', reasons };
   }
 }

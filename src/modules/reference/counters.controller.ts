@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Render, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { Public } from '../../common/access/access.decorator';
+import { textField } from '../../common/forms';
 import { ReferenceService } from './reference.service';
 
 /** Public list of registration counters (初審註冊窗口 and health bureaus/stations), searchable by county and text. */
@@ -11,10 +12,11 @@ export class CountersController {
   @Get()
   @Public()
   @Render('reference/counters')
-  async list(@Query('county') county: string | undefined, @Query('q') q: string | undefined, @Req() req: Request) {
+  async list(@Query() query: unknown, @Req() req: Request) {
     const counties = await this.reference.counties();
+    const county = textField(query, 'county');
     const countyCode = counties.some((c) => c.code === county) ? county : undefined;
-    const text = (q ?? '').trim().slice(0, 50);
+    const text = textField(query, 'q').slice(0, 50);
     const counters = await this.reference.searchCounters({ countyCode, text: text || undefined });
     const en = req.lang === 'en';
     const countyName = new Map(counties.map((c) => [c.code, en ? c.nameEn : c.nameZh]));

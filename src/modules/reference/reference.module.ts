@@ -1,11 +1,25 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { moduleLinks } from '../../common/web/links';
 import { CountersController } from './counters.controller';
+import { County, Department, Institution, PersonnelCategory, Professional, RegistrationCounter } from './reference.entity';
+import { ReferenceRepository } from './reference.repository';
 import { ReferenceSeeder } from './reference.seeder';
 import { ReferenceService } from './reference.service';
 
+/** Reference data: counties, personnel categories, departments, institutions, counters, the professional registry. */
 @Module({
+  imports: [TypeOrmModule.forFeature([County, PersonnelCategory, Department, Institution, RegistrationCounter, Professional])],
   controllers: [CountersController],
-  providers: [ReferenceService, ReferenceSeeder],
+  providers: [
+    ReferenceRepository,
+    ReferenceService,
+    ReferenceSeeder,
+    moduleLinks('reference', {
+      nav: [{ href: '/counters', labelKey: 'nav.counters', audience: 'anyone', order: 10 }],
+      services: [{ href: '/counters', titleKey: 'home.services.counters.title', descriptionKey: 'home.services.counters.description', audienceKey: 'home.audience.everyone', audience: 'anyone', order: 40 }],
+    }),
+  ],
   exports: [ReferenceService, ReferenceSeeder],
 })
 export class ReferenceModule {}

@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, type ObjectLiteral, type EntityTarget } from 'typeorm';
+import { Injectable } from '@nestjs/common';
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { ProtectedIdCodec } from '../../common/crypto/protected-id';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { AuditService, type AuditActor } from '../audit/audit.service';
+import { Database, type Tx } from '../../core/database';
+import { AuditService, type AuditActor } from '../audit';
 import { COUNTIES, DEMO_COUNTERS, DEMO_INSTITUTIONS, DEMO_PERSONNEL, DEPARTMENTS, PERSONNEL_CATEGORIES } from './data';
 import { County, Department, Institution, PersonnelCategory, Professional, RegistrationCounter } from './reference.entity';
+import { ReferenceRepository } from './reference.repository';
 
 export interface SeedReport {
   /** table → rows inserted (new) and rows already present. */
@@ -19,23 +19,20 @@ export interface SeedReport {
  */
 @Injectable()
 export class ReferenceSeeder {
-  private readonly ids: ProtectedIdCodec;
-
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly repository: ReferenceRepository,
+    private readonly database: Database,
+    private readonly ids: ProtectedIdCodec,
     private readonly audit: AuditService,
-  ) {
-    this.ids = new ProtectedIdCodec(config.dataKey);
-  }
+  ) {}
 
   async seed(options: { demo: boolean; dryRun: boolean; actor: AuditActor }): Promise<SeedReport> {
     const report: SeedReport = { tables: {} };
-    const run = async (manager: EntityManager) => {
+    const run = async (tx: Tx) => {
       const put = async <T extends ObjectLiteral>(entity: EntityTarget<T>, table: string, key: keyof T & string, rows: T[]) => {
-        const existing = new Set((await manager.getRepository(entity).find({ select: [key] as never })).map((r) => String(r[key])));
+        const existing = await this.repository.existingKeys(tx, entity, key);
         const fresh = rows.filter((r) => !existing.has(String(r[key])));
-        if (!options.dryRun && fresh.length) await manager.getRepository(entity).insert(fresh as never);
+        if (!options.dryRun) await this.repository.insertAll(tx, entity, fresh);
         report.tables[table] = { inserted: fresh.length, present: rows.length - fresh.length };
       };
       await put(County, 'county', 'code', COUNTIES.map((c) => ({ code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, bureauNameZh: c.healthBureau.nameZh, bureauNameEn: c.healthBureau.nameEn })));
@@ -44,10 +41,12 @@ export class ReferenceSeeder {
       if (options.demo) {
         await put(Institution, 'institution', 'code', DEMO_INSTITUTIONS.map((i) => ({ ...i })));
         await put(RegistrationCounter, 'registration_counter', 'code', DEMO_COUNTERS.map(({ openingHoursZh, openingHoursEn, ...c }) => ({ ...c, hoursZh: openingHoursZh, hoursEn: openingHoursEn, active: true })));
-        const existing = new Set((await manager.getRepository(Professional).find({ select: ['nationalIdIndex', 'categoryCode'] })).map((p) => `${p.nationalIdIndex}:${p.categoryCode}`));
+        const existing = await this.repository.professionalKeys(tx);
         const fresh = DEMO_PERSONNEL.map((p) => ({ p, index: this.ids.index(p.nationalId) })).filter(({ p, index }) => !existing.has(`${index}:${p.categoryCode}`));
-        if (!options.dryRun && fresh.length) {
-          await manager.getRepository(Professional).insert(
+        if (!options.dryRun) {
+          await this.repository.insertAll(
+            tx,
+            Professional,
             fresh.map(({ p }) => {
               const id = this.ids.protect(p.nationalId);
               return { nationalIdCipher: id.cipher, nationalIdIndex: id.index, categoryCode: p.categoryCode, certificateNumber: p.certificateNumber, nameZh: p.nameZh, homeInstitutionCode: p.homeInstitutionCode, email: p.email };
@@ -58,10 +57,10 @@ export class ReferenceSeeder {
       }
       const inserted = Object.values(report.tables).reduce((n, t) => n + t.inserted, 0);
       if (!options.dryRun && inserted > 0) {
-        await this.audit.record(manager, { action: 'reference.seed', targetType: 'reference', summary: { demo: options.demo, inserted: Object.fromEntries(Object.entries(report.tables).map(([k, v]) => [k, v.inserted])) }, actor: options.actor });
+        await this.audit.record(tx, { action: 'reference.seed', targetType: 'reference', summary: { demo: options.demo, inserted: Object.fromEntries(Object.entries(report.tables).map(([k, v]) => [k, v.inserted])) }, actor: options.actor });
       }
     };
-    await this.dataSource.transaction(run);
+    await this.database.transaction(run);
     return report;
   }
 }

@@ -2,8 +2,9 @@
 // applicant's ID, practising licence and professional certificate; the agent's ID when an agent
 // was named), approve or reject, and the reason (required when rejecting).
 import type { FieldError } from '../../../common/errors/domain-error';
+import { choiceField, integerField, listField, textField, type FormCheck } from '../../../common/forms';
 import { translate, type Lang } from '../../../common/i18n/i18n';
-import type { ReservationCardType } from '../card-reservation.entity';
+import type { ReservationCardType } from '../lifecycle/card-reservation.entity';
 
 /** Document codes as stored in card_reservation.documents_checked (comma-separated). */
 export const DOCUMENT_CODES = ['id', 'licence', 'certificate', 'agent-id'] as const;
@@ -38,31 +39,20 @@ export interface DecisionInput {
   version: number | null;
 }
 
-export interface DecisionCheck {
-  input: DecisionInput;
-  errors: FieldError[];
-  /** The form's values to re-render with. */
-  values: { decision: string; documents: string[]; reason: string };
-}
-
-function list(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  return typeof value === 'string' ? [value] : [];
-}
+/** The parsed form (always: the version decides a 409 before the errors are shown) and the values to re-render with. */
+export type DecisionCheck = FormCheck<DecisionInput, { decision: string; documents: string[]; reason: string }> & { input: DecisionInput };
 
 /**
  * Checks a submitted decision form. Approving needs every required document ticked (the error
  * names the missing ones, in `lang`); rejecting needs a reason of at most REASON_MAX characters.
  */
-export function checkDecision(body: Record<string, unknown>, cardType: ReservationCardType, byAgent: boolean, lang: Lang): DecisionCheck {
+export function checkDecision(body: unknown, cardType: ReservationCardType, byAgent: boolean, lang: Lang): DecisionCheck {
   const required = requiredDocuments(cardType, byAgent);
-  const ticked = new Set(list(body.documents));
+  const ticked = new Set(listField(body, 'documents'));
   const documents = required.filter((code) => ticked.has(code));
-  const decisionText = typeof body.decision === 'string' ? body.decision : '';
-  const decision = (DECISIONS as readonly string[]).includes(decisionText) ? (decisionText as Decision) : null;
-  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
-  const versionNumber = Number(body.version);
-  const version = Number.isInteger(versionNumber) && versionNumber >= 1 ? versionNumber : null;
+  const decision = choiceField(body, 'decision', DECISIONS);
+  const reason = textField(body, 'reason');
+  const version = integerField(body, 'version', 1, Number.MAX_SAFE_INTEGER);
 
   const errors: FieldError[] = [];
   if (!decision) errors.push({ field: 'decision', messageKey: 'cards.counter.errors.decision.empty' });

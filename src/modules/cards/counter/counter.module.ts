@@ -1,24 +1,23 @@
 import { Module } from '@nestjs/common';
-import { CertificatesModule } from '../../certificates/certificates.module';
-import { NotificationsModule } from '../../notifications/notifications.module';
-import { ReferenceModule } from '../../reference/reference.module';
-import { CardIssuanceService } from '../card-issuance.service';
-import { CardsModule } from '../cards.module';
-import { ReservationPresenter } from '../reservation-presenter';
+import { moduleLinks } from '../../../common/web/links';
+import { NotificationsModule } from '../../notifications';
+import { ReferenceModule } from '../../reference';
+import { CardIssuanceModule } from '../issuance/issuance.module';
+import { CardLifecycleModule } from '../lifecycle/lifecycle.module';
+import { CardReservationModule } from '../reservation/reservation.module';
 import { CounterController } from './counter.controller';
-import { CounterRepository } from './counter.repository';
 import { CounterService } from './counter.service';
 
-/**
- * Registration counter (RA) processing: the counter staff's reservation list and decision, and
- * card issuance (CardIssuanceService, exported for renewal and reissue). Needs CoreModule and
- * AuditModule (global); uses CardsModule (reservations, CardLifecycle), CertificatesModule (HSM,
- * issuing, revocation), NotificationsModule and ReferenceModule.
- */
+/** Registration counter (RA) processing: the counter staff's reservation list and decision. */
 @Module({
-  imports: [CardsModule, CertificatesModule, NotificationsModule, ReferenceModule],
+  imports: [CardLifecycleModule, CardReservationModule, CardIssuanceModule, NotificationsModule, ReferenceModule],
   controllers: [CounterController],
-  providers: [CounterRepository, CounterService, CardIssuanceService, ReservationPresenter],
-  exports: [CardIssuanceService],
+  providers: [
+    CounterService,
+    moduleLinks('cards.counter', {
+      nav: [{ href: '/counter', labelKey: 'nav.counter', audience: ['counter_staff'], order: 20 }],
+      services: [{ href: '/counter', titleKey: 'home.services.counter.title', descriptionKey: 'home.services.counter.description', audienceKey: 'home.audience.staff', audience: ['counter_staff'], staff: true, order: 50 }],
+    }),
+  ],
 })
 export class CounterModule {}

@@ -1,24 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { visibleTo } from '../../../common/access/access-policy';
 import type { Principal } from '../../../common/context/request-context';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../../common/errors/domain-error';
+import type { FieldError } from '../../../common/errors/domain-error';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import { maskNationalId } from '../../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
-import { NotificationsService } from '../../notifications/notifications.service';
-import { ReferenceService } from '../../reference/reference.service';
-import { CardIssuanceService, type IssuedCard } from '../card-issuance.service';
-import { CardLifecycle } from '../card-lifecycle.service';
-import type { CardReservation } from '../card-reservation.entity';
-import { CardReservationService } from '../card-reservation.service';
-import type { CardState } from '../card-state';
-import { taipeiDay } from '../counter-date';
-import { normalizeReference } from '../reference-number';
-import { ReservationPresenter } from '../reservation-presenter';
-import { counterView, formatDay } from '../reservation-view';
-import { DOCUMENT_CODES, documentLabelKey, requiredDocuments, type DecisionInput, type DocumentCode } from './counter-decision';
-import { CounterRepository } from './counter.repository';
+import { Database } from '../../../core/database';
+import { NotificationsService } from '../../notifications';
+import { ReferenceService } from '../../reference';
+import { cardsError } from '../cards.errors';
+import { CardIssuanceService, type IssuedCard } from '../issuance/card-issuance.service';
+import { CardLifecycle } from '../lifecycle/card-lifecycle.service';
+import type { CardReservation } from '../lifecycle/card-reservation.entity';
+import type { CardState } from '../lifecycle/card-state';
+import { CardRepository } from '../lifecycle/card.repository';
+import { isIsoDay, taipeiDay } from '../lifecycle/counter-date';
+import { normalizeReference } from '../lifecycle/reference-number';
+import { ReservationRepository } from '../lifecycle/reservation.repository';
+import { CardReservationService } from '../reservation/card-reservation.service';
+import { ReservationPresenter } from '../reservation/reservation-presenter';
+import { counterView, formatDay } from '../reservation/reservation-view';
+import { checkDecision, DOCUMENT_CODES, documentLabelKey, requiredDocuments, type DecisionInput, type DocumentCode } from './counter-decision';
 
 export const COUNTER_PAGE_SIZE = 20;
 
@@ -49,12 +51,23 @@ export interface CounterListRow {
   tag: ReturnType<typeof stateTag>;
 }
 
+/** What a decision came to: the form again with its errors, a rejection, or an issued card. */
+export type DecisionOutcome =
+  | { outcome: 'invalid'; errors: FieldError[]; values: Record<string, unknown>; page: Awaited<ReturnType<CounterService['page']>> }
+  | { outcome: 'rejected'; reference: string }
+  | { outcome: 'issued'; reference: string; issued: IssuedCard };
+
+/** Whose a reservation is, for record-level access: the counter it was made at. */
+const ownerOf = (reservation: CardReservation) => ({ counterCode: reservation.counterCode });
+
 export interface CounterList {
   counterName: string;
   rows: CounterListRow[];
   total: number;
   page: number;
   pages: number;
+  /** A malformed day filter: the list page's form error. */
+  errors: FieldError[];
 }
 
 /**
@@ -66,9 +79,10 @@ export interface CounterList {
 @Injectable()
 export class CounterService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly repository: CounterRepository,
+    private readonly database: Database,
+    private readonly reservationRows: ReservationRepository,
+    private readonly cards: CardRepository,
     private readonly lifecycle: CardLifecycle,
     private readonly issuance: CardIssuanceService,
     private readonly reservations: CardReservationService,
@@ -79,19 +93,22 @@ export class CounterService {
 
   /** The staff member's counter; counter staff without one (a misconfigured account) may do nothing. */
   counterCodeOf(principal: Principal): string {
-    if (!principal.counterCode) throw new ForbiddenError('counter-staff-without-counter', 'errors.403.message');
+    if (!principal.counterCode) throw cardsError.forbidden('counter-staff-without-counter', 'errors.403.message');
     return principal.counterCode;
   }
 
   async counterName(code: string, lang: Lang): Promise<string> {
-    const counter = (await this.reference.searchCounters({})).find((c) => c.code === code);
-    return counter ? counterView(counter, lang).name : code;
+    const counter = await this.reference.counter(code);
+    return counter?.active ? counterView(counter, lang).name : code;
   }
 
   /** The counter's reservations of `day`, or of today (Taiwan) and later; newest days last. */
   async list(principal: Principal, filter: { day: string | null; page: number }, lang: Lang): Promise<CounterList> {
     const counterCode = this.counterCodeOf(principal);
-    const { rows, total } = await this.repository.reservations({ counterCode, day: filter.day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
+    if (filter.day && !isIsoDay(filter.day)) {
+      return { counterName: await this.counterName(counterCode, lang), rows: [], total: 0, page: 1, pages: 1, errors: [{ field: 'date', messageKey: 'cards.counter.errors.date' }] };
+    }
+    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day: filter.day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
     return {
       counterName: await this.counterName(counterCode, lang),
       rows: rows.map((r) => ({
@@ -106,23 +123,39 @@ export class CounterService {
       total,
       page: filter.page,
       pages: Math.max(1, Math.ceil(total / COUNTER_PAGE_SIZE)),
+      errors: [],
     };
   }
 
   /** A reservation at the staff member's counter; any other (or none) is NotFoundError. */
   async reservationAt(principal: Principal, referenceParam: string): Promise<CardReservation> {
-    const counterCode = this.counterCodeOf(principal);
+    this.counterCodeOf(principal);
     const reference = normalizeReference(referenceParam);
-    const reservation = reference ? await this.repository.findByReference(reference) : null;
-    if (!reservation || reservation.counterCode !== counterCode) throw new NotFoundError('reservation-not-at-counter', 'errors.404.message');
-    return reservation;
+    return visibleTo(principal, reference ? await this.reservationRows.findByReference(reference) : null, ownerOf, 'reservation-not-at-counter');
+  }
+
+  /**
+   * The counter's decision on a reservation (seed 000): the documents seen, approve (the card is
+   * issued at once) or reject with a reason. Decided meanwhile (or a stale form) is the 409 page,
+   * whatever the form says; bad input is the form again.
+   */
+  async decide(principal: Principal, referenceParam: string, body: unknown, lang: Lang): Promise<DecisionOutcome> {
+    const reservation = await this.reservationAt(principal, referenceParam);
+    const check = checkDecision(body, reservation.cardType, reservation.agentName !== null, lang);
+    this.assertUndecided(reservation, check.input.version);
+    if (check.errors.length) return { outcome: 'invalid', errors: check.errors, values: check.values, page: await this.page(reservation, lang) };
+    if (check.input.decision === 'reject') {
+      await this.reject(principal, reservation, check.input);
+      return { outcome: 'rejected', reference: reservation.reference };
+    }
+    return { outcome: 'issued', reference: reservation.reference, issued: await this.approve(principal, reservation, check.input) };
   }
 
   /** What the reservation page shows: the reservation (IDs masked), its decision, its card, and the decision form's choices. */
   async page(reservation: CardReservation, lang: Lang) {
     const view = await this.presenter.page(reservation, lang);
     const byAgent = reservation.agentName !== null;
-    const card = reservation.status === 'issued' ? await this.repository.cardOf(reservation.id) : null;
+    const card = reservation.status === 'issued' ? await this.cards.forReservation(reservation.id) : null;
     const checked = (reservation.documentsChecked ?? '').split(',').filter((c): c is DocumentCode => (DOCUMENT_CODES as readonly string[]).includes(c));
     return {
       reservation: view,
@@ -151,7 +184,7 @@ export class CounterService {
    * reservation goes reserved → approved → issued, or stays reserved when anything fails.
    * Someone else's decision first (or a stale form) is ConflictError 'card-changed'.
    */
-  async approve(principal: Principal, reservation: CardReservation, input: DecisionInput): Promise<IssuedCard> {
+  private async approve(principal: Principal, reservation: CardReservation, input: DecisionInput): Promise<IssuedCard> {
     const row = this.current(principal, reservation, input);
     return this.issuance.issue(async (manager) => {
       await this.lifecycle.moveReservation(manager, {
@@ -160,21 +193,23 @@ export class CounterService {
         set: { decidedAt: new Date(), decidedBy: this.decidedBy(principal), decisionReason: null, documentsChecked: input.documents.join(',') },
         summary: { counter: reservation.counterCode, documents: input.documents },
       });
-      return this.repository.reservationIn(manager, reservation.id);
+      return this.reservationRows.inTransaction(manager, reservation.id);
     });
   }
 
   /** Rejects the reservation with the reason; the applicant is told by e-mail when they gave an address. */
-  async reject(principal: Principal, reservation: CardReservation, input: DecisionInput): Promise<void> {
+  private async reject(principal: Principal, reservation: CardReservation, input: DecisionInput): Promise<void> {
     const row = this.current(principal, reservation, input);
-    await this.dataSource.transaction(async (manager) => {
+    await this.database.transaction(async (manager) => {
       await this.lifecycle.moveReservation(manager, {
         row,
         event: 'reject',
         set: { decidedAt: new Date(), decidedBy: this.decidedBy(principal), decisionReason: input.reason, documentsChecked: input.documents.join(',') || null },
         summary: { counter: reservation.counterCode, documents: input.documents, reason: input.reason },
       });
-      if (reservation.email) await this.notifications.sendEmail(manager, { to: reservation.email, template: 'cards.reservation-rejected', ...(await this.rejectionEmail(reservation, input.reason)) });
+      if (reservation.email) {
+        await this.notifications.notify(manager, { to: reservation.email, template: 'cards.reservation-rejected', lang: reservation.lang, params: await this.rejectionParams(reservation, input.reason) });
+      }
     });
   }
 
@@ -184,13 +219,13 @@ export class CounterService {
    */
   assertUndecided(reservation: CardReservation, version: number | null): void {
     if (reservation.status !== 'reserved' || (version !== null && version !== reservation.version)) {
-      throw new ConflictError('card-changed', 'cards.errors.changedMeanwhile');
+      throw cardsError.conflict('card-changed', 'cards.errors.changedMeanwhile');
     }
   }
 
   /** The row to move: the reservation as the form saw it. */
   private current(principal: Principal, reservation: CardReservation, input: DecisionInput): CardReservation {
-    if (reservation.counterCode !== this.counterCodeOf(principal)) throw new NotFoundError('reservation-not-at-counter', 'errors.404.message');
+    visibleTo(principal, reservation, ownerOf, 'reservation-not-at-counter');
     this.assertUndecided(reservation, input.version);
     return { ...reservation, version: input.version ?? reservation.version };
   }
@@ -200,21 +235,15 @@ export class CounterService {
     return `${principal.kind}:${principal.id}`;
   }
 
-  private async rejectionEmail(reservation: CardReservation, reason: string): Promise<{ subject: string; text: string }> {
-    const lang = reservation.lang;
-    const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+  private async rejectionParams(reservation: CardReservation, reason: string): Promise<Record<string, string>> {
     const counter = await this.reservations.counterOf(reservation);
-    const cardType = t(`cards.type.${reservation.cardType}`);
     return {
-      subject: t('cards.counter.email.rejected.subject', { cardType, reference: reservation.reference }),
-      text: t('cards.counter.email.rejected.body', {
-        name: reservation.applicantName,
-        cardType,
-        reference: reservation.reference,
-        counter: counter ? counterView(counter, lang).name : reservation.counterCode,
-        reason,
-        reserveUrl: `${this.config.publicOrigin}/cards/reserve/${reservation.cardType}`,
-      }),
+      name: reservation.applicantName,
+      cardType: translate(reservation.lang, `cards.type.${reservation.cardType}`),
+      reference: reservation.reference,
+      counter: counter ? counterView(counter, reservation.lang).name : reservation.counterCode,
+      reason,
+      reserveUrl: `${this.config.publicOrigin}/cards/reserve/${reservation.cardType}`,
     };
   }
 }

@@ -7,7 +7,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import * as asn1X509 from '@peculiar/asn1-x509';
 import * as asn1Rsa from '@peculiar/asn1-rsa';
 import { CertificateValidationError } from './errors';
-import { LruMap } from './lru';
+import { LruMap } from '../../../common/collections/lru-map';
 import { OID } from './oids';
 import { located, ParsedCertificate } from './parse';
 import { readElement } from '../../../shared/pkcs11/der';

@@ -2,7 +2,7 @@
 // of the anchor set (changing the anchors makes every entry unreachable). A leaf finds its
 // candidates through an index by issuer name; its authority key identifier narrows them.
 import { ValidatedChain } from './chain';
-import { LruMap } from './lru';
+import { LruMap } from '../../../common/collections/lru-map';
 import { ParsedCertificate } from './parse';
 
 export class ChainCache {

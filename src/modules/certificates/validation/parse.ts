@@ -11,7 +11,7 @@ import { CertificateValidationError, FailingCertificate } from './errors';
 import { asn1ValueText, hex } from './asn1-text';
 import { Der, derElementLength } from './encoding';
 import { normalizeName, NormalizedName } from './names';
-import { LruMap } from './lru';
+import { LruMap } from '../../../common/collections/lru-map';
 import { OID } from './oids';
 
 export type NamedCurve = 'P-256' | 'P-384' | 'P-521';

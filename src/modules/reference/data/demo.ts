@@ -6,7 +6,7 @@
 import { nationalIdWithCheckDigit } from '../../../common/identifiers/national-id';
 import { COUNTIES, CountyCode } from './counties';
 import { CounterKind, InstitutionKind } from './kinds';
-import { PersonnelCategoryCode } from './personnel-categories';
+import { PersonnelCategoryCode } from '../../../common/identifiers/personnel-categories';
 
 export interface DemoInstitution {
   /** 10-digit medical institution code */

@@ -1,5 +1,5 @@
 export * from './counties';
-export * from './personnel-categories';
+export * from '../../../common/identifiers/personnel-categories';
 export * from './departments';
 export * from './kinds';
 export * from './demo';

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Principal } from '../../common/context/request-context';
+import { rotateCsrfNonce, SESSION_COOKIE } from '../../common/web/http-pipeline';
+import { AuditService } from '../audit';
+
+function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * The browser session of a signed-in principal: started with a new session id and a new CSRF
+ * nonce (nothing from before sign-in carries over), ended with the session destroyed.
+ */
+@Injectable()
+export class SessionService {
+  constructor(private readonly audit: AuditService) {}
+
+  /** Writes the session now (a challenge is about to be bound to its id). */
+  keep(req: Request): Promise<void> {
+    return promised((done) => req.session.save(done));
+  }
+
+  async signIn(req: Request, res: Response, principal: Principal): Promise<void> {
+    await promised((done) => req.session.regenerate(done));
+    req.session.principal = principal;
+    rotateCsrfNonce(req, res);
+  }
+
+  async signOut(req: Request, res: Response): Promise<void> {
+    const principal = req.session.principal;
+    await this.audit.recordAlone({ action: 'auth.logout', targetType: principal?.kind, targetId: principal?.id });
+    await promised((done) => req.session.destroy(done));
+    res.clearCookie(SESSION_COOKIE);
+    rotateCsrfNonce(req, res);
+  }
+}

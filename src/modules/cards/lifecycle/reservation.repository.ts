@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Between, type Repository } from 'typeorm';
+import type { Tx } from '../../../core/database';
+import { CardReservation, CounterClosedDay } from './card-reservation.entity';
+import type { CardState } from './card-state';
+
+export interface CounterListQuery {
+  counterCode: string;
+  /** One counter day ('YYYY-MM-DD'), or every day from `from` on. */
+  day: string | null;
+  from: string;
+  page: number;
+  pageSize: number;
+}
+
+/** The queries on `card_reservation` and the counters' closed days. */
+@Injectable()
+export class ReservationRepository {
+  constructor(
+    @InjectRepository(CardReservation) private readonly reservations: Repository<CardReservation>,
+    @InjectRepository(CounterClosedDay) private readonly closedDays: Repository<CounterClosedDay>,
+  ) {}
+
+  async insert(tx: Tx, row: Omit<CardReservation, 'id' | 'version'>): Promise<void> {
+    await tx.insert(CardReservation, { ...row, version: 1 });
+  }
+
+  findByReference(reference: string): Promise<CardReservation | null> {
+    return this.reservations.findOneBy({ reference });
+  }
+
+  findById(id: string): Promise<CardReservation | null> {
+    return this.reservations.findOneBy({ id });
+  }
+
+  /** The reservation as this transaction sees it (after its own changes). */
+  inTransaction(tx: Tx, id: string): Promise<CardReservation> {
+    return tx.findOneByOrFail(CardReservation, { id });
+  }
+
+  /** A counter's reservations of one day or from a day on, by date then in the order they were made. */
+  async atCounter(query: CounterListQuery): Promise<{ rows: CardReservation[]; total: number }> {
+    const qb = this.reservations.createQueryBuilder('r').where('r.counterCode = :counter', { counter: query.counterCode });
+    if (query.day) qb.andWhere('r.counterDate = :day', { day: query.day });
+    else qb.andWhere('r.counterDate >= :from', { from: query.from });
+    const [rows, total] = await qb
+      .orderBy('r.counterDate', 'ASC')
+      .addOrderBy('r.createdAt', 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .skip((query.page - 1) * query.pageSize)
+      .take(query.pageSize)
+      .getManyAndCount();
+    return { rows, total };
+  }
+
+  /** Moves the reservation from `from` to `to` if it is still at the version read; false when changed meanwhile. */
+  async updateState(tx: Tx, row: Pick<CardReservation, 'id' | 'version'>, from: CardState, to: CardState, set: Partial<CardReservation> = {}): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(CardReservation)
+      .set({ ...set, status: to, updatedAt: new Date() })
+      .where('id = :id AND version = :version AND status = :from', { id: row.id, version: row.version, from })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** Closed weekdays from `first` to `last` inclusive ('YYYY-MM-DD'). */
+  async closedDaysBetween(first: string, last: string): Promise<string[]> {
+    const rows = await this.closedDays.find({ where: { day: Between(first, last) }, order: { day: 'ASC' } });
+    return rows.map((r) => r.day);
+  }
+}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Public } from '../../../common/access/access.decorator';
+import { AttemptBy, type Attempter } from '../../../common/access/current-principal.decorator';
+import { sendStep } from '../../../common/web/step';
+import { ReservationFlow } from './reservation-flow';
+import { ReservationPresenter } from './reservation-presenter';
+import { buildApplicationPdf } from './application-pdf';
+
+/**
+ * A reservation after it was made: the confirmation, the lookup (已預約查詢與重列印) with the
+ * application's progress (申請進度查詢), and the printable application form. A reservation is
+ * shown only to the browser session that made it or that found it with the national ID and the
+ * reference number.
+ */
+@Controller('cards')
+@Public()
+export class CardReservationsController {
+  constructor(
+    private readonly flow: ReservationFlow,
+    private readonly presenter: ReservationPresenter,
+  ) {}
+
+  @Get('reservations/:reference/confirmation')
+  async confirmation(@Param('reference') reference: string, @Req() req: Request, @Res() res: Response) {
+    sendStep(res, await this.flow.confirmation(req.session.cardReservation, reference, req.lang));
+  }
+
+  @Get('reservations/:reference')
+  async show(@Param('reference') reference: string, @Req() req: Request, @Res() res: Response) {
+    sendStep(res, await this.flow.show(req.session.cardReservation, reference, req.lang));
+  }
+
+  @Get('reservations/:reference/application.pdf')
+  async pdf(@Param('reference') reference: string, @Req() req: Request, @Res() res: Response) {
+    const reservation = await this.flow.accessible(req.session.cardReservation, reference);
+    const pdf = await buildApplicationPdf(await this.presenter.pdfData(reservation));
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename="application-${reservation.reference}.pdf"`);
+    // It carries the full national ID: never kept by a shared cache or the browser's disk cache.
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(pdf);
+  }
+
+  @Get('lookup')
+  @Render('cards/lookup')
+  lookupForm() {
+    return { titleKey: 'cards.lookup.title', values: {} };
+  }
+
+  @Post('lookup')
+  async lookup(@Body() body: unknown, @AttemptBy() attempter: Attempter, @Req() req: Request, @Res() res: Response) {
+    // Keep the session (and so the per-session failure count) from the first attempt on.
+    sendStep(res, await this.flow.lookup((req.session.cardReservation ??= {}), body, attempter));
+  }
+}

@@ -1,0 +1,2 @@
+// The home module's face.
+export { HomeModule } from './home.module';

@@ -1,0 +1,2 @@
+// The ops module's face.
+export { OpsModule } from './ops.module';

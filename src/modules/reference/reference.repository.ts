@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { escapeLike } from '../../core/sql';
+import type { Tx } from '../../core/database';
+import { County, Institution, Professional, RegistrationCounter } from './reference.entity';
+
+export interface CounterSearch {
+  countyCode?: string;
+  text?: string;
+  kind?: RegistrationCounter['kind'];
+}
+
+/** Institutions and active registration counters (by kind) in one county. */
+export interface CountyCounts {
+  code: string;
+  nameZh: string;
+  nameEn: string;
+  institutions: number;
+  counters: Record<string, number>;
+}
+
+/** The reference tables' queries. */
+@Injectable()
+export class ReferenceRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  professionalByIndex(nationalIdIndex: string): Promise<Professional | null> {
+    return this.dataSource.getRepository(Professional).findOne({ where: { nationalIdIndex }, order: { id: 'ASC' } });
+  }
+
+  institution(code: string): Promise<Institution | null> {
+    return this.dataSource.getRepository(Institution).findOneBy({ code });
+  }
+
+  counties(): Promise<County[]> {
+    return this.dataSource.getRepository(County).find({ order: { code: 'ASC' } });
+  }
+
+  counterExists(code: string): Promise<boolean> {
+    return this.dataSource.getRepository(RegistrationCounter).existsBy({ code });
+  }
+
+  counter(code: string): Promise<RegistrationCounter | null> {
+    return this.dataSource.getRepository(RegistrationCounter).findOneBy({ code });
+  }
+
+  /** Active counters, at most 200, by county, kind and code. */
+  searchCounters(search: CounterSearch): Promise<RegistrationCounter[]> {
+    const qb = this.dataSource.getRepository(RegistrationCounter).createQueryBuilder('c').where('c.active = 1');
+    if (search.countyCode) qb.andWhere('c.countyCode = :county', { county: search.countyCode });
+    if (search.kind) qb.andWhere('c.kind = :kind', { kind: search.kind });
+    if (search.text) {
+      const like = `%${escapeLike(search.text)}%`;
+      qb.andWhere(new Brackets((w) => w.where('c.nameZh LIKE :like', { like }).orWhere('c.nameEn LIKE :like', { like }).orWhere('c.address LIKE :like', { like })));
+    }
+    return qb.orderBy('c.countyCode', 'ASC').addOrderBy('c.kind', 'ASC').addOrderBy('c.code', 'ASC').limit(200).getMany();
+  }
+
+  /** Every county with its institutions and active counters by kind, counted in the database. */
+  async countsByCounty(): Promise<CountyCounts[]> {
+    const [counties, institutions, counters] = await Promise.all([
+      this.counties(),
+      this.dataSource.query('SELECT county_code, COUNT(*) AS n FROM institution GROUP BY county_code') as Promise<Array<{ county_code: string; n: string | number }>>,
+      this.dataSource.query('SELECT county_code, kind, COUNT(*) AS n FROM registration_counter WHERE active = 1 GROUP BY county_code, kind') as Promise<Array<{ county_code: string; kind: string; n: string | number }>>,
+    ]);
+    const byCounty = new Map<string, CountyCounts>(counties.map((c) => [c.code, { code: c.code, nameZh: c.nameZh, nameEn: c.nameEn, institutions: 0, counters: {} }]));
+    for (const row of institutions) {
+      const county = byCounty.get(row.county_code);
+      if (county) county.institutions = Number(row.n);
+    }
+    for (const row of counters) {
+      const county = byCounty.get(row.county_code);
+      if (county) county.counters[row.kind] = Number(row.n);
+    }
+    return [...byCounty.values()];
+  }
+
+  // ---- seeding ----------------------------------------------------------------------------------
+
+  /** The values of `key` already present in a table. */
+  async existingKeys<T extends ObjectLiteral>(tx: Tx, entity: EntityTarget<T>, key: keyof T & string): Promise<Set<string>> {
+    return new Set((await tx.getRepository(entity).find({ select: [key] as never })).map((r) => String(r[key])));
+  }
+
+  async insertAll<T extends ObjectLiteral>(tx: Tx, entity: EntityTarget<T>, rows: Array<Partial<T>>): Promise<void> {
+    if (rows.length) await tx.getRepository(entity).insert(rows as never);
+  }
+
+  /** "blind index:category" of every professional, the registry's natural key. */
+  async professionalKeys(tx: Tx): Promise<Set<string>> {
+    return new Set((await tx.getRepository(Professional).find({ select: ['nationalIdIndex', 'categoryCode'] })).map((p) => `${p.nationalIdIndex}:${p.categoryCode}`));
+  }
+}

@@ -1,0 +1,2 @@
+// The reporting module's face.
+export { ReportingModule, ReportingWorkerModule } from './reporting.module';
