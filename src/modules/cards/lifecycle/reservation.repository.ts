@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Between, type Repository } from 'typeorm';
+import { Between, QueryFailedError, type Repository } from 'typeorm';
 import type { Tx } from '../../../core/database';
 import { CardReservation, CounterClosedDay } from './card-reservation.entity';
 import type { CardState } from './card-state';
@@ -22,8 +22,15 @@ export class ReservationRepository {
     @InjectRepository(CounterClosedDay) private readonly closedDays: Repository<CounterClosedDay>,
   ) {}
 
-  async insert(tx: Tx, row: Omit<CardReservation, 'id' | 'version'>): Promise<void> {
-    await tx.insert(CardReservation, { ...row, version: 1 });
+  /** Inserts the reservation; false (and nothing written) when its reference is taken already. */
+  async insertUnlessReferenceTaken(tx: Tx, row: Omit<CardReservation, 'id' | 'version'>): Promise<boolean> {
+    try {
+      await tx.insert(CardReservation, { ...row, version: 1 });
+      return true;
+    } catch (err) {
+      if (err instanceof QueryFailedError && /uq_card_reservation_reference/.test(String(err.message))) return false;
+      throw err;
+    }
   }
 
   findByReference(reference: string): Promise<CardReservation | null> {

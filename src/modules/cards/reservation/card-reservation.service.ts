@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
 import type { Attempter } from '../../../common/access/current-principal.decorator';
 import { ProtectedIdCodec } from '../../../common/crypto/protected-id';
 import { hashSecret } from '../../../common/crypto/secret-hash';
@@ -420,13 +419,8 @@ export class CardReservationService {
       };
       for (let attempt = 1; ; attempt++) {
         row.reference = generateReference(now);
-        try {
-          await this.repository.insert(manager, row);
-          break;
-        } catch (err) {
-          const duplicate = err instanceof QueryFailedError && /uq_card_reservation_reference/.test(String(err.message));
-          if (!duplicate || attempt >= REFERENCE_RETRIES) throw err;
-        }
+        if (await this.repository.insertUnlessReferenceTaken(manager, row)) break;
+        if (attempt >= REFERENCE_RETRIES) throw new Error(`no free reservation reference after ${REFERENCE_RETRIES} attempts`);
       }
       await this.audit.record(manager, {
         action: 'cards.reservation.create',
