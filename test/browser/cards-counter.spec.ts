@@ -8,7 +8,7 @@ import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { totpCode, totpStep } from '../../src/modules/auth/totp';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
 import { expectAccessible, screenshotIfAsked, useBrowser } from '../support/browser';
-import { createdReference } from '../support/cards';
+import { createdReference, createTestCounter } from '../support/cards';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { createStaff } from '../support/staff';
 
@@ -16,21 +16,23 @@ useSoftHsmTestStore();
 
 const zh = (key: string, params: Record<string, unknown> = {}) => translate('zh-TW', key, params);
 const PERSON = DEMO_FIXTURES.physicianAtClinic; // reserves at the Taipei health bureau
-const COUNTER = 'HB-63000';
 const AGENT_ID = 'A123456789';
 
 describe('registration counter pages in a real browser (Chromium + axe, zh-TW)', () => {
   const t = useBrowser();
   let reference: string;
+  /** A counter of this file's own: its list holds only the reservation booked here. */
+  let counter: { code: string; countyCode: string };
 
   beforeAll(async () => {
     await t.app.app.get(DevPkiService).init({ actor: { kind: 'test' } });
+    counter = await createTestCounter(t.app);
     const reservations = t.app.app.get(CardReservationService);
     const draft: ReservationDraft = {
       cardType: 'personnel',
       agreedAt: Date.now(),
       applicant: { kind: 'personnel', nationalId: PERSON.nationalId, categoryCode: PERSON.categoryCode, certificateNumber: PERSON.certificateNumber, name: PERSON.nameZh, professionalId: 0, homeInstitutionCode: PERSON.homeInstitutionCode },
-      details: { county: '63000', counter: COUNTER, counterDate: firstBookableDay(await reservations.calendar())!, phone: '0912345678', email: PERSON.email, agentName: '陳代理', agentNationalId: AGENT_ID, mailingAddress: '臺北市大安區復興南路一段200號' },
+      details: { county: counter.countyCode, counter: counter.code, counterDate: firstBookableDay(await reservations.calendar())!, phone: '0912345678', email: PERSON.email, agentName: '陳代理', agentNationalId: AGENT_ID, mailingAddress: '臺北市大安區復興南路一段200號' },
       detailsComplete: true,
       userCodeHash: await reservations.hashUserCode('Qz7wK2'),
     };
@@ -43,7 +45,7 @@ describe('registration counter pages in a real browser (Chromium + axe, zh-TW)',
   });
 
   async function signIn(page: Page) {
-    const creds = await createStaff(t.app, 'counter_staff', { counterCode: COUNTER });
+    const creds = await createStaff(t.app, 'counter_staff', { counterCode: counter.code });
     await page.goto('/staff/login');
     await page.getByLabel(zh('staff.login.username'), { exact: true }).fill(creds.account.username);
     await page.getByLabel(zh('staff.login.password'), { exact: true }).fill(creds.password);

@@ -5,7 +5,7 @@
 // store), and the card then signs a Web eID token through the reader helper that signs the
 // professional in.
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,14 +28,14 @@ import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
 import { OutboxMessage } from '../../src/modules/notifications/outbox-message.entity';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
-import { DEMO_COUNTERS, type DemoProfessional } from '../../src/modules/reference/data/demo';
+import type { DemoProfessional } from '../../src/modules/reference/data/demo';
 import { createReaderHelper, type ReaderHelper } from '../../src/reader-helper/main';
 import { Pkcs11Module } from '../../src/shared/pkcs11';
 import type { WebEidAuthToken } from '../../src/shared/web-eid';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { signInAsStaff } from '../support/staff';
-import { callHelper, createdReference } from '../support/cards';
+import { callHelper, createdReference, createTestCounter } from '../support/cards';
 
 const store = useSoftHsmTestStore();
 
@@ -170,16 +170,19 @@ describe('registration counter: reservations, approval with card issuance, rejec
   // ---- the list -------------------------------------------------------------------------------
 
   it("lists today's and upcoming reservations at the staff member's own counter, IDs masked, filtered by date", async () => {
-    const mine = await reserve(CLINIC_DOCTOR);
-    const later = await reserve(CLINIC_DOCTOR, { day: secondDay });
-    const past = await reserve(CLINIC_DOCTOR);
+    // A counter of this test's own: its lists hold only what this test booked.
+    const counter = await createTestCounter(t);
+    const here = { county: counter.countyCode, counter: counter.code };
+    const mine = await reserve(CLINIC_DOCTOR, here);
+    const later = await reserve(CLINIC_DOCTOR, { ...here, day: secondDay });
+    const past = await reserve(CLINIC_DOCTOR, here);
     await t.dataSource.query('UPDATE card_reservation SET counter_date = ? WHERE reference = ?', [addDays(taipeiDay(), -1), past]);
     const elsewhere = await reserve(HOSPITAL_DOCTOR, { counter: HOSPITAL.code });
-    const agent = await staff();
+    const agent = await staff(counter.code);
 
     const list = await agent.get('/counter').expect(200);
     expect(list.text).toContain(zh('cards.counter.list.title'));
-    expect(list.text).toContain(DEMO_COUNTERS.find((c) => c.code === TAIPEI_BUREAU)!.nameZh);
+    expect(list.text).toContain(counter.nameZh);
     expect(list.text).toMatch(/<caption class="govuk-table__caption[^"]*">今天及之後的預約（共 \d+ 筆）<\/caption>/);
     expect(list.text).toContain('<th scope="col" class="govuk-table__header">');
     expect(list.text).toContain(`href="/counter/reservations/${mine}"`);
@@ -204,14 +207,12 @@ describe('registration counter: reservations, approval with card issuance, rejec
   });
 
   it('pages a long list in a labelled navigation', async () => {
-    const agent = await staff('HB-65000');
+    // A counter of this test's own, with exactly one more reservation than a page holds.
+    const counter = await createTestCounter(t);
+    const agent = await staff(counter.code);
     const rowsOn = (text: string) => (text.match(/href="\/counter\/reservations\//g) ?? []).length;
-    // Other spec files of this jest worker may have left reservations at this counter: make up
-    // the rest, so that exactly one more than a page is listed.
-    const existing = rowsOn((await agent.get('/counter').expect(200)).text);
-    expect(existing).toBeLessThan(COUNTER_PAGE_SIZE);
     const references: string[] = [];
-    for (let i = existing; i <= COUNTER_PAGE_SIZE; i++) references.push(await reserve(PHARMACIST, { county: '65000', counter: 'HB-65000', email: null }));
+    for (let i = 0; i <= COUNTER_PAGE_SIZE; i++) references.push(await reserve(PHARMACIST, { county: counter.countyCode, counter: counter.code, email: null }));
     const first = await agent.get('/counter').expect(200);
     expect(rowsOn(first.text)).toBe(COUNTER_PAGE_SIZE);
     expect(first.text).toMatch(/<nav class="govuk-pagination" aria-label="[^"]+">/);
@@ -530,22 +531,24 @@ describe('registration counter: reservations, approval with card issuance, rejec
       // 2. the card row cannot be written after the certificate was issued (a card already claims this reservation)
       const second = await reserve(CLINIC_DOCTOR);
       row = await reservation(second);
-      const blocker = { cardNumber: '999999999999', reservationId: row.id, cardType: 'personnel', state: 'revoked', holderName: 'x', nationalIdIndex: row.nationalIdIndex, tokenLabel: 'card-none', pukCipher: 'x', userCodeHash: 'x', userCodeFailures: 0 };
+      const blocker = { cardNumber: String(randomInt(900_000_000_000, 1_000_000_000_000)), reservationId: row.id, cardType: 'personnel', state: 'revoked', holderName: 'x', nationalIdIndex: row.nationalIdIndex, tokenLabel: 'card-none', pukCipher: 'x', userCodeHash: 'x', userCodeFailures: 0 };
       await t.dataSource.getRepository(Card).insert({ ...blocker, createdAt: new Date(), updatedAt: new Date(), version: 1 } as never);
-      const beforeSecond = cardTokens();
-      const failed = await approve(agent, second);
-      expect(failed.status).toBe(500);
-      row = await reservation(second);
-      expect(row.status).toBe('reserved');
-      expect(cardTokens()).toEqual(beforeSecond);
-      const failure = await t.dataSource.getRepository(AuditEvent).findOneByOrFail({ action: 'card.issue-failed', targetId: second });
-      expect(failure.summary).toMatchObject({ undone: ['certificate-revoked', 'token-wiped'] });
-      const summary = failure.summary as { cardNumber: string; certificateId: number };
-      expect(cardTokens()).not.toContain(`card-${summary.cardNumber}`);
-      const revoked = await t.dataSource.getRepository(IssuedCertificate).findOneByOrFail({ id: summary.certificateId });
-      expect(revoked).toMatchObject({ status: 'revoked', revocationReason: 'cessationOfOperation', holderRef: `card:${summary.cardNumber}` });
-
-      await t.dataSource.getRepository(Card).delete({ cardNumber: blocker.cardNumber });
+      try {
+        const beforeSecond = cardTokens();
+        const failed = await approve(agent, second);
+        expect(failed.status).toBe(500);
+        row = await reservation(second);
+        expect(row.status).toBe('reserved');
+        expect(cardTokens()).toEqual(beforeSecond);
+        const failure = await t.dataSource.getRepository(AuditEvent).findOneByOrFail({ action: 'card.issue-failed', targetId: second });
+        expect(failure.summary).toMatchObject({ undone: ['certificate-revoked', 'token-wiped'] });
+        const summary = failure.summary as { cardNumber: string; certificateId: number };
+        expect(cardTokens()).not.toContain(`card-${summary.cardNumber}`);
+        const revoked = await t.dataSource.getRepository(IssuedCertificate).findOneByOrFail({ id: summary.certificateId });
+        expect(revoked).toMatchObject({ status: 'revoked', revocationReason: 'cessationOfOperation', holderRef: `card:${summary.cardNumber}` });
+      } finally {
+        await t.dataSource.getRepository(Card).delete({ cardNumber: blocker.cardNumber });
+      }
       expect((await approve(agent, second)).status).toBe(200);
       expect((await reservation(second)).status).toBe('issued');
     });

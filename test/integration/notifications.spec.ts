@@ -21,6 +21,7 @@ import { OutboxRelay } from '../../src/modules/notifications/outbox.relay';
 import { OutboxRepository } from '../../src/modules/notifications/outbox.repository';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { outboxIdOf } from '../../src/modules/notifications/queues';
+import { setAsideOtherFilesJobs } from '../support/worker';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { signInAsStaff } from '../support/staff';
 
@@ -73,6 +74,7 @@ describe('notifications: outbox, worker, SMTP and the admin pages', () => {
     // A real SMTP peer owned by the test, so it can refuse a recipient and later accept it.
     const mailbox = new MailboxService(new MailboxRepository(web.dataSource));
     listener = await startDevSmtpListener({ port: 0, store: (mail) => mailbox.store(mail), refuseRecipient: (a) => refused.has(a) });
+    await setAsideOtherFilesJobs(web.dataSource, web.config.redisUrl);
     worker = await startWorker({ DEV_SMTP_LISTENER: 'false', SMTP_URL: `smtp://127.0.0.1:${listener.port}` });
   });
 
@@ -287,7 +289,7 @@ describe('the outbox across a Redis outage', () => {
     expect(mail.rcptTo).toBe(`during-${t}@example.org`);
     const row = await dataSource.getRepository(OutboxMessage).findOneByOrFail({ id });
     expect(row.dispatchedAt).toBeInstanceOf(Date);
-  });
+  }, 120_000);
 
   it('purges dispatched outbox rows after a week; a row no queue takes stays pending with its error', async () => {
     const day = 24 * 3600_000;

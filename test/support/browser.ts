@@ -144,7 +144,7 @@ async function scriptsRun(page: Page): Promise<boolean> {
   let giveUp: NodeJS.Timeout | undefined;
   const inPage = page.evaluate(() => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 0)));
   const outside = new Promise<boolean>((resolve) => {
-    giveUp = setTimeout(() => resolve(false), 2000);
+    giveUp = setTimeout(() => resolve(false), 10_000);
   });
   try {
     return await Promise.race([inPage, outside]);

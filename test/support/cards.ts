@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
 import { SecretBox } from '../../src/common/crypto/secret-box';
@@ -8,6 +8,7 @@ import { CardReservation } from '../../src/modules/cards/lifecycle/card-reservat
 import type { CardState } from '../../src/modules/cards/lifecycle/card-state';
 import { Card } from '../../src/modules/cards/lifecycle/card.entity';
 import { generateReference } from '../../src/modules/cards/lifecycle/reference-number';
+import { addDays, taipeiDay } from '../../src/common/time/taipei-day';
 import { CertificateIssuer, type IssueRequest } from '../../src/modules/certificates/certificate-issuer.service';
 import { CrlService } from '../../src/modules/certificates/crl.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
@@ -73,7 +74,8 @@ export async function createIssuedCard(t: TestApp, options: TestCardOptions): Pr
     institutionCode: person.homeInstitutionCode,
     counterCode: 'HB-63000',
     counterCountyCode: '63000',
-    counterDate: now.toISOString().slice(0, 10),
+    // A counter visit in the past: the card was issued, so it is on no counter's list of today and later.
+    counterDate: addDays(taipeiDay(now), -30),
     phone: '0912-345-678',
     email,
     agentName: null,
@@ -191,4 +193,22 @@ export function callHelper(helper: ReaderHelper, origin: string, method: 'GET' |
 export function createdReference(result: CreateResult): string {
   if (result.reference === null) throw new Error(`the test reservation was refused at ${result.step}: ${JSON.stringify(result.errors)}`);
   return result.reference;
+}
+
+/** The county whose health stations the tests make: no test looks at its list of counters. */
+export const TEST_COUNTER_COUNTY = '10017';
+
+/**
+ * A registration counter of the test's own (a health station in TEST_COUNTER_COUNTY), so its list
+ * of reservations holds only what this test booked there, whatever other files did.
+ */
+export async function createTestCounter(t: TestApp): Promise<{ code: string; nameZh: string; countyCode: string }> {
+  const id = randomBytes(4).toString('hex');
+  const counter = { code: `HS-T-${id}`, nameZh: `測試衛生所 ${id}`, countyCode: TEST_COUNTER_COUNTY };
+  await t.dataSource.query(
+    `INSERT INTO registration_counter (code, kind, name_zh, name_en, county_code, institution_code, address, phone, hours_zh, hours_en, active)
+     VALUES (?, 'health_station', ?, ?, ?, NULL, '基隆市仁愛區測試路1號', '02-24200000', '週一至週五 08:30–17:30', 'Mon–Fri 08:30–17:30', 1)`,
+    [counter.code, counter.nameZh, `Test health station ${id}`, counter.countyCode],
+  );
+  return counter;
 }

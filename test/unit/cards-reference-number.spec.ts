@@ -16,7 +16,9 @@ describe('reservation reference numbers', () => {
   it('is random: many references of one day are distinct', () => {
     const at = new Date();
     const refs = new Set(Array.from({ length: 2000 }, () => generateReference(at)));
-    expect(refs.size).toBe(2000);
+    // 32^6 values a day: two of 2000 draws coincide in about 1 run of 540 (the birthday bound;
+    // the table's unique key catches it and the service draws again), ten in practically none.
+    expect(refs.size).toBeGreaterThan(1990);
   });
 
   it('refuses fewer than 6 random bytes', () => {
