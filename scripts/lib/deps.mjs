@@ -1,8 +1,7 @@
-// Node dependencies: installed with `npm install` (which follows package-lock.json) whenever
-// node_modules is missing or older than package.json / package-lock.json. Not `npm ci`: the
-// registry this project installs from serves only this platform's builds of packages with
-// per-platform optional dependencies (@swc/core, msgpackr-extract...), so the lock file cannot list
-// the others and `npm ci` refuses it as "out of sync".
+// Node dependencies: installed with `npm ci` (exactly what package-lock.json says, so a fresh
+// checkout stays unmodified) whenever node_modules is missing or older than package.json /
+// package-lock.json. The lock lists every platform's optional builds (@swc/core,
+// msgpackr-extract...): commit it whole after `npm install <package>`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, fail, mtime, npm, run, say } from './util.mjs';
@@ -19,8 +18,8 @@ export const depsAreStale = () => {
 /** Installs the Node dependencies when stale, streaming npm's output. */
 export const ensureNodeDeps = async () => {
   if (!depsAreStale()) return;
-  const args = ['install', '--no-audit', '--no-fund'];
-  say('Installing Node dependencies (npm install)…');
+  const args = ['ci', '--no-audit', '--no-fund'];
+  say('Installing Node dependencies (npm ci)…');
   const [cmd, cmdArgs] = npm(args);
   if ((await run(cmd, cmdArgs)) !== 0) fail(`\`npm ${args.join(' ')}\` failed (see above).`);
   // npm leaves the marker untouched when nothing changed; touch it so the check settles.

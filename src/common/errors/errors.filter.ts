@@ -26,10 +26,12 @@ const DATABASE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * errors (on the error or, from TypeORM, on its driverError) and ioredis' "gave up" errors.
  */
 export function outageOf(err: unknown): DomainError | null {
-  if (!(err instanceof Error)) return null;
-  const driver = err instanceof QueryFailedError ? (err.driverError as { code?: string; fatal?: boolean }) : (err as { code?: string; fatal?: boolean });
+  // Duck-typed: errors from Node's own sockets may come from another realm than this code's Error.
+  if (typeof err !== 'object' || err === null || typeof (err as Error).message !== 'string') return null;
+  const e = err as Error & { code?: string; fatal?: boolean };
+  const driver = e instanceof QueryFailedError ? (e.driverError as { code?: string; fatal?: boolean }) : e;
   if ((driver.code && DATABASE_DOWN.has(driver.code)) || driver.fatal === true) return commonError.unavailable('database-unavailable', 'errors.unavailable.database');
-  if (err.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$|enableOfflineQueue options is false/.test(err.message)) {
+  if (e.name === 'MaxRetriesPerRequestError' || /^Connection is closed\.?$|enableOfflineQueue options is false/.test(e.message)) {
     return commonError.unavailable('redis-unavailable', 'errors.unavailable.redis');
   }
   return null;

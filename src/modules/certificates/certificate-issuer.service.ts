@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { ConflictError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService, type AuditActor } from '../audit';
 import { CA_FAMILY_PROFILES, SUBJECT_KIND_PROFILES, type SubjectKind } from './ca-profiles';
@@ -11,6 +10,7 @@ import { buildSubject, directoryAttributesExtension, LeafSubject, subjectProblem
 import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, ocspUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
 import { x509 } from './validation/x509-runtime';
 import { serialKey } from './validation';
+import { certificatesError } from './certificates.errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Leaves are dated this much in the past, for clocks running slightly behind. */
@@ -104,7 +104,7 @@ export class CertificateIssuer {
   /** The enabled issuing CA of a family whose key is in our HSM (the newest). */
   async issuingCa(family: CredentialFamilyCode): Promise<CaCertificate> {
     const [ca] = (await this.repository.ownCas()).filter((row) => row.family === family && row.role === 'issuing' && row.enabled).reverse();
-    if (!ca) throw new ConflictError('no-issuing-ca', 'errors.409.message', { family });
+    if (!ca) throw certificatesError.conflict('no-issuing-ca', 'errors.409.message', { family });
     return ca;
   }
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { ForbiddenError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService, type AuditActor } from '../audit';
 import { devIssuingName, devRootName, familyPolicies } from './ca-profiles';
@@ -10,6 +9,7 @@ import { CrlService } from './crl.service';
 import { HsmService } from './hsm.service';
 import { authorityKeyIdentifier, caCertUrlFor, certificateOf, crlUrlFor, derBytes, ocspUrlFor, publicationExtensions, randomSerialHex } from './pki-extensions';
 import { x509 } from './validation/x509-runtime';
+import { certificatesError } from './certificates.errors';
 
 const YEAR_MS = 365.25 * 24 * 60 * 60 * 1000;
 const ROOT_YEARS = 20;
@@ -54,7 +54,7 @@ export class DevPkiService {
   ) {}
 
   async init(options: { dryRun?: boolean; actor?: AuditActor } = {}): Promise<DevInitReport> {
-    if (this.config.nodeEnv === 'production') throw new ForbiddenError('dev-pki-in-production', 'errors.403.message');
+    if (this.config.nodeEnv === 'production') throw certificatesError.forbidden('dev-pki-in-production', 'errors.403.message');
     const dryRun = !!options.dryRun;
     const tokenPresent = this.hsm.findToken() !== undefined;
     const report: DevInitReport = {

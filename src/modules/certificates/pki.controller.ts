@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Protocol, Public } from '../../common/access/access.decorator';
-import { NotFoundError } from '../../common/errors/domain-error';
 import { CrlService } from './crl.service';
 import { OcspResponderService } from './ocsp/ocsp-responder.service';
 import { ocspErrorResponse, OcspRequestError, ocspRequestFromGetPath, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE } from './ocsp/ocsp-protocol';
+import { certificatesError } from './certificates.errors';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
@@ -56,7 +56,7 @@ export class PkiController {
   @Public()
   async crl(@Param('slug') slug: string, @Res() res: Response) {
     const crl = SLUG.test(slug) ? await this.crls.latestCrlBySlug(slug) : null;
-    if (!crl) throw new NotFoundError('crl-not-found', 'errors.404.message');
+    if (!crl) throw certificatesError.notFound('crl-not-found', 'errors.404.message');
     const maxAge = crl.nextUpdate ? Math.max(0, Math.min(3600, Math.floor((crl.nextUpdate.getTime() - Date.now()) / 1000))) : 0;
     res
       .status(200)
@@ -70,7 +70,7 @@ export class PkiController {
   @Public()
   async caCertificate(@Param('slug') slug: string, @Res() res: Response) {
     const ca = SLUG.test(slug) ? await this.crls.caBySlug(slug) : null;
-    if (!ca) throw new NotFoundError('ca-not-found', 'errors.404.message');
+    if (!ca) throw certificatesError.notFound('ca-not-found', 'errors.404.message');
     res.status(200).type('application/pkix-cert').set('Cache-Control', 'public, max-age=3600').send(ca.der);
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../../core/database';
-import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
 import type { QueueName } from '../../core/queues';
 import { AuditService, type AuditActor } from '../audit';
 import { OutboxService } from '../notifications';
 import { IssuedCertificate, IssuedStatus } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';
 import { PKI_JOBS, PKI_QUEUE, type CrlRefreshPayload } from './pki-queue';
+import { certificatesError } from './certificates.errors';
 
 /** CRL reasons a revocation may give (certificateHold is hold(); removeFromCRL is release()). */
 export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
@@ -45,7 +45,7 @@ export class RevocationService {
   ) {}
 
   revoke(id: number, reason: RevocationReason, options: RevocationOptions = {}): Promise<IssuedCertificate> {
-    if (!isRevocationReason(reason)) throw new ConflictError('revocation-reason-invalid', 'errors.409.message', { reason: String(reason) });
+    if (!isRevocationReason(reason)) throw certificatesError.conflict('revocation-reason-invalid', 'errors.409.message', { reason: String(reason) });
     return this.change(id, { action: 'revoke', from: ['good', 'on-hold'], to: 'revoked', reason }, options);
   }
 
@@ -61,13 +61,13 @@ export class RevocationService {
     const run = <T>(fn: (manager: Tx) => Promise<T>): Promise<T> => (options.manager ? fn(options.manager) : this.repository.transaction(fn));
     return run(async (manager) => {
       const row = await this.repository.findIssued(id, manager);
-      if (!row) throw new NotFoundError('certificate-not-found', 'errors.404.message', { id });
+      if (!row) throw certificatesError.notFound('certificate-not-found', 'errors.404.message', { id });
       const version = options.expectedVersion ?? row.version;
-      if (row.version !== version) throw new ConflictError('certificate-changed', 'errors.409.message', { id });
-      if (!change.from.includes(row.status)) throw new ConflictError('certificate-state', 'errors.409.message', { id, status: row.status, action: change.action });
+      if (row.version !== version) throw certificatesError.conflict('certificate-changed', 'errors.409.message', { id });
+      if (!change.from.includes(row.status)) throw certificatesError.conflict('certificate-state', 'errors.409.message', { id, status: row.status, action: change.action });
       const revokedAt = change.to === 'good' ? null : new Date();
       const updated = await this.repository.updateRevocation(manager, id, version, { status: change.to, revocationReason: change.reason, revokedAt });
-      if (!updated) throw new ConflictError('certificate-changed', 'errors.409.message', { id });
+      if (!updated) throw certificatesError.conflict('certificate-changed', 'errors.409.message', { id });
       await this.audit.record(manager, {
         action: `pki.certificate.${change.action}`,
         targetType: 'issued_certificate',

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConflictError, NotFoundError } from '../../common/errors/domain-error';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService, type AuditActor } from '../audit';
 import { CA_FAMILY_PROFILES } from './ca-profiles';
@@ -17,6 +16,7 @@ import {
   ValidationResult,
 } from './validation';
 import { x509 } from './validation/x509-runtime';
+import { certificatesError } from './certificates.errors';
 
 /** How often, at most, the database is asked whether the trust store or the CRLs changed. */
 const STAMP_CHECK_MS = 3000;
@@ -172,7 +172,7 @@ export class TrustStoreService {
   /** Adds an imported CA certificate (enabled), audited. A certificate already present is a ConflictError. */
   async add(input: TrustAddInput, actor?: AuditActor): Promise<CaCertificate> {
     const { cert, role, fingerprint } = await this.inspect(input);
-    if (await this.repository.findCaByFingerprint(fingerprint)) throw new ConflictError('trust-already-present', 'errors.409.message', { fingerprint });
+    if (await this.repository.findCaByFingerprint(fingerprint)) throw certificatesError.conflict('trust-already-present', 'errors.409.message', { fingerprint });
     const slug = await this.repository.uniqueSlug(`${input.family}-${role}-${fingerprint.slice(0, 8).toLowerCase()}`);
     const row = await this.repository.transaction(async (manager) => {
       const saved = await this.repository.insertCa(manager, {
@@ -216,11 +216,11 @@ export class TrustStoreService {
   /** Disables a CA certificate (it no longer anchors or chains anything), audited. */
   async disable(reference: string, actor?: AuditActor): Promise<CaCertificate> {
     const found = await this.find(reference);
-    if (!found) throw new NotFoundError('trust-not-found', 'errors.404.message', { reference });
+    if (!found) throw certificatesError.notFound('trust-not-found', 'errors.404.message', { reference });
     const row = await this.repository.transaction(async (manager) => {
       const locked = await this.repository.lockCa(manager, found.id);
-      if (!locked) throw new NotFoundError('trust-not-found', 'errors.404.message', { reference });
-      if (!locked.enabled) throw new ConflictError('trust-already-disabled', 'errors.409.message', { slug: locked.slug });
+      if (!locked) throw certificatesError.notFound('trust-not-found', 'errors.404.message', { reference });
+      if (!locked.enabled) throw certificatesError.conflict('trust-already-disabled', 'errors.409.message', { slug: locked.slug });
       await this.repository.setCaEnabled(manager, locked.id, false);
       await this.audit.record(manager, {
         action: 'pki.trust.disable',
