@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogKeys } from '../../src/common/i18n/i18n';
+import { composeEmail, EMAIL_TEMPLATES } from '../../src/modules/notifications/email-composer';
 
 const VIEWS = join(__dirname, '..', '..', 'views');
 
@@ -26,5 +27,21 @@ describe('message catalogs', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+});
+
+describe('e-mail templates', () => {
+  it('have a subject and a body in both languages for every template the composer knows', () => {
+    const missing = EMAIL_TEMPLATES.flatMap((template) =>
+      (['zh-TW', 'en'] as const).flatMap((lang) => ['subject', 'body'].map((part) => `email.${template}.${part}`).filter((key) => !catalogKeys(lang).includes(key)).map((key) => `${lang}: ${key}`)),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('are composed from the catalog in the recipient\'s language, with the values filled in', () => {
+    const mail = composeEmail({ template: 'cards.user-code-reminder', lang: 'en', params: { name: 'Lin', number: '123456789012', countersUrl: 'u1', servicesUrl: 'u2' } });
+    expect(mail.subject).toContain('123456789012');
+    expect(mail.text).toContain('Lin');
+    expect(mail.text).not.toMatch(/\{\w+\}/);
   });
 });
