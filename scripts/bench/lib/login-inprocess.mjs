@@ -24,7 +24,7 @@ const { loadConfig } = dist('config/app-config.js');
 const { CoreModule } = dist('core/core.module.js');
 const { AuditModule } = dist('modules/audit/audit.module.js');
 const { AuthModule } = dist('modules/auth/auth.module.js');
-const { CertificateLoginService } = dist('modules/auth/certificate-login.service.js');
+const { checkWebEidSignature } = dist('modules/auth/web-eid-signature.js');
 const { CertificateIssuer } = dist('modules/certificates/certificate-issuer.service.js');
 const { TrustStoreService } = dist('modules/certificates/trust-store.service.js');
 const { ReferenceService } = dist('modules/reference/reference.service.js');
@@ -78,10 +78,6 @@ const app = await NestFactory.createApplicationContext(
 );
 try {
   const trustStore = app.get(TrustStoreService);
-  const loginService = app.get(CertificateLoginService);
-  if (typeof loginService.verifySignature !== 'function') {
-    throw new Error('CertificateLoginService has no verifySignature method any more: update scripts/bench/lib/login-inprocess.mjs');
-  }
 
   // The card: a demo professional of the seed, so that the HTTP logins find an account.
   const person = DEMO_FIXTURES.physicianAtClinic;
@@ -125,7 +121,8 @@ try {
     // the account lookup and the audit row.
     const parsed = parseWebEidToken(tokenJson);
     const leaf = Buffer.from(parsed.unverifiedCertificate, 'base64');
-    loginService.verifySignature(parsed, leaf, challenge); // throws LoginRefused('signature-invalid')
+    const signatureCheck = checkWebEidSignature(parsed, leaf, origin, challenge);
+    if (signatureCheck !== 'ok') throw new Error(`the bench token's signature: ${signatureCheck}`);
     return checkResult(await trustStore.validate(leaf, { purpose: 'client-auth' }));
   };
   const bareOp = () => {
