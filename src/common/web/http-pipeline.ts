@@ -102,6 +102,9 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     if (ctx) ctx.principal = principal;
 
     res.setHeader('Vary', 'HX-Request, Cookie');
+    // Pages carry personal data or a signed-in user's view: never kept by a browser or a shared
+    // cache. (Static assets are answered before this; the CRLs and OCSP set their own caching.)
+    res.setHeader('Cache-Control', 'no-store');
     const htmx = req.get('HX-Request') === 'true' && req.get('HX-Boosted') !== 'true';
     Object.assign(res.locals, {
       lang: req.lang,

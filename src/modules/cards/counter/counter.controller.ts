@@ -52,7 +52,6 @@ export class CounterController {
         return res.redirect(303, `/counter/reservations/${result.reference}`);
       case 'issued': {
         const { card, initialPin, certificate } = result.issued;
-        res.setHeader('Cache-Control', 'no-store');
         return res.status(200).render('cards/counter/issued', {
           titleKey: 'cards.counter.issued.title',
           reference: result.reference,

@@ -44,7 +44,6 @@ export class CardUnlockController {
     const card = await this.pages.card(number, attempter, 'unlock');
     const puk = await this.unlock.releasePuk(holderSession(req), card);
     if (puk === null) return res.redirect(303, `/cards/services/${card.cardNumber}/unlock`);
-    res.setHeader('Cache-Control', 'no-store');
     res.render('cards/services/unlock', { titleKey: 'cardServices.unlock.title', puk, ...this.pages.scriptPage(card, req.lang, { scriptAction: 'unlock' }) });
   }
 }

@@ -37,8 +37,7 @@ export class CardReservationsController {
     const pdf = await buildApplicationPdf(await this.presenter.pdfData(reservation));
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="application-${reservation.reference}.pdf"`);
-    // It carries the full national ID: never kept by a shared cache or the browser's disk cache.
-    res.setHeader('Cache-Control', 'no-store');
+    // It carries the full national ID: like every page it is sent no-store (http-pipeline).
     res.send(pdf);
   }
 
