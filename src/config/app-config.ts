@@ -14,6 +14,8 @@ export interface AppConfig {
   redisUrl: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
+  /** How long a sign-in lasts at most, however active the session: staff, and everyone else. */
+  sessionMaxHours: { staff: number; others: number };
   dataKey: Buffer;
   trustProxy: string[];
   intranetCidrs: string[];
@@ -197,6 +199,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
     sessionSecret: r.secret('SESSION_SECRET', 32),
     sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: { staff: r.int('SESSION_MAX_HOURS_STAFF', 8, 1, 24), others: r.int('SESSION_MAX_HOURS', 12, 1, 72) },
     dataKey: r.base64Key('DATA_KEY', 32),
     trustProxy: r.cidrList('TRUST_PROXY', ''),
     intranetCidrs: r.cidrList('INTRANET_CIDRS', '127.0.0.0/8,::1/128'),

@@ -5,6 +5,8 @@ import type { CardReservationSession } from '../modules/cards/reservation-draft'
 declare module 'express-session' {
   interface SessionData {
     principal?: Principal;
+    /** When the principal signed in (ms): the session's absolute lifetime counts from here. */
+    signedInAt?: number;
     /** Set when a certificate sign-in starts, so the session (and its challenge binding) persists. */
     loginStartedAt?: number;
     /** Set by @AttemptBy(): the session is kept, so per-session attempt counts last. */

@@ -9,7 +9,8 @@ import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { toBlockList } from '../../config/app-config';
-import { requestContext } from '../context/request-context';
+import { isStaffRole } from '../access/roles';
+import { requestContext, type Principal } from '../context/request-context';
 import { DEFAULT_LANG, htmlLang, isLang, LANG_COOKIE } from '../i18n/i18n';
 import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
 import { addressIn } from './client-address';
@@ -18,6 +19,8 @@ import { LinksRegistry } from './links';
 import { createViewEngine } from './view-engine';
 
 export const SESSION_COOKIE = 'nhi.sid';
+/** Redis key prefix of the sessions (connect-redis). */
+export const SESSION_KEY_PREFIX = 'sess:';
 
 /**
  * Everything in front of Nest's router, in order: client address from the trusted proxy only,
@@ -84,7 +87,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
   app.use(
     session({
       name: SESSION_COOKIE,
-      store: new RedisStore({ client: redis, prefix: 'sess:', ttl: config.sessionIdleMinutes * 60 }),
+      store: new RedisStore({ client: redis, prefix: SESSION_KEY_PREFIX, ttl: config.sessionIdleMinutes * 60 }),
       secret: config.sessionSecret,
       resave: false,
       saveUninitialized: false,
@@ -97,7 +100,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     req.csrfToken = csrfTokenFor(config.sessionSecret, nonce);
     const cookieLang = readCookie(req, LANG_COOKIE);
     req.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
-    const principal = req.session.principal ?? null;
+    const principal = signedInPrincipal(req, config);
     const ctx = requestContext.get();
     if (ctx) ctx.principal = principal;
 
@@ -149,4 +152,20 @@ export function readCookie(req: Request, name: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The session's principal while its sign-in lasts: a sign-in ends SESSION_MAX_HOURS_STAFF (staff)
+ * or SESSION_MAX_HOURS (others) after it began, however active the session; after that (or for a
+ * session without a sign-in time) the principal is dropped and the next page asks to sign in.
+ */
+function signedInPrincipal(req: Request, config: AppConfig): Principal | null {
+  const principal = req.session.principal;
+  if (!principal) return null;
+  const hours = isStaffRole(principal.role) ? config.sessionMaxHours.staff : config.sessionMaxHours.others;
+  const signedInAt = req.session.signedInAt;
+  if (typeof signedInAt === 'number' && Date.now() - signedInAt < hours * 3_600_000) return principal;
+  delete req.session.principal;
+  delete req.session.signedInAt;
+  return null;
 }

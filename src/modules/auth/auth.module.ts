@@ -8,6 +8,7 @@ import { CertificateLoginController } from './certificate-login.controller';
 import { CertificateLoginService } from './certificate-login.service';
 import { CertificateAuthGuard, CertificateStrategy } from './certificate.strategy';
 import { ChallengeService } from './challenge.service';
+import { SessionRegistry } from './session-registry';
 import { SessionService } from './session.service';
 import { StaffAccount } from './staff-account.entity';
 import { StaffAccountRepository } from './staff-account.repository';
@@ -38,6 +39,7 @@ import { TokenProofService } from './token-proof.service';
     StaffService,
     ChallengeService,
     TokenProofService,
+    SessionRegistry,
     SessionService,
     CertificateLoginService,
     CertificateStrategy,

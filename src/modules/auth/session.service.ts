@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import type { Principal } from '../../common/context/request-context';
 import { rotateCsrfNonce, SESSION_COOKIE } from '../../common/web/http-pipeline';
 import { AuditService } from '../audit';
+import { SessionRegistry } from './session-registry';
 
 function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => run((err) => (err ? reject(err) : resolve())));
@@ -10,11 +11,15 @@ function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
 
 /**
  * The browser session of a signed-in principal: started with a new session id and a new CSRF
- * nonce (nothing from before sign-in carries over), ended with the session destroyed.
+ * nonce (nothing from before sign-in carries over), registered with its principal (so that
+ * disabling the account ends it), ended with the session destroyed.
  */
 @Injectable()
 export class SessionService {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly registry: SessionRegistry,
+  ) {}
 
   /** Writes the session now (a challenge is about to be bound to its id). */
   keep(req: Request): Promise<void> {
@@ -24,12 +29,15 @@ export class SessionService {
   async signIn(req: Request, res: Response, principal: Principal): Promise<void> {
     await promised((done) => req.session.regenerate(done));
     req.session.principal = principal;
+    req.session.signedInAt = Date.now();
+    await this.registry.add(principal, req.sessionID);
     rotateCsrfNonce(req, res);
   }
 
   async signOut(req: Request, res: Response): Promise<void> {
     const principal = req.session.principal;
     await this.audit.recordAlone({ action: 'auth.logout', targetType: principal?.kind, targetId: principal?.id });
+    if (principal) await this.registry.remove(principal, req.sessionID);
     await promised((done) => req.session.destroy(done));
     res.clearCookie(SESSION_COOKIE);
     rotateCsrfNonce(req, res);

@@ -12,6 +12,7 @@ import { AuditService, type AuditEntry } from '../audit';
 import { ReferenceService } from '../reference';
 import { authError } from './auth.errors';
 import type { StaffAccount } from './staff-account.entity';
+import { SessionRegistry } from './session-registry';
 import { StaffAccountRepository, type StaffView } from './staff-account.repository';
 import type { StaffLoginInput } from './staff-login.form';
 import { generateTotpSecret, matchTotp, otpauthUri } from './totp';
@@ -52,6 +53,7 @@ export class StaffService {
     private readonly database: Database,
     private readonly audit: AuditService,
     private readonly reference: ReferenceService,
+    private readonly sessions: SessionRegistry,
   ) {}
 
   /** Validates a new account; returns the problems (empty when fine). */
@@ -125,8 +127,9 @@ export class StaffService {
     return this.accounts.list();
   }
 
+  /** Disables the account and ends its sessions at once (every web process: they live in Redis). */
   async disable(username: string, actor: AuditEntry['actor']): Promise<StaffView> {
-    return this.database.transaction(async (tx) => {
+    const disabled = await this.database.transaction(async (tx) => {
       const account = await this.accounts.lockByUsername(tx, username);
       if (!account) throw authError.notFound('staff-not-found', 'staff.errors.notFound', { username });
       if (account.disabledAt) throw authError.conflict('staff-already-disabled', 'staff.errors.alreadyDisabled', { username });
@@ -136,6 +139,8 @@ export class StaffService {
       await this.audit.record(tx, { action: 'staff.disable', targetType: 'staff_account', targetId: username, summary: { disabledAt: account.disabledAt.toISOString() }, actor });
       return account;
     });
+    await this.sessions.endAll('staff', String(disabled.id));
+    return disabled;
   }
 
   /**
