@@ -25,7 +25,9 @@ export interface AppConfig {
   devSmtpListener: boolean;
   devSmtpPort: number;
   breakGlassLogin: boolean;
+  /** Failed break-glass sign-ins that lock an account; a client is paused after loginMaxFailuresPerClient (fewer). */
   loginMaxFailures: number;
+  loginMaxFailuresPerClient: number;
   loginLockoutMinutes: number;
   outboxPollMs: number;
   challengeTtlSeconds: number;
@@ -184,6 +186,7 @@ export function toBlockList(items: string[]): BlockList {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const r = new Reader(env);
+  const loginMaxFailures = r.int('LOGIN_MAX_FAILURES', 10, 2, 100);
   const config: AppConfig = {
     nodeEnv: r.oneOf('NODE_ENV', ['development', 'test', 'production'] as const, 'development'),
     host: r.string('APP_HOST', '127.0.0.1'),
@@ -209,7 +212,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     devSmtpListener: r.bool('DEV_SMTP_LISTENER', false),
     devSmtpPort: r.int('DEV_SMTP_PORT', 2525, 0, 65535),
     breakGlassLogin: r.bool('BREAK_GLASS_LOGIN', true),
-    loginMaxFailures: r.int('LOGIN_MAX_FAILURES', 5, 1, 100),
+    loginMaxFailures,
+    // Default: 5, and always fewer than LOGIN_MAX_FAILURES (an older .env may set that to 5).
+    loginMaxFailuresPerClient: r.int('LOGIN_MAX_FAILURES_PER_CLIENT', Math.max(1, Math.min(5, loginMaxFailures - 1)), 1, 99),
     loginLockoutMinutes: r.int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     outboxPollMs: r.int('OUTBOX_POLL_MS', 500, 50, 60000),
     challengeTtlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 1, 3600),
@@ -245,6 +250,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (config.nodeEnv === 'production' && config.devSmtpListener) {
     r.problems.push('DEV_SMTP_LISTENER must be false in production (it keeps every e-mail it receives)');
+  }
+  if (config.loginMaxFailuresPerClient >= config.loginMaxFailures) {
+    r.problems.push('LOGIN_MAX_FAILURES_PER_CLIENT must be below LOGIN_MAX_FAILURES: one computer is paused before it can lock an account');
   }
   if (r.problems.length) throw new ConfigError(r.problems);
   return config;

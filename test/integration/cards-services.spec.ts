@@ -234,7 +234,7 @@ describe('card services by card number', () => {
     expect((await login(tc, unlockedPin)).status).toBe(200);
   });
 
-  it('locks the user-code check after 5 wrong codes, audits each failure and the lock, and takes no code until the lock has run out', async () => {
+  it('pauses this computer\'s user-code checks of a card after 5 wrong codes, audits each failure and the pause, and slows the card\'s other services down', async () => {
     const tc = await newCard({ state: 'active' });
     const agent = t.agent();
     const path = `/cards/services/${tc.cardNumber}/suspend`;
@@ -252,7 +252,8 @@ describe('card services by card number', () => {
     const card = await reload(tc);
     expect(card.state).toBe('active');
     expect(card.userCodeFailures).toBe(5);
-    expect(card.userCodeLockedUntil!.getTime()).toBeGreaterThan(Date.now() + 29 * 60_000);
+    // from the 5th wrong code in a row on, the card's non-protective services wait (30 s, doubling)
+    expect(card.userCodeLockedUntil!.getTime()).toBeGreaterThan(Date.now() + 20_000);
     const checks = await audits('card.user-code-check', tc.cardNumber);
     expect(checks.map((a) => [a.outcome, (a.summary as { reason: string }).reason])).toEqual([
       ...Array(5).fill(['failure', 'wrong']),
@@ -260,8 +261,9 @@ describe('card services by card number', () => {
     ]);
     expect(await audits('card.user-code-locked', tc.cardNumber)).toHaveLength(1);
 
-    // once the lock has run out, the right code works and the count starts again
-    await t.dataSource.query('UPDATE card SET user_code_locked_until = ? WHERE id = ?', [new Date(Date.now() - 1000), tc.card.id]);
+    // once this computer's pause has run out, the right code works and the count starts again
+    const pauses = await redis.keys(`cards:user-code-card-client:pair:${tc.cardNumber}|*`);
+    await redis.del(...pauses);
     expect((await post(agent, path, { userCode: tc.userCode })).status).toBe(303);
     const after = await reload(tc);
     expect(after.state).toBe('suspended');

@@ -57,9 +57,12 @@ describe('intranet-only staff routes', () => {
 describe('break-glass staff sign-in (password + TOTP) with lockout', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_LOCKOUT_MINUTES: '15' });
+    t = await createTestApp({ LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_CLIENT: '2', LOGIN_LOCKOUT_MINUTES: '15', TRUST_PROXY: '127.0.0.1/32,::1/128' });
   });
   afterAll(() => t.close());
+  /** A client of its own (an address of the intranet, named by the trusted proxy): its failures are its own. */
+  let clients = 0;
+  const fresh = () => t.agent().set('X-Forwarded-For', `127.0.2.${++clients}`);
 
   it('signs in with password and a current TOTP code, rotating the session, and audits it', async () => {
     const creds = await createStaff(t, 'admin');
@@ -86,38 +89,42 @@ describe('break-glass staff sign-in (password + TOTP) with lockout', () => {
   it('refuses a replayed TOTP code', async () => {
     const creds = await createStaff(t, 'ministry_staff');
     const code = totpCode(creds.totpSecret, totpStep());
-    expect((await loginAttempt(t, t.agent(), { username: creds.account.username, password: creds.password, code })).status).toBe(303);
-    const replay = await loginAttempt(t, t.agent(), { username: creds.account.username, password: creds.password, code });
+    expect((await loginAttempt(t, fresh(), { username: creds.account.username, password: creds.password, code })).status).toBe(303);
+    const replay = await loginAttempt(t, fresh(), { username: creds.account.username, password: creds.password, code });
     expect(replay.status).toBe(422);
   });
 
-  it('keeps the username, shows an error summary, and locks after the configured failures', async () => {
+  it('keeps the username, shows an error summary, pauses a client before it can lock the account, and locks after the configured failures', async () => {
     const creds = await createStaff(t, 'county_reviewer');
-    const agent = t.agent();
-    const first = await loginAttempt(t, agent, { username: creds.account.username, password: 'wrong-password', code: '000000' });
+    const from = (ip: string) => t.agent().set('X-Forwarded-For', ip);
+    const clientA = from('127.0.1.1');
+    const first = await loginAttempt(t, clientA, { username: creds.account.username, password: 'wrong-password', code: '000000' });
     expect(first.status).toBe(422);
     expect(first.text).toContain('錯誤：');
     expect(first.text).toContain('govuk-error-summary');
     expect(first.text).toContain(`value="${creds.account.username}"`);
     expect(first.text).not.toContain('wrong-password');
-    expect((await loginAttempt(t, agent, { username: creds.account.username, password: 'wrong-password', code: '000000' })).status).toBe(422);
-    const third = await loginAttempt(t, agent, { username: creds.account.username, password: 'wrong-password', code: '000000' });
-    expect(third.status).toBe(429);
-    // even the right password and code are refused while locked
-    const locked = await loginAttempt(t, agent, { username: creds.account.username, password: creds.password, code: totpCode(creds.totpSecret, totpStep()) });
-    expect(locked.status).toBe(429);
+    expect((await loginAttempt(t, clientA, { username: creds.account.username, password: 'wrong-password', code: '000000' })).status).toBe(422);
+    // this computer is paused (LOGIN_MAX_FAILURES_PER_CLIENT=2), even with the right password and code
+    const paused = await loginAttempt(t, clientA, { username: creds.account.username, password: creds.password, code: totpCode(creds.totpSecret, totpStep()) });
+    expect(paused.status).toBe(429);
+    // a failure from a second computer reaches LOGIN_MAX_FAILURES=3: the account is locked
+    expect((await loginAttempt(t, from('127.0.1.2'), { username: creds.account.username, password: 'wrong-password', code: '000000' })).status).toBe(422);
     const account = await t.dataSource.getRepository(StaffAccount).findOneByOrFail({ username: creds.account.username });
     expect(account.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
+    // a locked account answers as any wrong sign-in does
+    const locked = await loginAttempt(t, from('127.0.1.3'), { username: creds.account.username, password: creds.password, code: totpCode(creds.totpSecret, totpStep()) });
+    expect(locked.status).toBe(422);
     const failures = await t.dataSource.getRepository(AuditEvent).countBy({ action: 'staff.login', targetId: creds.account.username, outcome: 'failure' });
-    expect(failures).toBe(4);
+    expect(failures).toBe(5);
   });
 
   it('refuses a disabled account and unknown users alike', async () => {
     const creds = await createStaff(t, 'counter_staff');
     await t.app.get((await import('../../src/modules/auth/staff.service')).StaffService).disable(creds.account.username, { kind: 'test' });
-    const res = await loginAttempt(t, t.agent(), { username: creds.account.username, password: creds.password, code: totpCode(creds.totpSecret, totpStep()) });
+    const res = await loginAttempt(t, fresh(), { username: creds.account.username, password: creds.password, code: totpCode(creds.totpSecret, totpStep()) });
     expect(res.status).toBe(422);
-    const unknown = await loginAttempt(t, t.agent(), { username: 'nobody-here', password: 'x', code: '123456' });
+    const unknown = await loginAttempt(t, fresh(), { username: 'nobody-here', password: 'x', code: '123456' });
     expect(unknown.status).toBe(422);
   });
 

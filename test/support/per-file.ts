@@ -5,7 +5,7 @@
 import Redis from 'ioredis';
 
 /** The key prefixes of every rate limit (RatePolicy names in src/). */
-export const RATE_LIMIT_KEYS = ['auth:login-failures:*', 'cards:*'];
+export const RATE_LIMIT_KEYS = ['auth:login-failures:*', 'auth:staff-login-failures:*', 'auth:challenges:*', 'cards:*'];
 
 export async function resetRateLimits(redisUrl: string): Promise<void> {
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });

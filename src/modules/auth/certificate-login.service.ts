@@ -44,7 +44,9 @@ class Refusal extends Error {
  * (this session's, fresh, unused), the signature over hash(origin) || hash(challenge)
  * (TokenProofService), the certificate (path to an enabled anchor, validity, key usage, family,
  * revocation) and then the account the certificate belongs to. Every attempt is audited;
- * failures are rate-limited per client address and per certificate.
+ * failures are rate-limited per client address, and per certificate only once the card itself
+ * signed this session's challenge (a certificate is semi-public: without the card, nobody can
+ * spend its holder's tries).
  */
 @Injectable()
 export class CertificateLoginService {
@@ -69,16 +71,19 @@ export class CertificateLoginService {
 
   async login(attempt: LoginAttempt): Promise<Principal> {
     let certificate: { fingerprint: string; serial?: string; issuer?: string; family?: string | null } | null = null;
+    /** The card signed this session's challenge: only then does a failure count against its certificate. */
+    let proven = false;
     const client = attempt.clientIp ?? 'unknown';
     try {
       if (await this.limiter.blocked(this.failures, { client })) throw new Refusal('rate-limited');
       const read = this.proofs.read(attempt.token);
       if (!read) throw new Refusal('token-malformed');
       certificate = { fingerprint: createHash('sha256').update(read.der).digest('hex') };
-      if (await this.limiter.blocked(this.failures, { certificate: certificate.fingerprint })) throw new Refusal('rate-limited');
       if (!isCardType(attempt.cardType)) throw new Refusal('card-type-unknown');
       const proof = await this.proofs.check(read, attempt);
       if (!proof.ok) throw new Refusal(proof.code);
+      proven = true;
+      if (await this.limiter.blocked(this.failures, { certificate: certificate.fingerprint })) throw new Refusal('rate-limited');
 
       const result = await this.trustStore.validate(read.der, { purpose: 'client-auth' });
       if (!result.valid) throw new Refusal(`certificate-${result.code}`);
@@ -98,7 +103,7 @@ export class CertificateLoginService {
       return principal;
     } catch (err) {
       if (!(err instanceof Refusal)) throw err;
-      await this.limiter.record(this.failures, { client, certificate: certificate?.fingerprint });
+      await this.limiter.record(this.failures, { client, certificate: proven ? certificate?.fingerprint : undefined });
       await this.audit.recordAlone({
         action: 'auth.certificate-login',
         outcome: 'failure',

@@ -36,7 +36,7 @@ export class StaffLoginController {
     const returnTo = this.returnTo(body);
     const fail = (errors: FieldError[]) => new FormValidationError('auth/staff-login', 'staff.login.title', errors, { ...form.values, returnTo }, { enabled: this.config.breakGlassLogin });
     if (!form.input) throw fail(form.errors);
-    const result = await this.staff.login(form.input);
+    const result = await this.staff.login(form.input, req.ip ?? null);
     if (!result.principal) throw fail(result.errors);
     await this.sessions.signIn(req, res, result.principal);
     res.redirect(303, returnTo);

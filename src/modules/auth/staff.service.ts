@@ -8,6 +8,7 @@ import { validateEmail } from '../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { InjectSecretBox } from '../../core/secrets';
 import { Database } from '../../core/database';
+import { RateLimiter, type RatePolicy } from '../../core/rate-limiter';
 import { AuditService, type AuditEntry } from '../audit';
 import { ReferenceService } from '../reference';
 import { authError } from './auth.errors';
@@ -46,6 +47,8 @@ export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
  */
 @Injectable()
 export class StaffService {
+  private readonly clientFailures: RatePolicy<'client'>;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectSecretBox('staff-totp') private readonly totpBox: SecretBox,
@@ -54,7 +57,10 @@ export class StaffService {
     private readonly audit: AuditService,
     private readonly reference: ReferenceService,
     private readonly sessions: SessionRegistry,
-  ) {}
+    private readonly limiter: RateLimiter,
+  ) {
+    this.clientFailures = { name: 'auth:staff-login-failures', windowSeconds: config.loginLockoutMinutes * 60, limits: { client: config.loginMaxFailuresPerClient } };
+  }
 
   /** Validates a new account; returns the problems (empty when fine). */
   async validateNew(input: NewStaff): Promise<string[]> {
@@ -144,34 +150,46 @@ export class StaffService {
   }
 
   /**
-   * Break-glass sign-in. Every attempt is audited. Failures count towards a lockout of
-   * LOGIN_LOCKOUT_MINUTES after LOGIN_MAX_FAILURES, counted atomically so parallel guesses cannot
-   * slip past it. A wrong password or code is the form's error (how many tries are left).
+   * Break-glass sign-in. Every attempt is audited, and every refusal answers the same (the form
+   * again, "wrong username, password or code") in the same time (the password hash is always
+   * computed), whatever the account's state: unknown, disabled, locked or a wrong secret. A
+   * client address is paused after LOGIN_MAX_FAILURES_PER_CLIENT failures; an account is locked
+   * after LOGIN_MAX_FAILURES (more), counted atomically, so one computer cannot lock anybody out.
    */
-  async login(input: StaffLoginInput): Promise<StaffLoginResult> {
+  async login(input: StaffLoginInput, clientIp: string | null): Promise<StaffLoginResult> {
     const { username, password, code } = input;
     const attempt = { kind: 'staff', id: username, credential: 'password+totp' };
-    const failed = (left: number): StaffLoginResult => ({ principal: null, errors: [{ field: 'username', messageKey: 'staff.login.errors.failed', params: { left } }] });
+    const refuse = (reason: string, summary: Record<string, unknown> = {}) =>
+      this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason, ...summary }, actor: attempt });
     if (!this.config.breakGlassLogin) {
-      await this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason: 'break-glass-disabled' }, actor: attempt });
+      await refuse('break-glass-disabled');
       throw authError.forbidden('break-glass-disabled', 'staff.login.disabled');
     }
+    const client = { client: clientIp ?? 'unknown' };
+    if (await this.limiter.blocked(this.clientFailures, client)) {
+      await refuse('client-paused');
+      throw authError.tooMany('staff-login-paused', 'staff.login.locked', { minutes: this.config.loginLockoutMinutes });
+    }
+    const failed = async (): Promise<StaffLoginResult> => {
+      await this.limiter.record(this.clientFailures, client);
+      return { principal: null, errors: [{ field: 'username', messageKey: 'staff.login.errors.failed' }] };
+    };
+
     const account = await this.accounts.findByUsername(username);
+    const passwordOk = await verifySecret(password, account?.passwordHash ?? DUMMY_HASH);
     if (!account || account.disabledAt) {
-      await verifySecret(password, DUMMY_HASH);
-      await this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason: account ? 'disabled' : 'unknown-user' }, actor: attempt });
-      return failed(this.config.loginMaxFailures);
+      await refuse(account ? 'disabled' : 'unknown-user');
+      return failed();
     }
     if (account.lockedUntil && account.lockedUntil > new Date()) {
-      await this.audit.recordAlone({ action: 'staff.login', outcome: 'failure', targetType: 'staff_account', targetId: username, summary: { reason: 'locked', lockedUntil: account.lockedUntil.toISOString() }, actor: attempt });
-      throw authError.tooMany('staff-locked', 'staff.login.locked', { minutes: Math.ceil((account.lockedUntil.getTime() - Date.now()) / 60_000) });
+      await refuse('locked', { lockedUntil: account.lockedUntil.toISOString() });
+      return failed();
     }
-    const passwordOk = await verifySecret(password, account.passwordHash);
     const step = matchTotp(this.totpBox.open(account.totpSecretCipher), code);
     const codeOk = step !== null && (account.totpLastStep === null || step > account.totpLastStep);
 
     if (!passwordOk || !codeOk) {
-      const left = await this.database.transaction(async (tx) => {
+      await this.database.transaction(async (tx) => {
         const failures = await this.accounts.countFailure(tx, account.id, this.config.loginMaxFailures, this.config.loginLockoutMinutes);
         await this.audit.record(tx, {
           action: 'staff.login',
@@ -181,10 +199,8 @@ export class StaffService {
           summary: { reason: passwordOk ? 'bad-totp' : 'bad-password', failures, locked: failures >= this.config.loginMaxFailures },
           actor: attempt,
         });
-        return this.config.loginMaxFailures - failures;
       });
-      if (left <= 0) throw authError.tooMany('staff-locked', 'staff.login.locked', { minutes: this.config.loginLockoutMinutes });
-      return failed(left);
+      return failed();
     }
 
     const principal = staffPrincipal(account, 'password+totp');

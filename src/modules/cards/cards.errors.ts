@@ -15,6 +15,7 @@ export type CardsErrorCode =
   | 'card-service-not-found'
   | 'card-user-code-first'
   | 'card-user-code-locked'
+  | 'card-user-code-slowed'
   | 'card-lookup-rate-limited'
   | 'card-user-code-rate-limited'
   | 'card-presence-rate-limited'
