@@ -11,7 +11,8 @@ const statusBox = document.getElementById('card-status');
 const submit = document.getElementById('card-submit');
 const success = document.getElementById('card-success');
 const messages = JSON.parse(document.getElementById('card-messages').textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
+/** The page's CSRF token; a challenge's answer brings the token of the session it began. */
+let csrf = document.querySelector('meta[name="csrf-token"]').content;
 const helper = form.dataset.helperUrl.replace(/\/$/, '');
 const action = form.dataset.action;
 const token = form.dataset.token;
@@ -99,7 +100,9 @@ async function callServer(path, body) {
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
     body: JSON.stringify(body),
   });
-  return { ok: res.ok, body: await res.json().catch(() => ({})) };
+  const answer = { ok: res.ok, body: await res.json().catch(() => ({})) };
+  if (typeof answer.body.csrfToken === 'string') csrf = answer.body.csrfToken;
+  return answer;
 }
 
 /** Whether the helper answers and this card (by its token label) is in a reader. */

@@ -11,7 +11,8 @@ const submit = document.getElementById('login-submit');
 const cardChoice = document.getElementById('card-choice');
 const cardSelect = document.getElementById('card-token');
 const messages = JSON.parse(document.getElementById('login-messages').textContent);
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
+/** The page's CSRF token; a challenge's answer brings the token of the session it began. */
+let csrf = document.querySelector('meta[name="csrf-token"]').content;
 const helper = form.dataset.helperUrl.replace(/\/$/, '');
 
 const say = (key, extra = '') => {
@@ -75,7 +76,9 @@ async function postJson(url, body) {
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrf },
     body: JSON.stringify(body),
   });
-  return { ok: res.ok, body: await res.json().catch(() => ({})) };
+  const answer = { ok: res.ok, body: await res.json().catch(() => ({})) };
+  if (typeof answer.body.csrfToken === 'string') csrf = answer.body.csrfToken;
+  return answer;
 }
 
 form.addEventListener('submit', async (event) => {

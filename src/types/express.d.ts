@@ -20,7 +20,10 @@ declare global {
   namespace Express {
     interface Request {
       lang: Lang;
-      csrfToken: string;
+      /** This request's CSRF nonce (its cookie's, or a new one). */
+      csrfNonce: string;
+      /** The request came with a session the store had (not one begun now). */
+      sessionLoaded: boolean;
       requestId: string;
     }
   }

@@ -411,8 +411,8 @@ describe('registration counter: reservations, approval with card issuance, rejec
       // the card signs in with its initial PIN once opened (opening is the card services' flow: here straight through the helper)
       const browser = t.agent();
       const login = await browser.get('/login').expect(200);
-      const csrf = csrfFrom(login.text);
-      const challenge = (await browser.post('/auth/challenge').set('X-CSRF-Token', csrf).set('Accept', 'application/json').expect(200)).body.challenge as string;
+      // the challenge begins the session: from then on the page's script sends the token it answers with
+      const { challenge, csrfToken: csrf } = (await browser.post('/auth/challenge').set('X-CSRF-Token', csrfFrom(login.text)).set('Accept', 'application/json').expect(200)).body as { challenge: string; csrfToken: string };
       const notOpened = await helperCall('/sign', { origin: t.config.publicOrigin, challenge, pin, token: `card-${cardNumber}` });
       expect([notOpened.status, notOpened.body.code]).toEqual([422, 9046]);
       expect((await helperCall('/card/open', { token: `card-${cardNumber}`, pin })).body).toEqual({ ok: true, token: `card-${cardNumber}` });

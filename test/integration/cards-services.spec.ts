@@ -81,8 +81,9 @@ describe('card services by card number', () => {
   /** The certificate sign-in with this card (helper signs), as the login page does it. */
   async function login(tc: TestCard, pin: string, tamper: (token: WebEidAuthToken) => WebEidAuthToken = (x) => x) {
     const agent = t.agent();
-    const { csrf } = await page(agent, '/login');
-    const challenge = (await agent.post('/auth/challenge').set('X-CSRF-Token', csrf).set('Accept', 'application/json').expect(200)).body.challenge as string;
+    const loginPage = await page(agent, '/login');
+    // the challenge begins the session: from then on the page's script sends the token it answers with
+    const { challenge, csrfToken: csrf } = (await agent.post('/auth/challenge').set('X-CSRF-Token', loginPage.csrf).set('Accept', 'application/json').expect(200)).body as { challenge: string; csrfToken: string };
     const signed = await sign(tc, challenge, pin);
     expect(signed.status).toBe(200);
     return json(agent, '/auth/certificate', csrf, { challenge, token: tamper(signed.body as WebEidAuthToken), cardType: 'personnel', returnTo: '/' });

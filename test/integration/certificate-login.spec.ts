@@ -53,9 +53,9 @@ describe('certificate sign-in (Web eID token through the certificate strategy)',
   async function browser(app: TestApp = t) {
     const agent = app.agent();
     const page = await agent.get('/login').expect(200);
-    const csrf = csrfFrom(page.text);
-    const challengeRes = await agent.post('/auth/challenge').set('X-CSRF-Token', csrf).set('Accept', 'application/json').expect(200);
-    return { agent, csrf, challenge: challengeRes.body.challenge as string };
+    const challengeRes = await agent.post('/auth/challenge').set('X-CSRF-Token', csrfFrom(page.text)).set('Accept', 'application/json').expect(200);
+    // the challenge begins the session: from then on the page's script sends the token it answers with
+    return { agent, csrf: challengeRes.body.csrfToken as string, challenge: challengeRes.body.challenge as string };
   }
 
   async function submit(b: Awaited<ReturnType<typeof browser>>, token: unknown, cardType = 'personnel', challenge = b.challenge, headerOrigin = origin) {

@@ -96,7 +96,7 @@ export type CommonErrorCode =
   | 'intranet-only'
   | 'role-not-allowed'
   | 'csrf-invalid'
-  | 'origin-refused'
+  | 'origin-mismatch'
   | 'record-not-found'
   | 'route-not-found'
   | 'database-unavailable'

@@ -14,7 +14,8 @@ import { requestContext, type Principal } from '../context/request-context';
 import { DEFAULT_LANG, htmlLang, isLang, LANG_COOKIE } from '../i18n/i18n';
 import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
 import { addressIn } from './client-address';
-import { CSRF_COOKIE, csrfTokenFor, newCsrfNonce } from './csrf';
+import { COOKIE_SECURE_SETTING, readCookie } from './cookies';
+import { csrfNonceOf, csrfTokenOf } from './csrf';
 import { LinksRegistry } from './links';
 import { createViewEngine } from './view-engine';
 
@@ -77,6 +78,9 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
         },
       },
       strictTransportSecurity: config.publicOrigin.startsWith('https:'),
+      // Other sites learn nothing of our addresses; our own forms name their origin (Origin and
+      // Referer), which the CSRF guard checks. (no-referrer would make every form say Origin: null.)
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use('/assets', express.static(PUBLIC_BUILD_DIR, { maxAge: config.nodeEnv === 'production' ? '7d' : 0, index: false }));
@@ -96,8 +100,8 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     }),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const nonce = readCookie(req, CSRF_COOKIE) ?? rotateCsrfNonce(req, res);
-    req.csrfToken = csrfTokenFor(config.sessionSecret, nonce);
+    req.sessionLoaded = sessionIdOfCookie(readCookie(req, SESSION_COOKIE)) === req.sessionID;
+    req.csrfNonce = csrfNonceOf(req, res);
     const cookieLang = readCookie(req, LANG_COOKIE);
     req.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
     const principal = signedInPrincipal(req, config);
@@ -109,10 +113,11 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     // cache. (Static assets are answered before this; the CRLs and OCSP set their own caching.)
     res.setHeader('Cache-Control', 'no-store');
     const htmx = req.get('HX-Request') === 'true' && req.get('HX-Boosted') !== 'true';
+    // The forms' token, taken when the page is rendered: bound to the session the handler may just have begun.
+    Object.defineProperty(res.locals, 'csrfToken', { enumerable: true, configurable: true, get: () => csrfTokenOf(req, config.sessionSecret) });
     Object.assign(res.locals, {
       lang: req.lang,
       htmlLang: htmlLang(req.lang),
-      csrfToken: req.csrfToken,
       currentPath: req.originalUrl,
       user: principal ? { displayName: principal.displayName, roleKey: `role.${principal.role}` } : null,
       nav: links.navigationFor(principal, req.path, addressIn(intranet, req.ip)),
@@ -120,38 +125,6 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     });
     next();
   });
-}
-
-const COOKIE_SECURE_SETTING = 'cookie secure';
-
-/** Our own cookies' attributes: HttpOnly, SameSite=Lax, Secure per COOKIE_SECURE (auto: when the request came over TLS). */
-export function cookieOptions(req: Request, maxAge?: number) {
-  const secure = req.app.get(COOKIE_SECURE_SETTING) as boolean | 'auto' | undefined;
-  return { httpOnly: true, sameSite: 'lax' as const, secure: secure === 'auto' || secure === undefined ? req.secure : secure, path: '/', ...(maxAge ? { maxAge } : {}) };
-}
-
-/** A new CSRF nonce (at first visit, sign-in and sign-out); returns it. */
-export function rotateCsrfNonce(req: Request, res: Response): string {
-  const nonce = newCsrfNonce();
-  res.cookie(CSRF_COOKIE, nonce, cookieOptions(req));
-  return nonce;
-}
-
-/** The one cookie parser we need: read a single cookie by name. */
-export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -168,4 +141,11 @@ function signedInPrincipal(req: Request, config: AppConfig): Principal | null {
   delete req.session.principal;
   delete req.session.signedInAt;
   return null;
+}
+
+/** The session id inside the signed session cookie (`s:<id>.<signature>`), if any. */
+function sessionIdOfCookie(value: string | undefined): string | undefined {
+  if (!value?.startsWith('s:')) return undefined;
+  const dot = value.lastIndexOf('.');
+  return dot > 2 ? value.slice(2, dot) : undefined;
 }

@@ -63,8 +63,8 @@ export class CertificateLoginController {
   @HttpCode(200)
   async challenge(@Req() req: Request) {
     req.session.loginStartedAt = Date.now();
-    await this.sessions.keep(req);
-    return this.logins.issueChallenge(req.sessionID);
+    const csrfToken = await this.sessions.keep(req);
+    return { ...(await this.logins.issueChallenge(req.sessionID)), csrfToken };
   }
 
   /** The signed token: checked by the 'certificate' passport strategy; on success a new session. */

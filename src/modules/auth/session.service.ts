@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Principal } from '../../common/context/request-context';
-import { rotateCsrfNonce, SESSION_COOKIE } from '../../common/web/http-pipeline';
+import { csrfTokenOf, rotateCsrfNonce } from '../../common/web/csrf';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { SESSION_COOKIE } from '../../common/web/http-pipeline';
 import { AuditService } from '../audit';
 import { SessionRegistry } from './session-registry';
 
@@ -17,13 +19,18 @@ function promised(run: (done: (err?: unknown) => void) => void): Promise<void> {
 @Injectable()
 export class SessionService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly registry: SessionRegistry,
   ) {}
 
-  /** Writes the session now (a challenge is about to be bound to its id). */
-  keep(req: Request): Promise<void> {
-    return promised((done) => req.session.save(done));
+  /**
+   * Writes the session now (a challenge is about to be bound to its id); returns the CSRF token
+   * of this session, which the page's script uses from then on.
+   */
+  async keep(req: Request): Promise<string> {
+    await promised((done) => req.session.save(done));
+    return csrfTokenOf(req, this.config.sessionSecret);
   }
 
   async signIn(req: Request, res: Response, principal: Principal): Promise<void> {

@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../../common/access/access.decorator';
 import { textField } from '../../common/forms';
 import { isLang, LANG_COOKIE } from '../../common/i18n/i18n';
-import { cookieOptions } from '../../common/web/http-pipeline';
+import { cookieOptions } from '../../common/web/cookies';
 import { safeReturnTo } from '../../common/web/return-to';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { HomeService } from './home.service';

@@ -75,8 +75,8 @@ describe('lockouts cannot be used against the holder', () => {
     const token = (signature: Buffer) => ({ format: WEB_EID_FORMAT, unverifiedCertificate: victim.der.toString('base64'), algorithm: 'ES256', signature: signature.toString('base64'), appVersion: 'test/1.0' });
     async function attempt(sign: (challenge: string) => Buffer) {
       const agent = computer();
-      const csrf = csrfFrom((await agent.get('/login').expect(200)).text);
-      const { challenge } = (await agent.post('/auth/challenge').set('X-CSRF-Token', csrf).set('Accept', 'application/json').expect(200)).body;
+      const page = csrfFrom((await agent.get('/login').expect(200)).text);
+      const { challenge, csrfToken: csrf } = (await agent.post('/auth/challenge').set('X-CSRF-Token', page).set('Accept', 'application/json').expect(200)).body;
       return agent.post('/auth/certificate').set('X-CSRF-Token', csrf).set('Origin', t.config.publicOrigin).set('Accept', 'application/json').send({ challenge, token: token(sign(challenge)), cardType: 'personnel' });
     }
     // LOGIN_RATE_PER_CERTIFICATE=3: four refusals, had they counted against the certificate, would lock it

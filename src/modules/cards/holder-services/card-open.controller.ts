@@ -44,9 +44,8 @@ export class CardOpenController {
   @HttpCode(200)
   async challenge(@Param('number') number: string, @AttemptBy() attempter: Attempter, @Req() req: Request) {
     const card = await this.pages.card(number, attempter, 'open');
-    const challenge = this.changes.openingChallenge(holderSession(req), card, req.sessionID);
-    await this.sessions.keep(req);
-    return challenge;
+    const challenge = await this.changes.openingChallenge(holderSession(req), card, req.sessionID);
+    return { ...challenge, csrfToken: await this.sessions.keep(req) };
   }
 
   @Post('complete')

@@ -51,8 +51,8 @@ export class CardRenewalController {
   async challenge(@Param('number') number: string, @AttemptBy() attempter: Attempter, @Req() req: Request) {
     await this.renewable(number, attempter);
     holderSession(req).challengeAt = Date.now();
-    await this.sessions.keep(req);
-    return this.presence.issueChallenge(req.sessionID);
+    const csrfToken = await this.sessions.keep(req);
+    return { ...(await this.presence.issueChallenge(req.sessionID)), csrfToken };
   }
 
   @Post('complete')
