@@ -31,6 +31,8 @@ export interface AppConfig {
   loginLockoutMinutes: number;
   outboxPollMs: number;
   challengeTtlSeconds: number;
+  /** Challenges one browser session / one client address may ask for per minute. */
+  challengeRateLimit: { perSession: number; perClient: number };
   helperUrl: string;
   loginRateLimit: { perClient: number; perCertificate: number; windowMinutes: number };
   pkcs11Module: string;
@@ -218,6 +220,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginLockoutMinutes: r.int('LOGIN_LOCKOUT_MINUTES', 15, 1, 24 * 60),
     outboxPollMs: r.int('OUTBOX_POLL_MS', 500, 50, 60000),
     challengeTtlSeconds: r.int('CHALLENGE_TTL_SECONDS', 300, 1, 3600),
+    challengeRateLimit: {
+      perSession: r.int('CHALLENGE_RATE_PER_SESSION', 10, 1, 10000),
+      perClient: r.int('CHALLENGE_RATE_PER_CLIENT', 120, 1, 100000),
+    },
     helperUrl: r.url('HELPER_URL', ['http:'], 'http://127.0.0.1:47321'),
     loginRateLimit: {
       perClient: r.int('LOGIN_RATE_PER_CLIENT', 30, 1, 10000),

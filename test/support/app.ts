@@ -34,3 +34,16 @@ export function csrfFrom(html: string): string {
   if (!m) throw new Error('No CSRF token in page');
   return m[1];
 }
+
+/** A cookie's value in an agent's jar (plain-HTTP cookies on 127.0.0.1). */
+export function cookieOf(agent: supertest.Agent, name: string): string {
+  const jar = (agent as unknown as { jar: { getCookie(name: string, access: unknown): { value: string } | undefined } }).jar;
+  const cookie = jar.getCookie(name, { domain: '127.0.0.1', path: '/', secure: false, script: false });
+  if (!cookie) throw new Error(`no ${name} cookie`);
+  return cookie.value;
+}
+
+/** The session id inside the agent's signed session cookie `nhi.sid=s:<id>.<signature>`. */
+export function sessionIdOf(agent: supertest.Agent): string {
+  return /^s:([^.]+)\./.exec(decodeURIComponent(cookieOf(agent, 'nhi.sid')))![1];
+}

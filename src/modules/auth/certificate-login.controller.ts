@@ -1,3 +1,4 @@
+import { AttemptBy, type Attempter } from '../../common/access/current-principal.decorator';
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Render, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../../common/access/access.decorator';
@@ -61,10 +62,10 @@ export class CertificateLoginController {
   @Post('auth/challenge')
   @Public()
   @HttpCode(200)
-  async challenge(@Req() req: Request) {
+  async challenge(@AttemptBy() attempter: Attempter, @Req() req: Request) {
     req.session.loginStartedAt = Date.now();
-    const csrfToken = await this.sessions.keep(req);
-    return { ...(await this.logins.issueChallenge(req.sessionID)), csrfToken };
+    const challenge = await this.logins.issueChallenge(attempter);
+    return { ...challenge, csrfToken: await this.sessions.keep(req) };
   }
 
   /** The signed token: checked by the 'certificate' passport strategy; on success a new session. */

@@ -1,3 +1,4 @@
+import type { Attempter } from '../../common/access/current-principal.decorator';
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../common/context/request-context';
@@ -65,8 +66,8 @@ export class CertificateLoginService {
     this.failures = { name: 'auth:login-failures', windowSeconds: windowMinutes * 60, limits: { client: perClient, certificate: perCertificate } };
   }
 
-  issueChallenge(sessionId: string) {
-    return this.proofs.issueChallenge(sessionId);
+  issueChallenge(attempter: Attempter) {
+    return this.proofs.issueChallenge(attempter);
   }
 
   async login(attempt: LoginAttempt): Promise<Principal> {

@@ -1,13 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
+import type { Attempter } from '../../common/access/current-principal.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { REDIS } from '../../core/core.module';
+import { REDIS } from '../../core/tokens';
+import { RateLimiter, type RatePolicy } from '../../core/rate-limiter';
+import { authError } from './auth.errors';
 
 export type ChallengeOutcome = 'ok' | 'unknown' | 'expired' | 'replayed' | 'other-session';
 
-/** How long a used or expired challenge is remembered, so a replay is told apart from an unknown value. */
+/** How long a used challenge is remembered, so a replay is told apart from an unknown value. */
 const MEMORY_SECONDS = 3600;
+/** How long past its expiry an unused challenge is kept, so a late answer is told it expired. */
+const EXPIRED_GRACE_SECONDS = 60;
 
 /**
  * Atomically: look the challenge up, refuse it when unknown, expired, already used or issued to
@@ -28,22 +33,32 @@ return 'ok'
 /**
  * Login challenges: 32 random bytes, bound to the browser session that asked for them, valid for
  * CHALLENGE_TTL_SECONDS, usable once. Any presentation, good or bad, uses the challenge up.
+ * Asking is rate-limited per session and per client address (each challenge is a Redis key and
+ * keeps a session alive), and an unused challenge is forgotten a minute after it expires.
  */
 @Injectable()
 export class ChallengeService {
+  private readonly asks: RatePolicy<'session' | 'client'>;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    private readonly limiter: RateLimiter,
+  ) {
+    this.asks = { name: 'auth:challenges', windowSeconds: 60, limits: { session: config.challengeRateLimit.perSession, client: config.challengeRateLimit.perClient } };
+  }
 
   private key(challenge: string): string {
     return `auth:challenge:${challenge}`;
   }
 
-  async issue(sessionId: string): Promise<{ challenge: string; expiresAt: Date }> {
+  async issue(attempter: Attempter): Promise<{ challenge: string; expiresAt: Date }> {
+    const subject = { session: attempter.sessionId, client: attempter.clientIp ?? 'unknown' };
+    if (await this.limiter.blocked(this.asks, subject)) throw authError.tooMany('challenges-rate-limited', 'login.errors.challenges-rate-limited');
+    await this.limiter.record(this.asks, subject);
     const challenge = randomBytes(32).toString('base64');
     const expiresAt = Date.now() + this.config.challengeTtlSeconds * 1000;
-    await this.redis.set(this.key(challenge), `0|${sessionId}|${expiresAt}`, 'EX', MEMORY_SECONDS);
+    await this.redis.set(this.key(challenge), `0|${attempter.sessionId}|${expiresAt}`, 'EX', this.config.challengeTtlSeconds + EXPIRED_GRACE_SECONDS);
     return { challenge, expiresAt: new Date(expiresAt) };
   }
 

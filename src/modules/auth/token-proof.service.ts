@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Attempter } from '../../common/access/current-principal.decorator';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { parseWebEidToken, WebEidTokenFormatError, type WebEidAuthToken } from '../../shared/web-eid';
 import type { ProofFailure } from './auth.errors';
@@ -31,8 +32,9 @@ export class TokenProofService {
     private readonly challenges: ChallengeService,
   ) {}
 
-  issueChallenge(sessionId: string): Promise<{ challenge: string; expiresAt: Date }> {
-    return this.challenges.issue(sessionId);
+  /** A challenge for the session's card to sign (rate-limited per session and client). */
+  issueChallenge(attempter: Attempter): Promise<{ challenge: string; expiresAt: Date }> {
+    return this.challenges.issue(attempter);
   }
 
   /** The token, read; or null when it is not a Web eID token. */

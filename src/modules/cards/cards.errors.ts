@@ -26,6 +26,7 @@ export type CardsErrorCode =
   | 'card-renewal-certificate-invalid'
   | 'cards-lookup-rate-limited'
   | 'cards-registry-rate-limited'
+  | 'cards-details-rate-limited'
   | 'counter-staff-without-counter'
   | 'reservation-not-at-counter'
   | 'reservation-not-in-session';

@@ -4,18 +4,8 @@
 // token is bound to the session, the cookie is `__Host-csrf` over HTTPS, and a request whose
 // Origin (or Referer) names another site is refused.
 import supertest from 'supertest';
-import { createTestApp, csrfFrom, type TestApp } from '../../support/app';
+import { cookieOf, createTestApp, csrfFrom, type TestApp } from '../../support/app';
 import { signInAsStaff } from '../../support/staff';
-
-type Agent = ReturnType<TestApp['agent']>;
-
-/** A cookie's value in an agent's jar (plain-HTTP cookies on 127.0.0.1). */
-function cookieOf(agent: Agent, name: string): string {
-  const jar = (agent as unknown as { jar: { getCookie(name: string, access: unknown): { value: string } | undefined } }).jar;
-  const cookie = jar.getCookie(name, { domain: '127.0.0.1', path: '/', secure: false, script: false });
-  if (!cookie) throw new Error(`no ${name} cookie`);
-  return cookie.value;
-}
 
 /** The value a Set-Cookie header gives a cookie, or undefined. */
 function setCookie(res: supertest.Response, name: string): string | undefined {

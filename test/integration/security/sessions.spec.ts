@@ -4,16 +4,8 @@
 import type Redis from 'ioredis';
 import { REDIS } from '../../../src/core/core.module';
 import { StaffService } from '../../../src/modules/auth/staff.service';
-import { createTestApp, csrfFrom, type TestApp } from '../../support/app';
+import { createTestApp, csrfFrom, sessionIdOf, type TestApp } from '../../support/app';
 import { signInAsStaff } from '../../support/staff';
-
-/** The session id inside the signed cookie `nhi.sid=s:<id>.<signature>`. */
-function sessionIdOf(agent: ReturnType<TestApp['agent']>): string {
-  const jar = (agent as unknown as { jar: { getCookie(name: string, access: unknown): { value: string } | undefined } }).jar;
-  const cookie = jar.getCookie('nhi.sid', { domain: '127.0.0.1', path: '/', secure: false, script: false });
-  const value = decodeURIComponent(cookie!.value);
-  return /^s:([^.]+)\./.exec(value)![1];
-}
 
 describe('sessions', () => {
   let t: TestApp;

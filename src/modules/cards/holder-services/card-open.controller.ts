@@ -44,7 +44,7 @@ export class CardOpenController {
   @HttpCode(200)
   async challenge(@Param('number') number: string, @AttemptBy() attempter: Attempter, @Req() req: Request) {
     const card = await this.pages.card(number, attempter, 'open');
-    const challenge = await this.changes.openingChallenge(holderSession(req), card, req.sessionID);
+    const challenge = await this.changes.openingChallenge(holderSession(req), card, attempter);
     return { ...challenge, csrfToken: await this.sessions.keep(req) };
   }
 

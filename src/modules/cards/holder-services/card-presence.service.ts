@@ -1,3 +1,4 @@
+import type { Attempter } from '../../../common/access/current-principal.decorator';
 import { Injectable } from '@nestjs/common';
 import { RateLimiter } from '../../../core/rate-limiter';
 import { AuditService } from '../../audit';
@@ -38,8 +39,8 @@ export class CardPresenceService {
     private readonly audit: AuditService,
   ) {}
 
-  issueChallenge(sessionId: string): Promise<{ challenge: string; expiresAt: Date }> {
-    return this.proofs.issueChallenge(sessionId);
+  issueChallenge(attempter: Attempter): Promise<{ challenge: string; expiresAt: Date }> {
+    return this.proofs.issueChallenge(attempter);
   }
 
   /** Returns the card's certificate (DER) as the token presented it. */

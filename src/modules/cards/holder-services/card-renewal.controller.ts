@@ -51,8 +51,8 @@ export class CardRenewalController {
   async challenge(@Param('number') number: string, @AttemptBy() attempter: Attempter, @Req() req: Request) {
     await this.renewable(number, attempter);
     holderSession(req).challengeAt = Date.now();
-    const csrfToken = await this.sessions.keep(req);
-    return { ...(await this.presence.issueChallenge(req.sessionID)), csrfToken };
+    const challenge = await this.presence.issueChallenge(attempter);
+    return { ...challenge, csrfToken: await this.sessions.keep(req) };
   }
 
   @Post('complete')

@@ -53,10 +53,10 @@ export class CardStateChanges {
   }
 
   /** A challenge for the card to sign, for a session whose user code was checked. */
-  openingChallenge(session: CardServicesSession, card: Card, sessionId: string) {
+  openingChallenge(session: CardServicesSession, card: Card, attempter: Attempter) {
     this.requireOpening(session, card);
     session.challengeAt = Date.now();
-    return this.presence.issueChallenge(sessionId);
+    return this.presence.issueChallenge(attempter);
   }
 
   /** Whether this session's user code was checked for opening the card, a few minutes ago at most. */

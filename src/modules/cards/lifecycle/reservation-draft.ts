@@ -89,10 +89,20 @@ export interface ReservationDraft {
   details?: Partial<ReservationDetails>;
   /** The details passed validation (cleared when the applicant changes). */
   detailsComplete?: boolean;
-  /** scrypt hash of the user code chosen on the details step. */
+  /**
+   * The user code chosen on the details step, sealed (SecretBox 'reservation-user-code'): hashed
+   * with scrypt only when the reservation is submitted, not on every details POST.
+   */
+  userCodeSealed?: string;
+  /** A user code already hashed: a reissue keeps the replaced card's. */
   userCodeHash?: string;
   /** A reissue (card reported lost) or renewal by reservation: the card this one replaces. */
   replacesCardId?: string;
+}
+
+/** Whether the draft has its user code (chosen now, or the replaced card's). */
+export function hasUserCode(draft: ReservationDraft): boolean {
+  return !!(draft.userCodeSealed || draft.userCodeHash);
 }
 
 export interface CardReservationSession {

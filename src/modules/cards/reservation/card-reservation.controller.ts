@@ -55,8 +55,8 @@ export class CardReservationController {
   }
 
   @Post('details')
-  async saveDetails(@Param('type') type: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response) {
-    sendStep(res, await this.flow.saveDetails(session(req), cardTypeOf(type), body, req.lang));
+  async saveDetails(@Param('type') type: string, @Body() body: unknown, @AttemptBy() attempter: Attempter, @Req() req: Request, @Res() res: Response) {
+    sendStep(res, await this.flow.saveDetails(session(req), cardTypeOf(type), body, attempter, req.lang));
   }
 
   @Get('check')

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Attempter } from '../../../common/access/current-principal.decorator';
 import { ProtectedIdCodec } from '../../../common/crypto/protected-id';
+import type { SecretBox } from '../../../common/crypto/secret-box';
 import { hashSecret } from '../../../common/crypto/secret-hash';
 import type { FieldError } from '../../../common/errors/domain-error';
 import { secretField, textField } from '../../../common/forms';
@@ -19,6 +20,7 @@ import {
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
 import { Database } from '../../../core/database';
 import { RateLimiter, type RatePolicy } from '../../../core/rate-limiter';
+import { InjectSecretBox } from '../../../core/secrets';
 import { AuditService } from '../../audit';
 import { NotificationsService } from '../../notifications';
 import { ReferenceService, type Institution, type RegistrationCounter } from '../../reference';
@@ -26,7 +28,7 @@ import { cardsError } from '../cards.errors';
 import { CardReservation, type ReservationCardType } from '../lifecycle/card-reservation.entity';
 import { checkCounterDate, firstBookableDay, lastBookableDay, MAX_DAYS_AHEAD, taipeiDay, type CounterCalendar } from '../lifecycle/counter-date';
 import { generateReference, normalizeReference } from '../lifecycle/reference-number';
-import { applicantForm, applicantPerson, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
+import { applicantForm, applicantPerson, hasUserCode, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
 import { ReservationRepository } from '../lifecycle/reservation.repository';
 import { counterView, documentKeys, formatDay } from './reservation-view';
 
@@ -36,6 +38,8 @@ export function attemptPolicy(name: string): RatePolicy<'session' | 'client'> {
 }
 const REGISTRY_FAILURES = attemptPolicy('cards:registry-failures');
 const LOOKUP_FAILURES = attemptPolicy('cards:lookup-failures');
+/** Every details POST (failed or not): 30 per session and 600 per client address in 15 minutes. */
+const DETAILS_SAVES: RatePolicy<'session' | 'client'> = { name: 'cards:details-saves', windowSeconds: 15 * 60, limits: { session: 30, client: 600 } };
 
 /** The limiter's subject for an attempt: its session and client address. */
 export function attemptSubject(attempter: Attempter) {
@@ -119,6 +123,7 @@ export class CardReservationService {
     private readonly reference: ReferenceService,
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
+    @InjectSecretBox('reservation-user-code') private readonly userCodeBox: SecretBox,
   ) {}
 
   // ---- step: the applicant --------------------------------------------------------------------
@@ -354,6 +359,17 @@ export class CardReservationService {
     return { details, errors, newUserCode, choice, calendar };
   }
 
+  /** Counts a details POST; refuses one past the session's or the client's limit. */
+  async countDetailsSave(subject: Attempter): Promise<void> {
+    if (await this.limiter.blocked(DETAILS_SAVES, attemptSubject(subject))) throw cardsError.tooMany('cards-details-rate-limited', 'cards.errors.rateLimited');
+    await this.limiter.record(DETAILS_SAVES, attemptSubject(subject));
+  }
+
+  /** The chosen user code, sealed for the session until the reservation is submitted. */
+  sealUserCode(code: string): string {
+    return this.userCodeBox.seal(code);
+  }
+
   hashUserCode(code: string): Promise<string> {
     return hashSecret(code);
   }
@@ -366,7 +382,7 @@ export class CardReservationService {
    * address was given, the confirmation e-mail, in one transaction.
    */
   async create(draft: ReservationDraft, lang: Lang, subject: Attempter): Promise<CreateResult> {
-    if (!draft.applicant || !draft.details || !draft.detailsComplete || !draft.userCodeHash) return { reference: null, step: 'details', errors: [] };
+    if (!draft.applicant || !draft.details || !draft.detailsComplete || !hasUserCode(draft)) return { reference: null, step: 'details', errors: [] };
     // The applicant again, as the registry / institution table has it now.
     const recheck = await this.checkApplicant(draft.applicant.kind, applicantForm(draft.applicant), subject);
     if (!recheck.applicant) return { reference: null, step: 'applicant', errors: recheck.errors };
@@ -379,7 +395,8 @@ export class CardReservationService {
     const { nationalId, name } = applicantPerson(applicant);
     const protectedId = this.ids.protect(nationalId);
     const agentId = details.agentNationalId ? this.ids.protect(details.agentNationalId) : null;
-    const userCodeHash = draft.userCodeHash;
+    // Hashed once, here: the details step only sealed it.
+    const userCodeHash = draft.userCodeSealed ? await this.hashUserCode(this.userCodeBox.open(draft.userCodeSealed)) : draft.userCodeHash!;
 
     const reference = await this.database.transaction(async (manager) => {
       const now = new Date();

@@ -11,7 +11,7 @@ import { pageOf, redirectTo, type Step } from '../../../common/web/step';
 import { cardsError } from '../cards.errors';
 import { isReservationCardType, type CardReservation, type ReservationCardType } from '../lifecycle/card-reservation.entity';
 import { normalizeReference } from '../lifecycle/reference-number';
-import { applicantForm, MAX_SESSION_REFERENCES, type CardReservationSession, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
+import { applicantForm, hasUserCode, MAX_SESSION_REFERENCES, type CardReservationSession, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
 import { CardReservationService, type CounterChoice, type DetailsCheck } from './card-reservation.service';
 import { ReservationPresenter } from './reservation-presenter';
 import { categoryOptions, documentKeys, NEED_KEYS } from './reservation-view';
@@ -109,7 +109,7 @@ export class ReservationFlow {
   // ---- counter, date, contact, agent, user code, address --------------------------------------
 
   private async detailsContext(type: ReservationCardType, lang: Lang, draft: ReservationDraft, choice: CounterChoice, calendar: DetailsCheck['calendar']) {
-    return { ...common(type), backHref: `${base(type)}/applicant`, ...(await this.presenter.detailsPage(draft.applicant!, choice, calendar, !!draft.userCodeHash, lang)) };
+    return { ...common(type), backHref: `${base(type)}/applicant`, ...(await this.presenter.detailsPage(draft.applicant!, choice, calendar, hasUserCode(draft), lang)) };
   }
 
   private async detailsError(type: ReservationCardType, lang: Lang, draft: ReservationDraft, check: DetailsCheck, errors: FieldError[]) {
@@ -128,22 +128,26 @@ export class ReservationFlow {
     return pageOf('cards/reserve-details', { ...(await this.detailsContext(type, lang, draft, choice, calendar)), titleKey: 'cards.details.title', values });
   }
 
-  async saveDetails(session: CardReservationSession, type: ReservationCardType, body: unknown, lang: Lang): Promise<Step> {
+  async saveDetails(session: CardReservationSession, type: ReservationCardType, body: unknown, attempter: Attempter, lang: Lang): Promise<Step> {
     const draft = this.draftFor(session, type);
     if (!draft?.applicant) return redirectTo(`${base(type)}/${draft ? 'applicant' : 'terms'}`);
-    const check = await this.reservations.checkDetails(draft.applicant, body as Record<string, unknown>, !!draft.userCodeHash);
-    if (check.newUserCode) draft.userCodeHash = await this.reservations.hashUserCode(check.newUserCode);
+    await this.reservations.countDetailsSave(attempter);
+    const check = await this.reservations.checkDetails(draft.applicant, body as Record<string, unknown>, hasUserCode(draft));
+    if (check.newUserCode) {
+      draft.userCodeSealed = this.reservations.sealUserCode(check.newUserCode);
+      delete draft.userCodeHash;
+    }
     draft.details = check.details;
     draft.detailsComplete = check.errors.length === 0;
-    // On bad input the session still keeps what was typed (and a valid user code's hash) for the next try.
+    // On bad input the session still keeps what was typed (and a valid user code, sealed) for the next try.
     if (check.errors.length) throw await this.detailsError(type, lang, draft, check, check.errors);
     return redirectTo(`${base(type)}/check`);
   }
 
   // ---- check your answers and submit ----------------------------------------------------------
 
-  private ready(draft: ReservationDraft | null): draft is ReservationDraft & Required<Pick<ReservationDraft, 'applicant' | 'details' | 'userCodeHash'>> {
-    return !!draft?.applicant && !!draft.details && !!draft.detailsComplete && !!draft.userCodeHash;
+  private ready(draft: ReservationDraft | null): draft is ReservationDraft & Required<Pick<ReservationDraft, 'applicant' | 'details'>> {
+    return !!draft?.applicant && !!draft.details && !!draft.detailsComplete && hasUserCode(draft);
   }
 
   async check(session: CardReservationSession, type: ReservationCardType, lang: Lang): Promise<Step> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { moduleLinks } from '../../../common/web/links';
+import { secretBoxProvider } from '../../../core/secrets';
 import { NotificationsModule } from '../../notifications';
 import { ReferenceModule } from '../../reference';
 import { CardLifecycleModule } from '../lifecycle/lifecycle.module';
@@ -26,6 +27,7 @@ const reserve = (type: string, order: number) => ({
     CardReservationService,
     ReservationPresenter,
     ReservationFlow,
+    secretBoxProvider('reservation-user-code'),
     moduleLinks('cards.reservation', {
       services: [
         reserve('personnel', 10),
