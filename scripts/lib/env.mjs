@@ -18,6 +18,10 @@ const SECRETS = {
   DB_PASSWORD: () => randomBytes(32).toString('base64url'),
   HSM_PIN: () => randomBytes(18).toString('base64url'),
   HSM_SO_PIN: () => randomBytes(18).toString('base64url'),
+  METRICS_TOKEN: () => randomBytes(32).toString('base64url'),
+  // passwords inside URLs: letters and digits only, nothing to escape
+  REDIS_URL: () => randomBytes(24).toString('hex'),
+  SMTP_URL: () => randomBytes(24).toString('hex'),
 };
 
 const LINE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
@@ -42,10 +46,10 @@ export const parseEnv = (text) => {
   return out;
 };
 
-/** Replaces `KEY=change-me` lines of known secrets with fresh random values. */
+/** Replaces the `change-me` placeholder in lines of known secrets (a whole value, or a URL's password) with fresh random values. */
 const fillSecrets = (text) =>
-  text.replace(/^([ \t]*)([A-Z_]+)=change-me[ \t]*$/gm, (line, indent, key) =>
-    SECRETS[key] ? `${indent}${key}=${SECRETS[key]()}` : line,
+  text.replace(/^([ \t]*)([A-Z_]+)=(.*)$/gm, (line, indent, key, value) =>
+    SECRETS[key] && value.includes(PLACEHOLDER) ? `${indent}${key}=${value.replace(PLACEHOLDER, SECRETS[key]())}` : line,
   );
 
 /**

@@ -12,6 +12,8 @@ export interface AppConfig {
   publicOrigin: string;
   db: { host: string; port: number; name: string; user: string; password: string };
   redisUrl: string;
+  /** CA bundle for a rediss:// server's certificate (a managed Redis with a private CA). */
+  redisTlsCaFile: string;
   sessionSecret: string;
   sessionIdleMinutes: number;
   /** How long a sign-in lasts at most, however active the session: staff, and everyone else. */
@@ -62,6 +64,8 @@ export interface AppConfig {
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
+  /** The bearer token /metrics asks for (METRICS_TOKEN); without one /metrics is off. */
+  metricsToken: string;
 }
 
 export class ConfigError extends Error {
@@ -91,8 +95,9 @@ class Reader {
     return this.raw(name, fallback) ?? '';
   }
 
-  secret(name: string, minLength: number): string {
-    const v = this.raw(name);
+  /** A required secret; `optional`: may be absent (empty), but if given, a real one. */
+  secret(name: string, minLength: number, optional = false): string {
+    const v = this.raw(name, optional ? '' : undefined) || undefined;
     if (v !== undefined && (v.length < minLength || v === 'change-me')) {
       this.problems.push(`${name} must be a random secret of at least ${minLength} characters (npm start generates one in .env)`);
     }
@@ -202,6 +207,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       password: r.string('DB_PASSWORD'),
     },
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisTlsCaFile: r.string('REDIS_TLS_CA_FILE', ''),
     sessionSecret: r.secret('SESSION_SECRET', 32),
     sessionIdleMinutes: r.int('SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: { staff: r.int('SESSION_MAX_HOURS_STAFF', 8, 1, 24), others: r.int('SESSION_MAX_HOURS', 12, 1, 72) },
@@ -250,12 +256,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),
+    metricsToken: r.secret('METRICS_TOKEN', 24, true),
   };
   if (config.db.name && !/^[A-Za-z0-9_]{1,48}$/.test(config.db.name)) {
     r.problems.push(`DB_NAME must be letters, digits and underscores (at most 48), got "${config.db.name}"`);
   }
   if (config.nodeEnv === 'production' && config.devSmtpListener) {
     r.problems.push('DEV_SMTP_LISTENER must be false in production (it keeps every e-mail it receives)');
+  }
+  if (config.nodeEnv === 'production' && config.publicOrigin.startsWith('https:') && config.trustProxy.length === 0) {
+    r.problems.push('TRUST_PROXY must name the TLS proxy in production when PUBLIC_ORIGIN is https: without it every user shares the proxy\'s address for rate limits, and cookies are not marked Secure');
   }
   if (config.loginMaxFailuresPerClient >= config.loginMaxFailures) {
     r.problems.push('LOGIN_MAX_FAILURES_PER_CLIENT must be below LOGIN_MAX_FAILURES: one computer is paused before it can lock an account');

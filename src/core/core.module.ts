@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -15,16 +16,19 @@ import { Database } from './database';
 export { LOGGER, REDIS } from './tokens';
 export { QUEUES, type QueueName } from './queues';
 
-/** ioredis options from REDIS_URL (redis://[user:password@]host:port/db). */
-export function redisOptions(url: string) {
-  const u = new URL(url);
+/**
+ * ioredis options from REDIS_URL (redis://[user:password@]host:port/db; rediss:// for TLS, its
+ * server certificate checked against REDIS_TLS_CA_FILE when given, else the system's CAs).
+ */
+export function redisOptions(config: Pick<AppConfig, 'redisUrl' | 'redisTlsCaFile'>) {
+  const u = new URL(config.redisUrl);
   return {
     host: u.hostname,
     port: Number(u.port || 6379),
     db: Number(u.pathname.slice(1) || 0),
     username: u.username ? decodeURIComponent(u.username) : undefined,
     password: u.password ? decodeURIComponent(u.password) : undefined,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
+    tls: u.protocol === 'rediss:' ? { servername: u.hostname, ...(config.redisTlsCaFile ? { ca: readFileSync(config.redisTlsCaFile) } : {}) } : undefined,
   };
 }
 
@@ -53,7 +57,7 @@ export class CoreModule implements OnApplicationShutdown {
         ...(queues
           ? [
               BullModule.forRoot({
-                connection: { ...redisOptions(config.redisUrl), enableOfflineQueue: queues === 'worker', maxRetriesPerRequest: null },
+                connection: { ...redisOptions(config), enableOfflineQueue: queues === 'worker', maxRetriesPerRequest: null },
               }),
               BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
             ]
@@ -62,7 +66,7 @@ export class CoreModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: LOGGER, useValue: createLogger(config) },
-        { provide: REDIS, useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) },
+        { provide: REDIS, useFactory: () => new Redis({ ...redisOptions(config), maxRetriesPerRequest: 2, lazyConnect: false }) },
         Database,
         RateLimiter,
         protectedIdCodecProvider,

@@ -25,6 +25,8 @@ declare global {
       /** The request came with a session the store had (not one begun now). */
       sessionLoaded: boolean;
       requestId: string;
+      /** The client address is in INTRANET_CIDRS (set by the access guard). */
+      fromIntranet?: boolean;
     }
   }
 }

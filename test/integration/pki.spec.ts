@@ -374,7 +374,7 @@ describe('pki: the development CA, issuing, CRLs and the trust store', () => {
       await setAsideOtherFilesJobs(web.dataSource, config.redisUrl);
       worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig({ ...process.env, DEV_SMTP_LISTENER: 'false' })), { logger: false });
       await worker.init();
-      const connection = { ...redisOptions(config.redisUrl), maxRetriesPerRequest: null };
+      const connection = { ...redisOptions(config), maxRetriesPerRequest: null };
       queue = new Queue(PKI_QUEUE, { connection });
       events = new QueueEvents(PKI_QUEUE, { connection });
       await events.waitUntilReady();

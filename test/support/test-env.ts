@@ -17,6 +17,15 @@ export function testSchema(base: string, worker: number): string {
   return `${base}_test_${worker}`;
 }
 
+/** The development SMTP password of .env's SMTP_URL, or a fixed one for tests. */
+function smtpPassword(env: Record<string, string | undefined>): string {
+  try {
+    return new URL(env.SMTP_URL ?? '').password || 'test-mailbox';
+  } catch {
+    return 'test-mailbox';
+  }
+}
+
 export function workerEnv(worker: number): Record<string, string> {
   const env = baseEnv();
   const redis = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
@@ -29,7 +38,8 @@ export function workerEnv(worker: number): Record<string, string> {
     APP_PORT: '0',
     DEV_SMTP_LISTENER: 'true',
     DEV_SMTP_PORT: String(2600 + worker),
-    SMTP_URL: `smtp://127.0.0.1:${2600 + worker}`,
+    // the development listener asks for the credentials SMTP_URL carries
+    SMTP_URL: `smtp://dev:${smtpPassword(env)}@127.0.0.1:${2600 + worker}`,
     OUTBOX_POLL_MS: '100',
     PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? 'http://127.0.0.1:3000',
     INTRANET_CIDRS: '127.0.0.0/8,::1/128',

@@ -8,7 +8,7 @@ import { QUEUE_NAMES } from '../../src/core/queues';
 
 export async function setAsideOtherFilesJobs(dataSource: DataSource, redisUrl: string): Promise<void> {
   await dataSource.query('UPDATE outbox_message SET dispatched_at = UTC_TIMESTAMP(3) WHERE dispatched_at IS NULL');
-  const connection = { ...redisOptions(redisUrl), maxRetriesPerRequest: null };
+  const connection = { ...redisOptions({ redisUrl, redisTlsCaFile: '' }), maxRetriesPerRequest: null };
   for (const name of QUEUE_NAMES) {
     const queue = new Queue(name, { connection });
     try {

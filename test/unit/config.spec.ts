@@ -61,6 +61,18 @@ describe('configuration validated at boot', () => {
     expect(problems({ ...VALID, NODE_ENV: 'production', DEV_SMTP_LISTENER: 'true' }).join()).toMatch(/DEV_SMTP_LISTENER must be false in production/);
   });
 
+  it('refuses a production start behind https without TRUST_PROXY (every user would share the proxy\'s address), not with it', () => {
+    const https = { ...VALID, NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://certs.example.internal' };
+    expect(problems(https).join()).toMatch(/TRUST_PROXY must name the TLS proxy in production when PUBLIC_ORIGIN is https/);
+    expect(problems({ ...https, TRUST_PROXY: '10.1.2.3/32' })).toEqual([]);
+    expect(problems({ ...VALID, PUBLIC_ORIGIN: 'https://certs.example.internal' })).toEqual([]); // development: no proxy needed
+  });
+
+  it('takes METRICS_TOKEN only as a real secret', () => {
+    expect(loadConfig(VALID).metricsToken).toBe('');
+    expect(problems({ ...VALID, METRICS_TOKEN: 'change-me' }).join()).toMatch(/METRICS_TOKEN must be a random secret/);
+  });
+
   it('stops the process with the message when started with a wrong value', () => {
     const script = `require('reflect-metadata');require('${join(__dirname, '..', '..', 'src', 'config', 'load-env.ts').replace(/\\/g, '/')}').configFromEnvironment();`;
     const result = spawnSync(process.execPath, ['-r', join(__dirname, '..', 'support', 'ts-register.js'), '-e', script], { env: { ...process.env, ...VALID, APP_PORT: 'eighty' }, encoding: 'utf8' });

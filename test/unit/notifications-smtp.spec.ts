@@ -118,3 +118,30 @@ describe('development SMTP listener and the mailer', () => {
     });
   });
 });
+
+describe('development SMTP listener with a credential', () => {
+  let listener: DevSmtpListener;
+  const received: ReceivedMail[] = [];
+  const credentials = { user: 'dev', pass: 'a-long-development-password' };
+  const mailerWith = (auth: string) => new Mailer({ smtpUrl: `smtp://${auth}127.0.0.1:${listener.port}`, mailFrom: 'no-reply@nhi-services.test' } as AppConfig);
+
+  beforeAll(async () => {
+    listener = await startDevSmtpListener({ port: 0, credentials, store: async (mail) => void received.push(mail) });
+  });
+  afterAll(() => listener.close());
+
+  it('accepts mail only from a sender that knows the user and password', async () => {
+    const anonymous = mailerWith('');
+    const wrong = mailerWith('dev:guess@');
+    const right = mailerWith(`dev:${credentials.pass}@`);
+    try {
+      await expect(anonymous.send({ to: ['a@example.org'], subject: 'x', text: 'x' })).rejects.toMatchObject({ responseCode: 530 });
+      await expect(wrong.send({ to: ['a@example.org'], subject: 'x', text: 'x' })).rejects.toMatchObject({ responseCode: 535 });
+      expect(received).toHaveLength(0);
+      await right.send({ to: ['a@example.org'], subject: '已登入的寄件者', text: 'ok' });
+      expect(received.map((m) => m.subject)).toEqual(['已登入的寄件者']);
+    } finally {
+      for (const m of [anonymous, wrong, right]) m.onModuleDestroy();
+    }
+  });
+});

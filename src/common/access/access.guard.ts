@@ -33,6 +33,7 @@ export class AccessGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<Request>();
     const principal = req.session?.principal;
     const fromIntranet = addressIn(this.intranet, req.ip);
+    req.fromIntranet = fromIntranet;
     if ((declaration.intranet || (principal && isStaffRole(principal.role))) && !fromIntranet) {
       throw new ForbiddenError('intranet-only', 'errors.intranetOnly');
     }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ export interface DevSmtpListenerOptions {
   /** Recipients answered with 550 (default: any address at a `.invalid` domain, to test bounces). */
   refuseRecipient?: (address: string) => boolean;
   logger?: Pick<Logger, 'warn'>;
+  /** When given, mail is accepted only after AUTH (PLAIN or LOGIN) with these (loopback: no TLS needed). */
+  credentials?: { user: string; pass: string } | null;
 }
 
 export interface DevSmtpListener {
@@ -28,15 +31,29 @@ export const refuseInvalidDomain = (address: string): boolean => /\.invalid$/i.t
 
 const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
 /**
- * A real SMTP peer for development and tests: no authentication, no TLS, every message parsed
- * and stored. Listens on 127.0.0.1 only.
+ * A real SMTP peer for development and tests: no TLS, every message parsed and stored. Listens
+ * on 127.0.0.1 only; with `credentials`, only a sender that knows them may hand in mail (other
+ * local processes cannot fill the mailbox).
  */
 export async function startDevSmtpListener(options: DevSmtpListenerOptions): Promise<DevSmtpListener> {
   const refuse = options.refuseRecipient ?? refuseInvalidDomain;
+  const credentials = options.credentials ?? null;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    authOptional: !credentials,
+    disabledCommands: credentials ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (credentials && same(auth.username ?? '', credentials.user) && same(auth.password ?? '', credentials.pass)) return callback(null, { user: auth.username });
+      callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+    },
     disableReverseLookup: true,
     logger: false,
     banner: 'nhi-services development mailbox',
@@ -95,7 +112,11 @@ export class DevSmtpListenerService implements OnApplicationBootstrap, BeforeApp
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.devSmtpListener) return;
     const logger = this.logger.child({ component: 'dev-smtp' });
-    this.listener = await startDevSmtpListener({ port: this.config.devSmtpPort, store: (mail) => this.mailbox.store(mail), logger });
+    // The sender's own credentials (SMTP_URL) are the ones the listener asks for.
+    const url = new URL(this.config.smtpUrl);
+    const credentials = url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : null;
+    if (!credentials) logger.warn('SMTP_URL has no user and password: the development SMTP listener accepts mail from any local process');
+    this.listener = await startDevSmtpListener({ port: this.config.devSmtpPort, store: (mail) => this.mailbox.store(mail), logger, credentials });
     logger.info({ port: this.listener.port }, 'development SMTP listener: received mail is kept in the mailbox (/admin/mailbox)');
   }
 

@@ -69,7 +69,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     const connection = {
-      ...redisOptions(this.config.redisUrl),
+      ...redisOptions(this.config),
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       retryStrategy: (times: number) => Math.min(200 * times, 2000),
