@@ -15,7 +15,8 @@ import { TrustStoreService } from '../../src/modules/certificates/trust-store.se
 import { DEMO_FIXTURES, type DemoProfessional } from '../../src/modules/reference/data';
 import type { ReaderHelper } from '../../src/reader-helper/main';
 import { createDevelopmentCard, writeCardCertificate } from '../../src/shared/pkcs11';
-import type { TestApp } from './app';
+import type supertest from 'supertest';
+import { csrfFrom, type TestApp } from './app';
 
 export interface TestCard {
   card: Card;
@@ -211,4 +212,42 @@ export async function createTestCounter(t: TestApp): Promise<{ code: string; nam
     [counter.code, counter.nameZh, `Test health station ${id}`, counter.countyCode],
   );
   return counter;
+}
+
+/**
+ * A new browser at the details step of a personnel-card reservation for the demo physician of
+ * the initial-review hospital (terms agreed, applicant checked), from `client` (X-Forwarded-For,
+ * for apps behind TRUST_PROXY); with the CSRF token bound to its session.
+ */
+export async function reservationAtDetails(t: TestApp, client = '127.0.0.1'): Promise<{ agent: supertest.Agent; token: string }> {
+  const doctor = DEMO_FIXTURES.physicianAtInitialReviewHospital;
+  const agent = t.agent();
+  const start = await agent.get('/cards/reserve/personnel').set('X-Forwarded-For', client).expect(200);
+  await agent.post('/cards/reserve/personnel/terms').set('X-Forwarded-For', client).type('form').send({ _csrf: csrfFrom(start.text), agree: 'yes' }).expect(303);
+  // the session now exists: its pages carry the token bound to it
+  const token = csrfFrom((await agent.get('/cards/reserve/personnel/applicant').set('X-Forwarded-For', client).expect(200)).text);
+  await agent
+    .post('/cards/reserve/personnel/applicant')
+    .set('X-Forwarded-For', client)
+    .type('form')
+    .send({ _csrf: token, nationalId: doctor.nationalId, category: doctor.categoryCode, certificateNumber: doctor.certificateNumber, name: doctor.nameZh })
+    .expect(303);
+  return { agent, token };
+}
+
+/** The details step's form for reservationAtDetails (the hospital's own counter on `counterDate`), with `extra` fields changed. */
+export function reservationDetailsForm(counterDate: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    county: '',
+    counter: DEMO_FIXTURES.initialReviewHospital.code,
+    counterDate,
+    phone: '0912345678',
+    email: '',
+    agentName: '',
+    agentNationalId: '',
+    mailingAddress: '臺北市中正區中山南路100號',
+    userCode: 'Hx7pQ2',
+    userCodeConfirm: 'Hx7pQ2',
+    ...extra,
+  };
 }

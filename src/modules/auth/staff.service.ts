@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { isStaffRole, type Role } from '../../common/access/roles';
+import { textProblem } from '../../common/forms';
 import type { Principal } from '../../common/context/request-context';
 import type { SecretBox } from '../../common/crypto/secret-box';
 import { DUMMY_HASH, generatePassword, hashSecret, verifySecret } from '../../common/crypto/secret-hash';
@@ -66,7 +67,7 @@ export class StaffService {
   async validateNew(input: NewStaff): Promise<string[]> {
     const problems: string[] = [];
     if (!USERNAME_PATTERN.test(input.username)) problems.push('username: 3-64 lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
-    if (!input.displayName.trim() || input.displayName.length > 100) problems.push('name: required, at most 100 characters');
+    if (!input.displayName.trim() || textProblem(input.displayName, 100)) problems.push('name: required, at most 100 characters, no control or invisible characters');
     if (!isStaffRole(input.role)) problems.push('role: one of counter_staff, county_reviewer, ministry_staff, admin');
     if (input.role === 'county_reviewer' && !input.countyCode) problems.push('county: a county reviewer needs --county <code>');
     if (input.role === 'counter_staff' && !input.counterCode) problems.push('counter: counter staff need --counter <code>');

@@ -13,13 +13,11 @@ import { REDIS } from '../../../src/core/core.module';
 import { CardReservation } from '../../../src/modules/cards/lifecycle/card-reservation.entity';
 import { firstBookableDay } from '../../../src/modules/cards/lifecycle/counter-date';
 import { CardReservationService } from '../../../src/modules/cards/reservation/card-reservation.service';
-import { DEMO_FIXTURES } from '../../../src/modules/reference/data';
 import { createTestApp, csrfFrom, sessionIdOf, type TestApp } from '../../support/app';
+import { reservationAtDetails, reservationDetailsForm } from '../../support/cards';
 
 type Agent = supertest.Agent;
-const DOCTOR = DEMO_FIXTURES.physicianAtInitialReviewHospital;
-const HOSPITAL = DEMO_FIXTURES.initialReviewHospital;
-const USER_CODE = 'Lq4Zt8';
+const USER_CODE = 'Hx7pQ2'; // reservationDetailsForm's
 
 describe('cheap load: challenges and reservation details', () => {
   let t: TestApp;
@@ -88,42 +86,13 @@ describe('cheap load: challenges and reservation details', () => {
       firstDay = firstBookableDay(await t.app.get(CardReservationService).calendar())!;
     });
 
-    async function atDetails(client: string): Promise<{ agent: Agent; token: string }> {
-      const agent = t.agent();
-      const start = await agent.get('/cards/reserve/personnel').set('X-Forwarded-For', client).expect(200);
-      await agent.post('/cards/reserve/personnel/terms').set('X-Forwarded-For', client).type('form').send({ _csrf: csrfFrom(start.text), agree: 'yes' }).expect(303);
-      // the session now exists: its pages carry the token bound to it
-      const applicant = await agent.get('/cards/reserve/personnel/applicant').set('X-Forwarded-For', client).expect(200);
-      const token = csrfFrom(applicant.text);
-      await agent
-        .post('/cards/reserve/personnel/applicant')
-        .set('X-Forwarded-For', client)
-        .type('form')
-        .send({ _csrf: token, nationalId: DOCTOR.nationalId, category: DOCTOR.categoryCode, certificateNumber: DOCTOR.certificateNumber, name: DOCTOR.nameZh })
-        .expect(303);
-      return { agent, token };
-    }
-
-    const details = (extra: Record<string, string> = {}) => ({
-      county: '',
-      counter: HOSPITAL.code,
-      counterDate: firstDay,
-      phone: '0912345678',
-      email: '',
-      agentName: '',
-      agentNationalId: '',
-      mailingAddress: '臺北市中正區中山南路100號',
-      userCode: USER_CODE,
-      userCodeConfirm: USER_CODE,
-      ...extra,
-    });
 
     it('keeps the user code sealed in the session until submission, and hashes it once, then', async () => {
       const client = newClient();
-      const { agent, token } = await atDetails(client);
+      const { agent, token } = await reservationAtDetails(t, client);
       // a form with an error and a valid user code, then the corrected form: no hash yet
-      await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...details({ phone: '' }) }).expect(422);
-      await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...details() }).expect(303);
+      await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...reservationDetailsForm(firstDay, { phone: '' }) }).expect(422);
+      await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...reservationDetailsForm(firstDay) }).expect(303);
       const stored = (await redis.get(`sess:${sessionIdOf(agent)}`))!;
       expect(stored).not.toContain(USER_CODE);
       expect(stored).not.toContain('scrypt$');
@@ -139,11 +108,11 @@ describe('cheap load: challenges and reservation details', () => {
 
     it('limits the details POSTs of one session (30 in 15 minutes), keeping what was typed before', async () => {
       const client = newClient();
-      const { agent, token } = await atDetails(client);
+      const { agent, token } = await reservationAtDetails(t, client);
       for (let i = 0; i < 30; i += 1) {
-        await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...details({ phone: '' }) }).expect(422);
+        await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...reservationDetailsForm(firstDay, { phone: '' }) }).expect(422);
       }
-      const refused = await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...details() });
+      const refused = await agent.post('/cards/reserve/personnel/details').set('X-Forwarded-For', client).type('form').send({ _csrf: token, ...reservationDetailsForm(firstDay) });
       expect(refused.status).toBe(429);
       expect(refused.text).toContain(translate('zh-TW', 'cards.errors.rateLimited'));
       const page = await agent.get('/cards/reserve/personnel/details').set('X-Forwarded-For', client).expect(200);

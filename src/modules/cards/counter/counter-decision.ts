@@ -2,7 +2,7 @@
 // applicant's ID, practising licence and professional certificate; the agent's ID when an agent
 // was named), approve or reject, and the reason (required when rejecting).
 import type { FieldError } from '../../../common/errors/domain-error';
-import { choiceField, integerField, listField, textField, type FormCheck } from '../../../common/forms';
+import { checkText, choiceField, integerField, listField, textField, type FormCheck } from '../../../common/forms';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import type { ReservationCardType } from '../lifecycle/card-reservation.entity';
 
@@ -61,7 +61,7 @@ export function checkDecision(body: unknown, cardType: ReservationCardType, byAg
     errors.push({ field: 'documents', messageKey: 'cards.counter.errors.documents.missing', params: { missing: missing.join(translate(lang, 'cards.counter.listSeparator')) } });
   }
   if (decision === 'reject' && !reason) errors.push({ field: 'reason', messageKey: 'cards.counter.errors.reason.empty' });
-  if (reason.length > REASON_MAX) errors.push({ field: 'reason', messageKey: 'cards.counter.errors.reason.tooLong', params: { max: REASON_MAX } });
+  checkText(errors, 'reason', reason, REASON_MAX, 'cards.counter.errors.reason.tooLong', { multiLine: true });
 
   return { input: { decision, documents, reason, version }, errors, values: { decision: decision ?? '', documents, reason } };
 }

@@ -4,7 +4,7 @@ import { ProtectedIdCodec } from '../../../common/crypto/protected-id';
 import type { SecretBox } from '../../../common/crypto/secret-box';
 import { hashSecret } from '../../../common/crypto/secret-hash';
 import type { FieldError } from '../../../common/errors/domain-error';
-import { secretField, textField } from '../../../common/forms';
+import { checkText, secretField, textField } from '../../../common/forms';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import {
   isPersonnelCategoryCode,
@@ -102,7 +102,7 @@ function checkRequest(body: Body, max: number): { cardCount: number | null; erro
   if (!values.cardCount) errors.push({ field: 'cardCount', messageKey: 'cards.errors.cardCount.empty', params: { max } });
   else if (!(count >= 1 && count <= max)) errors.push({ field: 'cardCount', messageKey: 'cards.errors.cardCount.range', params: { max } });
   if (!values.purpose) errors.push({ field: 'purpose', messageKey: 'cards.errors.purpose.empty' });
-  else if (values.purpose.length > PURPOSE_MAX) errors.push({ field: 'purpose', messageKey: 'cards.errors.purpose.tooLong', params: { max: PURPOSE_MAX } });
+  else checkText(errors, 'purpose', values.purpose, PURPOSE_MAX, 'cards.errors.purpose.tooLong');
   return { cardCount: errors.some((e) => e.field === 'cardCount') ? null : count, errors, values };
 }
 
@@ -161,7 +161,7 @@ export class CardReservationService {
     else if (!certificate.ok) errors.push({ field: 'certificateNumber', messageKey: 'cards.errors.certificateNumber.format' });
     if (certificate.ok) values.certificateNumber = certificate.value;
     if (!values.name) errors.push({ field: 'name', messageKey: 'cards.errors.name.empty' });
-    else if (values.name.length > NAME_MAX) errors.push({ field: 'name', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+    else checkText(errors, 'name', values.name, NAME_MAX, 'cards.errors.name.tooLong');
     if (errors.length || !id.ok || !certificate.ok || !categoryOk) return { applicant: null, errors, values };
 
     if (await this.limiter.blocked(REGISTRY_FAILURES, attemptSubject(subject))) throw cardsError.tooMany('cards-registry-rate-limited', 'cards.errors.rateLimited');
@@ -202,7 +202,7 @@ export class CardReservationService {
       if (!institution) errors.push({ field: 'institutionCode', messageKey: 'cards.errors.institutionCode.unknown' });
     }
     if (!values.responsibleName) errors.push({ field: 'responsibleName', messageKey: 'cards.errors.responsibleName.empty' });
-    else if (values.responsibleName.length > NAME_MAX) errors.push({ field: 'responsibleName', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+    else checkText(errors, 'responsibleName', values.responsibleName, NAME_MAX, 'cards.errors.name.tooLong');
     const id = validateNationalId(values.responsibleNationalId);
     if (!id.ok) errors.push({ field: 'responsibleNationalId', messageKey: `cards.errors.nationalId.${id.reason}` });
     if (errors.length || !institution || !id.ok) return { applicant: null, errors, values };
@@ -233,11 +233,11 @@ export class CardReservationService {
       contactNationalId: text(body, 'contactNationalId').toUpperCase(),
     };
     if (!values.organisationName) errors.push({ field: 'organisationName', messageKey: 'cards.errors.organisationName.empty' });
-    else if (values.organisationName.length > ORGANISATION_MAX) errors.push({ field: 'organisationName', messageKey: 'cards.errors.organisationName.tooLong', params: { max: ORGANISATION_MAX } });
+    else checkText(errors, 'organisationName', values.organisationName, ORGANISATION_MAX, 'cards.errors.organisationName.tooLong');
     const business = validateBusinessNumber(values.businessNumber);
     if (!business.ok) errors.push({ field: 'businessNumber', messageKey: `cards.errors.businessNumber.${business.reason}` });
     if (!values.contactName) errors.push({ field: 'contactName', messageKey: 'cards.errors.contactName.empty' });
-    else if (values.contactName.length > NAME_MAX) errors.push({ field: 'contactName', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+    else checkText(errors, 'contactName', values.contactName, NAME_MAX, 'cards.errors.name.tooLong');
     const id = validateNationalId(values.contactNationalId);
     if (!id.ok) errors.push({ field: 'contactNationalId', messageKey: `cards.errors.nationalId.${id.reason}` });
     const request = checkRequest(body, MAX_CARDS.test);
@@ -330,7 +330,7 @@ export class CardReservationService {
 
     if (details.agentName || details.agentNationalId) {
       if (!details.agentName) errors.push({ field: 'agentName', messageKey: 'cards.errors.agentName.missing' });
-      else if (details.agentName.length > NAME_MAX) errors.push({ field: 'agentName', messageKey: 'cards.errors.name.tooLong', params: { max: NAME_MAX } });
+      else checkText(errors, 'agentName', details.agentName, NAME_MAX, 'cards.errors.name.tooLong');
       if (!details.agentNationalId) errors.push({ field: 'agentNationalId', messageKey: 'cards.errors.agentNationalId.missing' });
       else {
         const agentId = validateNationalId(details.agentNationalId);
@@ -342,7 +342,7 @@ export class CardReservationService {
     }
 
     if (!details.mailingAddress) errors.push({ field: 'mailingAddress', messageKey: 'cards.errors.mailingAddress.empty' });
-    else if (details.mailingAddress.length > ADDRESS_MAX) errors.push({ field: 'mailingAddress', messageKey: 'cards.errors.mailingAddress.tooLong', params: { max: ADDRESS_MAX } });
+    else checkText(errors, 'mailingAddress', details.mailingAddress, ADDRESS_MAX, 'cards.errors.mailingAddress.tooLong');
 
     // The user code: exactly 6 letters/digits, case-sensitive, typed twice. Never echoed back.
     let newUserCode: string | null = null;
