@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runPkiVerify } from '../../src/modules/certificates/pki-verify.cli';
-import { NOW, simplePki } from '../support/pki/builder';
+import { createLeaf, NOW, simplePki } from '../support/pki/builder';
 
 function capture() {
   const text = { out: '', err: '' };
@@ -39,6 +39,30 @@ describe('runPkiVerify', () => {
     const result = await verify('--trust', trust, '--chain', chain, '--at', at, '--json');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out)).toMatchObject({ valid: true, code: 'ok', family: 'hca-personnel' });
+  });
+
+  it('validates the path of a leaf with no family, reporting family null; --family (repeatable) makes the family required', async () => {
+    const pki = await simplePki();
+    const plain = await createLeaf(pki.intermediate, { subject: 'CN=Partner Service, O=Partner, C=TW' });
+    const plainChain = file('plain.pem', `${plain.pem}\n${pki.intermediate.pem}`);
+    const plainTrust = file('plain-trust.pem', pki.root.pem);
+    const open = await verify('--trust', plainTrust, '--chain', plainChain, '--at', at, '--purpose', 'any', '--json');
+    expect([open.code, JSON.parse(open.out)]).toEqual([0, expect.objectContaining({ valid: true, family: null })]);
+    const required = await verify('--trust', plainTrust, '--chain', plainChain, '--at', at, '--family', 'hca-personnel', '--json');
+    expect([required.code, JSON.parse(required.out)]).toEqual([1, expect.objectContaining({ valid: false, code: 'unknown-family', position: 0 })]);
+
+    const other = await verify('--trust', trust, '--chain', chain, '--at', at, '--family', 'moica-citizen', '--json');
+    expect(JSON.parse(other.out)).toMatchObject({ valid: false, code: 'unknown-family' });
+    const either = await verify('--trust', trust, '--chain', chain, '--at', at, '--family', 'moica-citizen', '--family', 'hca-personnel', '--json');
+    expect([either.code, JSON.parse(either.out)]).toEqual([0, expect.objectContaining({ valid: true, family: 'hca-personnel' })]);
+    const typo = await verify('--trust', trust, '--chain', chain, '--family', 'hca-persnnel', '--json');
+    expect([typo.code, JSON.parse(typo.out).errors]).toEqual([2, [expect.stringContaining('--family must be one of')]]);
+  });
+
+  it('says in --help that the family is reported, and required only with --family', async () => {
+    const help = await verify('--help');
+    expect(help.out).toContain('--family <family>');
+    expect(help.out).toContain('without failing on it');
   });
 
   it('prints readable lines without --json', async () => {

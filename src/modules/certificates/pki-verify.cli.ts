@@ -3,19 +3,24 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadFamilyMapping } from './family-mapping';
-import { Purpose, verifyExitCode, verifyFromFiles, VerifyCommandOutput } from './validation';
+import { CREDENTIAL_FAMILIES, Purpose, verifyExitCode, verifyFromFiles, VerifyCommandOutput } from './validation';
 
 export const PKI_VERIFY_USAGE = `Usage: pki verify --trust <pem file> --chain <pem file> [options]
 
 Validates the first certificate of --chain (the others are untrusted intermediates) against the
-trust anchors in --trust, without the database: path, validity, key usage, purpose, credential
-family and, with --crl, revocation. Exit code 0 when valid, 1 when not, 2 on a usage error.
+trust anchors in --trust, without the database: the path (RFC 5280 section 6 and the profile
+rules of section 4), validity, key usage, purpose and, with --crl, revocation. It reports the
+credential family it finds (or none) without failing on it; with --family the leaf must be of
+one of the families named. Exit code 0 when valid, 1 when not, 2 on a usage error.
 
 Options:
   --trust <file>              trust anchor certificate(s), PEM (several allowed) or DER
   --chain <file>              the certificate to check, then any intermediates, PEM or DER
   --at <ISO-8601>             validation time (default: now), e.g. 2026-01-31T12:00:00Z
-  --purpose <client-auth|any> default client-auth (requires EKU clientAuth when EKU is present)
+  --purpose <client-auth|any> default client-auth: the sign-in's rules (EKU clientAuth when EKU is
+                              present, digitalSignature, not a CA certificate); any: the path alone
+  --family <family>           the leaf must be of this family (repeatable: one of them); else
+                              unknown-family. Families: ${CREDENTIAL_FAMILIES.join(', ')}
   --crl <file>                CRL(s), PEM or DER; without it revocation is not checked
   --family-mapping <file>     OID → family JSON (default FAMILY_MAPPING_FILE, else built in)
   --json                      print one JSON object (valid, code, message, ...)
@@ -50,7 +55,7 @@ function humanLines(result: VerifyCommandOutput): string[] {
 /** Runs `pki verify` with the arguments after "verify"; returns the exit code. */
 export async function runPkiVerify(args: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
   const json = args.includes('--json');
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args,
@@ -61,6 +66,7 @@ export async function runPkiVerify(args: string[], out: Output = process.stdout,
         purpose: { type: 'string' },
         crl: { type: 'string' },
         'family-mapping': { type: 'string' },
+        family: { type: 'string', multiple: true },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -105,6 +111,7 @@ export async function runPkiVerify(args: string[], out: Output = process.stdout,
       at: values.at as string | undefined,
       purpose: values.purpose as Purpose | undefined,
       familyMapping,
+      families: values.family as string[] | undefined,
     });
   } catch (error) {
     if (error instanceof RangeError || (error instanceof TypeError && /family/.test(error.message))) return usageError(json, [error.message], out, err);

@@ -66,6 +66,12 @@ describe('certificate validator result codes', () => {
       'name-constraints-violated',
       'unknown-critical-extension',
       'weak-key',
+      'eku-empty',
+      'key-cert-sign-not-ca',
+      'name-constraints-in-end-entity',
+      'name-constraints-empty',
+      'ca-subject-empty',
+      'ca-as-end-entity',
     ]);
   });
 
@@ -142,9 +148,10 @@ describe('certificate validator result codes', () => {
     expect(await validator.validate(leaf.pem, { at: NOW, purpose: 'any' })).toMatchObject({ valid: true, code: 'ok' });
   });
 
-  it('wrong-purpose: a keyUsage without digitalSignature (an encryption certificate), whatever the purpose', async () => {
+  it('wrong-purpose: a keyUsage without digitalSignature (an encryption certificate) cannot sign in; purpose any is the path alone (RFC 5280 section 6)', async () => {
     const leaf = await createLeaf(pki.intermediate, { ...personnelLeaf(), keyUsage: KU.keyEncipherment });
-    expectFailure(await validatorFor(pki).validate(leaf.pem, { at: NOW, purpose: 'any' }), 'wrong-purpose', 0);
+    expectFailure(await validatorFor(pki).validate(leaf.pem, { at: NOW, purpose: 'client-auth' }), 'wrong-purpose', 0);
+    expect(await validatorFor(pki).validate(leaf.pem, { at: NOW, purpose: 'any' })).toMatchObject({ valid: true });
   });
 
   it('unknown-family: a valid certificate no family mapping recognises', async () => {

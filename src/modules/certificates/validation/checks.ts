@@ -2,7 +2,7 @@
 // Each check throws CertificateValidationError with the certificate's position in the path
 // (0 = leaf, last = trust anchor).
 import * as asn1X509 from '@peculiar/asn1-x509';
-import { CertificateValidationError } from './errors';
+import { CertificateValidationError, type FailureCode } from './errors';
 import { nameWithin, normalizeName, NormalizedName } from './names';
 import { KNOWN_CRITICAL_EXTENSIONS, OID } from './oids';
 import { located, ParsedCertificate } from './parse';
@@ -39,15 +39,21 @@ export function checkCriticalExtensions(cert: ParsedCertificate, position: numbe
   }
 }
 
+/**
+ * RFC 5280 4.1.2.5: notBefore and notAfter are encoded to the second and the period includes
+ * both, so the time is compared at the same granularity: 5 ms after notAfter is still within
+ * notAfter's second.
+ */
 export function checkValidityPeriod(cert: ParsedCertificate, position: number, at: Date): void {
-  if (at.getTime() < cert.notBefore.getTime()) {
+  const second = Math.floor(at.getTime() / 1000) * 1000;
+  if (second < cert.notBefore.getTime()) {
     throw new CertificateValidationError(
       'not-yet-valid',
       `"${cert.subjectDn}" is not valid before ${cert.notBefore.toISOString()} (checked at ${at.toISOString()}).`,
       located(cert, position),
     );
   }
-  if (at.getTime() > cert.notAfter.getTime()) {
+  if (second > cert.notAfter.getTime()) {
     throw new CertificateValidationError(
       'expired',
       `"${cert.subjectDn}" expired at ${cert.notAfter.toISOString()} (checked at ${at.toISOString()}).`,
@@ -56,21 +62,55 @@ export function checkValidityPeriod(cert: ParsedCertificate, position: number, a
   }
 }
 
+/** Profile rules of RFC 5280 section 4 that a certificate breaks by itself, whatever its place in a path. */
+export function checkConformance(cert: ParsedCertificate, position: number): void {
+  const { extKeyUsage, keyUsage, basicConstraints, nameConstraints } = cert.extensions;
+  const isCa = basicConstraints?.ca === true;
+  const fail = (code: FailureCode, message: string) => new CertificateValidationError(code, `"${cert.subjectDn}" ${message}.`, located(cert, position));
+  // 4.2.1.12: ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId
+  if (extKeyUsage !== undefined && extKeyUsage.length === 0) throw fail('eku-empty', 'has an extendedKeyUsage extension that lists no purpose (RFC 5280 4.2.1.12)');
+  // 4.2.1.3 / 4.2.1.9: keyCertSign may be asserted only when basicConstraints cA is TRUE. (An
+  // issuer without cA TRUE is refused as 'not-a-ca' by checkIssuerRole, whatever its keyUsage.)
+  if (position === 0 && keyUsage !== undefined && keyUsage & KEY_USAGE.keyCertSign && !isCa) {
+    throw fail('key-cert-sign-not-ca', 'asserts keyCertSign without basicConstraints cA TRUE (RFC 5280 4.2.1.3, 4.2.1.9)');
+  }
+  if (nameConstraints) {
+    // 4.2.1.10: "MUST be used only in a CA certificate"
+    if (!isCa) throw fail('name-constraints-in-end-entity', 'is not a CA but carries nameConstraints (RFC 5280 4.2.1.10)');
+    // 4.2.1.10: "either the permittedSubtrees field or the excludedSubtrees MUST be present" (GeneralSubtrees is SIZE (1..MAX))
+    if (nameConstraints.permitted.length === 0 && nameConstraints.excluded.length === 0) {
+      throw fail('name-constraints-empty', 'has nameConstraints with neither permitted nor excluded subtrees (RFC 5280 4.2.1.10)');
+    }
+  }
+  // 4.1.2.6: a CA's subject field MUST contain a non-empty distinguished name
+  if (isCa && cert.subjectName.rdns.length === 0) throw fail('ca-subject-empty', 'is a CA with an empty subject (RFC 5280 4.1.2.6)');
+}
+
 /** The checks every certificate of a path gets, in the order their failures are reported. */
 export function checkCertificate(cert: ParsedCertificate, position: number, at: Date): void {
   checkWellFormed(cert, position);
   checkKeyStrength(cert, position);
   checkCriticalExtensions(cert, position);
+  checkConformance(cert, position);
   checkValidityPeriod(cert, position, at);
 }
 
-/** Leaf usage: keyUsage (when present) allows digitalSignature; EKU (when present) allows clientAuth. */
+/**
+ * Leaf usage. 'any' is RFC 5280 path validation alone (section 6 puts no condition on the
+ * end certificate's usage, so even a CA certificate in the leaf position is a valid path).
+ * 'client-auth' (the sign-in) adds policy: not a CA certificate ('ca-as-end-entity'), keyUsage
+ * (when present) allows digitalSignature, EKU (when present) allows clientAuth.
+ */
 export function checkLeafPurpose(leaf: ParsedCertificate, purpose: Purpose): void {
+  if (purpose === 'any') return;
   const { keyUsage, extKeyUsage } = leaf.extensions;
+  if (leaf.extensions.basicConstraints?.ca) {
+    throw new CertificateValidationError('ca-as-end-entity', `"${leaf.subjectDn}" is a CA certificate: by policy it cannot be used to sign in.`, located(leaf, 0));
+  }
   if (keyUsage !== undefined && !(keyUsage & KEY_USAGE.digitalSignature)) {
     throw new CertificateValidationError('wrong-purpose', `"${leaf.subjectDn}" may not be used for digital signatures (keyUsage).`, located(leaf, 0));
   }
-  if (purpose === 'client-auth' && extKeyUsage && !extKeyUsage.some((usage) => usage === OID.clientAuth || usage === OID.anyExtendedKeyUsage)) {
+  if (extKeyUsage && !extKeyUsage.some((usage) => usage === OID.clientAuth || usage === OID.anyExtendedKeyUsage)) {
     throw new CertificateValidationError(
       'wrong-purpose',
       `"${leaf.subjectDn}" may not be used for client authentication (extendedKeyUsage: ${extKeyUsage.join(', ')}).`,

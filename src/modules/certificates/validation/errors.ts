@@ -17,6 +17,14 @@ export const VALIDATION_CODES = [
   'name-constraints-violated',
   'unknown-critical-extension',
   'weak-key',
+  // RFC 5280 conformance, each with its clause (checks.ts, checkConformance)
+  'eku-empty',
+  'key-cert-sign-not-ca',
+  'name-constraints-in-end-entity',
+  'name-constraints-empty',
+  'ca-subject-empty',
+  // policy, not RFC 5280: a CA certificate presented as a sign-in credential
+  'ca-as-end-entity',
 ] as const;
 
 export type ValidationCode = (typeof VALIDATION_CODES)[number];

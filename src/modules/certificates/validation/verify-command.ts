@@ -1,10 +1,10 @@
 // The pure function behind `pki verify --trust <pem> --chain <pem> [--at ISO]
-// [--purpose client-auth|any] [--crl <pem>] --json`: the CLI reads the files, calls
+// [--purpose client-auth|any] [--crl <pem>] [--family <f>]... --json`: the CLI reads the files, calls
 // verifyFromFiles, prints the JSON and exits with verifyExitCode(result).
 import { Purpose } from './checks';
 import { CrlRevocationSource } from './crl-revocation-source';
 import { CertificateValidationError } from './errors';
-import { DEFAULT_FAMILY_MAPPING, FamilyMapping } from './family';
+import { CREDENTIAL_FAMILIES, DEFAULT_FAMILY_MAPPING, FamilyMapping } from './family';
 import { CertificateSummary, ValidationFailure, ValidationResult, ValidationSuccess } from './result';
 import { createValidator } from './validator';
 
@@ -19,8 +19,11 @@ export interface VerifyCommandInput {
   purpose?: Purpose;
   /** Contents of --crl: CRLs (PEM, several allowed, or DER). Without it revocation is not checked. */
   crlPem?: string | Uint8Array;
-  /** Fail with 'unknown-family' when no family matches (default true). */
-  requireFamily?: boolean;
+  /**
+   * --family (repeatable): the leaf must be of one of these families, else 'unknown-family'.
+   * Without it the path alone is validated and the family found (or null) is reported.
+   */
+  families?: readonly string[];
   familyMapping?: FamilyMapping;
 }
 
@@ -54,6 +57,8 @@ export function toJsonOutput(result: ValidationResult): VerifyCommandOutput {
  */
 export async function verifyFromFiles(input: VerifyCommandInput): Promise<VerifyCommandOutput> {
   const at = parseAt(input.at);
+  const unknown = (input.families ?? []).filter((family) => !(CREDENTIAL_FAMILIES as readonly string[]).includes(family));
+  if (unknown.length) throw new RangeError(`--family must be one of ${CREDENTIAL_FAMILIES.join(', ')}, got "${unknown.join('", "')}"`);
   const purpose = input.purpose ?? 'client-auth';
   if (purpose !== 'client-auth' && purpose !== 'any') throw new RangeError(`--purpose must be client-auth or any, got "${String(purpose)}"`);
   try {
@@ -63,7 +68,17 @@ export async function verifyFromFiles(input: VerifyCommandInput): Promise<Verify
       familyMapping: input.familyMapping ?? DEFAULT_FAMILY_MAPPING,
       revocation,
     });
-    const result = await validator.validate(input.chainPem, { at, purpose, requireFamily: input.requireFamily });
+    const result = await validator.validate(input.chainPem, { at, purpose, requireFamily: false });
+    const wanted = input.families ?? [];
+    if (result.valid && wanted.length > 0 && !(result.family && wanted.includes(result.family))) {
+      return {
+        valid: false,
+        code: 'unknown-family',
+        message: `"${result.path[0].subject}" is a valid path, but its family is ${result.family ?? 'not recognised'}, not ${wanted.join(' or ')}.`,
+        position: 0,
+        subject: result.path[0].subject,
+      };
+    }
     return toJsonOutput(result);
   } catch (error) {
     if (!(error instanceof CertificateValidationError)) throw error;
