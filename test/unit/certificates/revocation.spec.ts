@@ -1,5 +1,5 @@
 // CRL-based revocation: freshness, signatures, holds, fail-closed and soft-fail policies.
-import { createValidator, CrlRevocationSource, DEFAULT_FAMILY_MAPPING, RevocationPolicy } from '../../../src/modules/certificates/validation';
+import { createValidator, crlParseStats, CrlRevocationSource, DEFAULT_FAMILY_MAPPING, RevocationPolicy } from '../../../src/modules/certificates/validation';
 import { x509 } from '../../../src/modules/certificates/validation/x509-runtime';
 import { createCa, createCrl, createLeaf, days, generateKeys, KU, NOW, personnelLeaf, simplePki } from '../../support/pki/builder';
 
@@ -29,6 +29,25 @@ describe('CrlRevocationSource', () => {
     expect(await source.status(pki.leaf.cert, pki.intermediate.cert, NOW)).toEqual({ status: 'good' });
     expect(await source.status(revokedLeaf.cert, pki.intermediate.cert, NOW)).toEqual({ status: 'revoked', reason: 'superseded', revokedAt: days(-3) });
     expect(await source.status(heldLeaf.cert, pki.intermediate.cert, NOW)).toMatchObject({ status: 'on-hold', reason: 'certificateHold' });
+  });
+
+  it('parses an unchanged CRL once per process: a new source (the trust store after a reload) takes it parsed, and answers the same', async () => {
+    const revokedLeaf = await createLeaf(pki.intermediate, personnelLeaf());
+    const crl = await createCrl(pki.intermediate, { entries: [{ serialNumber: revokedLeaf.cert.serialNumber, reason: x509.X509CrlReason.keyCompromise }] });
+    const before = crlParseStats();
+    const first = new CrlRevocationSource({ crls: [crl.rawData] });
+    const afterFirst = crlParseStats();
+    expect(afterFirst.parsed).toBe(before.parsed + 1);
+    const reloaded = new CrlRevocationSource({ crls: [crl.toString('pem')] }); // same bytes, as PEM
+    const afterReload = crlParseStats();
+    expect(afterReload).toEqual({ parsed: afterFirst.parsed, reused: afterFirst.reused + 1 });
+    for (const source of [first, reloaded]) {
+      expect(await source.status(revokedLeaf.cert, pki.intermediate.cert, NOW)).toMatchObject({ status: 'revoked', reason: 'keyCompromise' });
+      expect(await source.status(pki.leaf.cert, pki.intermediate.cert, NOW)).toEqual({ status: 'good' });
+    }
+    // a changed CRL is parsed anew
+    new CrlRevocationSource({ crls: [(await createCrl(pki.intermediate)).rawData] });
+    expect(crlParseStats().parsed).toBe(afterReload.parsed + 1);
   });
 
   it('reads a large CRL (more entries than asn1js parses by default) and finds a revoked serial in it', async () => {

@@ -13,6 +13,7 @@ import { CrlDocument, parseCrlDer } from './crl-der';
 import { CrlInput, crlDers, Der } from './encoding';
 import { CertificateValidationError } from './errors';
 import { normalizeName } from './names';
+import { LruMap } from '../../../common/collections/lru-map';
 import { OID } from './oids';
 import { parseCertificate, ParsedCertificate, serialKey } from './parse';
 import { RevocationSource, RevocationStatus } from './revocation';
@@ -58,7 +59,34 @@ function readEntries(crl: CrlDocument): Map<string, RevokedEntry> {
   return revoked;
 }
 
+/**
+ * Parsed CRLs by the SHA-256 of their DER, for the whole process: the trust store builds a new
+ * source after every change, and an unchanged CRL (100,000 entries take about 0.6 s to parse)
+ * is then taken as it is. A held CRL is immutable but for its memo of signature verdicts, which
+ * stay true for the same bytes and key.
+ */
+const HELD = new LruMap<string, HeldCrl>(32);
+const heldStats = { parsed: 0, reused: 0 };
+
+/** How many CRLs this process parsed, and how many it took from the cache instead. */
+export function crlParseStats(): { parsed: number; reused: number } {
+  return { ...heldStats };
+}
+
 function holdCrl(der: Der): HeldCrl {
+  const fingerprint = createHash('sha256').update(der).digest('hex');
+  const known = HELD.get(fingerprint);
+  if (known) {
+    heldStats.reused++;
+    return known;
+  }
+  const held = parseHeldCrl(der, fingerprint);
+  heldStats.parsed++;
+  HELD.set(fingerprint, held);
+  return held;
+}
+
+function parseHeldCrl(der: Der, fingerprint: string): HeldCrl {
   let crl: CrlDocument;
   try {
     crl = parseCrlDer(der);
@@ -73,7 +101,7 @@ function holdCrl(der: Der): HeldCrl {
   ];
   return {
     crl,
-    fingerprint: createHash('sha256').update(der).digest('hex'),
+    fingerprint,
     issuerKey: normalizeName(crl.issuer).key,
     authorityKeyId: keyId ? hex(keyId.buffer) : undefined,
     thisUpdate: crl.thisUpdate,

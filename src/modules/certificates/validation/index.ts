@@ -17,7 +17,7 @@ export { CREDENTIAL_FAMILIES, DEFAULT_FAMILY_MAPPING } from './family';
 export type { CredentialFamily, FamilyMapping, DirectoryAttributes } from './family';
 export type { SubjectFields } from './names';
 export type { RevocationSource, RevocationStatus, RevocationState, RevocationPolicy, RevocationSummary } from './revocation';
-export { CrlRevocationSource } from './crl-revocation-source';
+export { CrlRevocationSource, crlParseStats } from './crl-revocation-source';
 export type { CrlRevocationSourceOptions } from './crl-revocation-source';
 export { loadCertificates, loadCrls } from './encoding';
 export { CrlFormatError, encodeCertificateList, encodeTbsCertList, parseCrlDer } from './crl-der';
