@@ -88,6 +88,8 @@ main(async () => {
     DEV_SMTP_LISTENER: 'false',
     // the login bench signs in from one address; its failures must not lock that address out
     LOGIN_RATE_PER_CLIENT: '10000',
+    // ... and asks for thousands of challenges a minute from it (one per login)
+    CHALLENGE_RATE_PER_CLIENT: '100000',
   };
   const appUrl = `http://127.0.0.1:${port}`;
   // Ctrl-C is handled by main(); the servers are stopped on exit (see bench/lib/harness.mjs).

@@ -104,7 +104,8 @@ const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, 
 
       const issued = await send('/auth/challenge', { method: 'POST', headers: { 'X-CSRF-Token': csrf, Accept: 'application/json' } });
       if (issued.status !== 200) throw refused('POST /auth/challenge', issued);
-      const { challenge } = json('POST /auth/challenge', issued);
+      // the challenge begins the session: its answer carries the CSRF token bound to that session
+      const { challenge, csrfToken } = json('POST /auth/challenge', issued);
 
       // What the reader helper does: sign hash(origin) || hash(challenge) with the card's key.
       const token = {
@@ -116,7 +117,7 @@ const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, 
       };
       const res = await send('/auth/certificate', {
         method: 'POST',
-        headers: { 'X-CSRF-Token': csrf, Origin: origin, Accept: 'application/json', 'Content-Type': 'application/json' },
+        headers: { 'X-CSRF-Token': csrfToken, Origin: origin, Accept: 'application/json', 'Content-Type': 'application/json' },
         body: JSON.stringify({ challenge, token, cardType: 'personnel', returnTo: '/' }),
       });
       if (res.status !== 200) throw refused('POST /auth/certificate', res);

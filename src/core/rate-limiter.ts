@@ -39,6 +39,16 @@ export class RateLimiter {
     return keys.some(([, limit], i) => Number(counts[i] ?? 0) >= limit);
   }
 
+  /**
+   * For what is limited whether it succeeds or not (asking for a challenge, saving a form): counts
+   * one and says whether that went past a limit, in one round trip. Refused attempts count too, so
+   * hammering keeps the window full.
+   */
+  async take<D extends string>(policy: RatePolicy<D>, subject: RateSubject<D>): Promise<boolean> {
+    const counts = await this.record(policy, subject);
+    return (Object.keys(counts) as D[]).some((dimension) => (counts[dimension] ?? 0) > policy.limits[dimension]);
+  }
+
   /** Counts one along every dimension of the subject; returns the counts after it, by dimension. */
   async record<D extends string>(policy: RatePolicy<D>, subject: RateSubject<D>): Promise<Partial<Record<D, number>>> {
     const dimensions = (Object.keys(policy.limits) as D[]).filter((d) => subject[d] !== undefined && subject[d] !== null);

@@ -54,8 +54,7 @@ export class ChallengeService {
 
   async issue(attempter: Attempter): Promise<{ challenge: string; expiresAt: Date }> {
     const subject = { session: attempter.sessionId, client: attempter.clientIp ?? 'unknown' };
-    if (await this.limiter.blocked(this.asks, subject)) throw authError.tooMany('challenges-rate-limited', 'login.errors.challenges-rate-limited');
-    await this.limiter.record(this.asks, subject);
+    if (await this.limiter.take(this.asks, subject)) throw authError.tooMany('challenges-rate-limited', 'login.errors.challenges-rate-limited');
     const challenge = randomBytes(32).toString('base64');
     const expiresAt = Date.now() + this.config.challengeTtlSeconds * 1000;
     await this.redis.set(this.key(challenge), `0|${attempter.sessionId}|${expiresAt}`, 'EX', this.config.challengeTtlSeconds + EXPIRED_GRACE_SECONDS);

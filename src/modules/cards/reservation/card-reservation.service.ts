@@ -361,8 +361,7 @@ export class CardReservationService {
 
   /** Counts a details POST; refuses one past the session's or the client's limit. */
   async countDetailsSave(subject: Attempter): Promise<void> {
-    if (await this.limiter.blocked(DETAILS_SAVES, attemptSubject(subject))) throw cardsError.tooMany('cards-details-rate-limited', 'cards.errors.rateLimited');
-    await this.limiter.record(DETAILS_SAVES, attemptSubject(subject));
+    if (await this.limiter.take(DETAILS_SAVES, attemptSubject(subject))) throw cardsError.tooMany('cards-details-rate-limited', 'cards.errors.rateLimited');
   }
 
   /** The chosen user code, sealed for the session until the reservation is submitted. */
