@@ -26,8 +26,17 @@ function smtpPassword(env: Record<string, string | undefined>): string {
   }
 }
 
+/**
+ * The development SMTP listener of jest worker n: 75 above .env's DEV_SMTP_PORT (2525 → 2601,
+ * 2602), so two checkouts with their own .env ports can run their tests side by side.
+ */
+function workerSmtpPort(env: Record<string, string | undefined>, worker: number): number {
+  return Number(env.DEV_SMTP_PORT || 2525) + 75 + worker;
+}
+
 export function workerEnv(worker: number): Record<string, string> {
   const env = baseEnv();
+  const smtpPort = workerSmtpPort(env, worker);
   const redis = new URL(env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
   redis.pathname = `/${worker}`;
   return {
@@ -37,9 +46,9 @@ export function workerEnv(worker: number): Record<string, string> {
     REDIS_URL: redis.toString(),
     APP_PORT: '0',
     DEV_SMTP_LISTENER: 'true',
-    DEV_SMTP_PORT: String(2600 + worker),
+    DEV_SMTP_PORT: String(smtpPort),
     // the development listener asks for the credentials SMTP_URL carries
-    SMTP_URL: `smtp://dev:${smtpPassword(env)}@127.0.0.1:${2600 + worker}`,
+    SMTP_URL: `smtp://dev:${smtpPassword(env)}@127.0.0.1:${smtpPort}`,
     OUTBOX_POLL_MS: '100',
     PUBLIC_ORIGIN: env.PUBLIC_ORIGIN ?? 'http://127.0.0.1:3000',
     INTRANET_CIDRS: '127.0.0.0/8,::1/128',
