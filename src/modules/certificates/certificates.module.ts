@@ -7,6 +7,8 @@ import { CertificatesRepository } from './certificates.repository';
 import { CrlService } from './crl.service';
 import { DevPkiService } from './dev-pki.service';
 import { HsmService } from './hsm.service';
+import { OcspAnswerCache } from './ocsp/ocsp-answer-cache';
+import { OcspHttpFront } from './ocsp/ocsp-http-front';
 import { OcspResponderService } from './ocsp/ocsp-responder.service';
 import { PkiController } from './pki.controller';
 import { PkiProcessor } from './pki.jobs';
@@ -25,7 +27,7 @@ const entities = TypeOrmModule.forFeature([CaCertificate, CrlRecord, IssuedCerti
 @Module({
   imports: [entities, NotificationsModule],
   controllers: [PkiController],
-  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, OcspResponderService],
+  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, OcspResponderService, OcspAnswerCache, OcspHttpFront],
   exports: [HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
 })
 export class CertificatesModule {}

@@ -7,6 +7,7 @@ import { IssuedCertificate, IssuedStatus } from './certificates.entity';
 import { CertificatesRepository } from './certificates.repository';
 import { PKI_JOBS, PKI_QUEUE, type CrlRefreshPayload } from './pki-queue';
 import { certificatesError } from './certificates.errors';
+import { OcspResponderService } from './ocsp/ocsp-responder.service';
 
 /** CRL reasons a revocation may give (certificateHold is hold(); removeFromCRL is release()). */
 export const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'privilegeWithdrawn'] as const;
@@ -32,9 +33,10 @@ type Change = { action: 'revoke' | 'hold' | 'release'; from: readonly IssuedStat
 /**
  * Revocation of certificates our CAs issued: revoke with a reason, hold (suspend: CRL reason
  * certificateHold) and release (resume: off the next CRL). Each change is one transaction (its
- * own, or the caller's: options.manager) with an optimistic version check, its audit row and a
- * 'crl-refresh' job in the outbox, so the CRL is re-signed soon after the change commits (and
- * never for a change that rolled back).
+ * own, or the caller's: options.manager) with an optimistic version check, its audit row, the
+ * OCSP answers cached about it made unusable (before and after the commit: the responder answers
+ * the new state at once, in every process) and a 'crl-refresh' job in the outbox, so the CRL is
+ * re-signed soon after the change commits (and never for a change that rolled back).
  */
 @Injectable()
 export class RevocationService {
@@ -42,6 +44,7 @@ export class RevocationService {
     private readonly repository: CertificatesRepository,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly ocsp: OcspResponderService,
   ) {}
 
   revoke(id: number, reason: RevocationReason, options: RevocationOptions = {}): Promise<IssuedCertificate> {
@@ -75,6 +78,7 @@ export class RevocationService {
         summary: { serial: row.serialHex, issuerId: row.issuerId, status: { from: row.status, to: change.to }, reason: change.reason },
         actor: options.actor,
       });
+      await this.ocsp.certificateChanging(manager, row.issuerId, row.serialHex);
       const payload: CrlRefreshPayload = { issuerId: row.issuerId };
       await this.outbox.enqueue(manager, PKI_QUEUE, PKI_JOBS.crlRefresh, payload);
       return (await this.repository.findIssued(id, manager)) as IssuedCertificate;
