@@ -137,6 +137,11 @@ export class CertificatesRepository {
     await manager.update(CaCertificate, { id }, { enabled, updatedAt: new Date() });
   }
 
+  /** Every CA certificate this CA issued that is in the trust store, enabled or not. */
+  allChildCas(parentId: number): Promise<CaCertificate[]> {
+    return this.dataSource.getRepository(CaCertificate).findBy({ parentId });
+  }
+
   childCas(parentId: number): Promise<CaCertificate[]> {
     return this.dataSource.getRepository(CaCertificate).findBy({ parentId, enabled: true });
   }
@@ -158,6 +163,14 @@ export class CertificatesRepository {
     return this.dataSource.getRepository(IssuedCertificate).findOneBy({ issuerId, serialHex: serialHex.toUpperCase() });
   }
 
+  /** CA certificates recorded under their parents that are no longer good (revoked CAs). */
+  revokedCaRecords(): Promise<Pick<IssuedCertificate, 'issuerId' | 'serialHex'>[]> {
+    return this.dataSource.getRepository(IssuedCertificate).find({
+      select: { issuerId: true, serialHex: true },
+      where: { subjectKind: 'ca', status: In(['revoked', 'on-hold']) },
+    });
+  }
+
   findIssuedByHolder(holderRef: string): Promise<IssuedCertificate[]> {
     return this.dataSource.getRepository(IssuedCertificate).find({ where: { holderRef }, order: { id: 'DESC' } });
   }
@@ -166,7 +179,7 @@ export class CertificatesRepository {
   latestValidOfKind(issuerId: number, subjectKind: string): Promise<IssuedCertificate | null> {
     return this.dataSource.getRepository(IssuedCertificate).findOne({
       where: { issuerId, subjectKind, status: 'good', notAfter: MoreThan(new Date()) },
-      order: { notAfter: 'DESC' },
+      order: { notAfter: 'DESC', id: 'DESC' },
     });
   }
 

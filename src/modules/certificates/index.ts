@@ -3,7 +3,17 @@
 export { CertificatesModule, CertificatesWorkerModule } from './certificates.module';
 export { TrustStoreService, TrustInputError, trustEntry } from './trust-store.service';
 export { CertificateIssuer, IssueInputError, type IssueRequest, type IssuedResult } from './certificate-issuer.service';
-export { RevocationService, REVOCATION_REASONS, isRevocationReason, type RevocationReason } from './revocation.service';
+export {
+  RevocationService,
+  REVOCATION_REASONS,
+  isRevocationReason,
+  CA_REVOCATION_REASONS,
+  isCaRevocationReason,
+  type RevocationReason,
+  type CaRevocationReason,
+} from './revocation.service';
+export { CaRevocationService, type CaRevocationPlan } from './ca-revocation.service';
+export { OcspResponderService, type OcspResponder } from './ocsp/ocsp-responder.service';
 export { CrlService } from './crl.service';
 export { DevPkiService } from './dev-pki.service';
 export { HsmService, HsmUnavailableError } from './hsm.service';

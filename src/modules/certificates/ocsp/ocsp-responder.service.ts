@@ -10,6 +10,7 @@ import { CaCertificate, IssuedCertificate } from '../certificates.entity';
 import { CertificatesRepository } from '../certificates.repository';
 import { HsmService } from '../hsm.service';
 import { authorityKeyIdentifier, certificateOf, derBytes, randomSerialHex } from '../pki-extensions';
+import { serialKey } from '../validation/parse';
 import { x509 } from '../validation/x509-runtime';
 import { ocspCacheCa, ocspEtag, OcspAnswerCache, type CachedOcspAnswer, type OcspCacheKey, type OcspCacheLookup } from './ocsp-answer-cache';
 import {
@@ -268,10 +269,14 @@ export class OcspResponderService {
     });
   }
 
-  /** What issued_certificate says of a serial of this CA. */
+  /**
+   * What issued_certificate says of a serial of this CA; a CA certificate it issued that is not
+   * recorded there (only revoked ones are: CaRevocationService) is good.
+   */
   private async status(caId: number, serialHex: string): Promise<OcspCertStatus> {
-    const row = serialHex.startsWith('-') ? null : await this.repository.findIssuedBySerial(caId, serialHex);
-    if (!row) return { kind: 'unknown' };
+    if (serialHex.startsWith('-')) return { kind: 'unknown' };
+    const row = await this.repository.findIssuedBySerial(caId, serialHex);
+    if (!row) return (await this.repository.allChildCas(caId)).some((child) => serialKey(child.serialHex) === serialHex) ? { kind: 'good' } : { kind: 'unknown' };
     if (row.status === 'good') return { kind: 'good' };
     const revokedAt = row.revokedAt ?? row.updatedAt;
     if (row.status === 'on-hold') return { kind: 'revoked', revokedAt, reason: 'certificateHold' };
@@ -302,8 +307,27 @@ export class OcspResponderService {
     return pending;
   }
 
+  /** The CA's responder certificate now in use (the valid one that expires last), or null. */
+  async currentResponder(ca: CaCertificate): Promise<OcspResponder | null> {
+    const stored = await this.repository.latestValidOfKind(ca.id, OCSP_RESPONDER_KIND);
+    return stored ? responderOf(stored) : null;
+  }
+
+  /**
+   * `pki ocsp-responder rotate`: a new responder certificate (and key) for the CA, audited as
+   * pki.ocsp-responder.rotate; every process signs with it from its next answer on, and the
+   * answers cached under the old one are no longer served (the CA's epoch is bumped).
+   */
+  async rotate(ca: CaCertificate, actor: AuditActor): Promise<{ previous: OcspResponder | null; current: OcspResponder }> {
+    const previous = await this.currentResponder(ca);
+    const current = await this.issueResponder(ca, actor, 'pki.ocsp-responder.rotate');
+    this.responders.delete(ca.id);
+    await this.cache.invalidateCa(ocspCacheCa(ca));
+    return { previous, current };
+  }
+
   /** Issues a delegated responder certificate for a key generated on the HSM, recorded and audited. */
-  async issueResponder(ca: CaCertificate, actor: AuditActor = SYSTEM): Promise<OcspResponder> {
+  async issueResponder(ca: CaCertificate, actor: AuditActor = SYSTEM, action = 'pki.ocsp-responder.issue'): Promise<OcspResponder> {
     if (!ca.hsmKeyLabel) throw new Error(`CA ${ca.slug} is not one of ours (no HSM key)`);
     const caCert = certificateOf(ca.der);
     const keyLabel = `ocsp-${ca.slug}-${randomBytes(4).toString('hex')}`;
@@ -329,7 +353,7 @@ export class OcspResponderService {
       ca,
       cert,
       { family: ca.family, subjectKind: OCSP_RESPONDER_KIND, subjectDn: cert.subject, holderRef: `${KEY_REF}${keyLabel}` },
-      'pki.ocsp-responder.issue',
+      action,
       actor,
     );
     this.logger.info({ ca: ca.slug, serial: serialHex, notAfter: cert.notAfter.toISOString() }, 'OCSP responder certificate issued');
