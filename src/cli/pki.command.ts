@@ -10,7 +10,9 @@ import {
   HsmUnavailableError,
   isCaFamily,
   isCaRevocationReason,
+  isRevocationPolicy,
   isRevocationReason,
+  REVOCATION_POLICIES,
   OcspResponderService,
   PKI_VERIFY_USAGE,
   REVOCATION_REASONS,
@@ -19,6 +21,7 @@ import {
   TrustInputError,
   TrustStoreService,
   type CaCertificate,
+  type RevocationPolicyCode,
 } from '../modules/certificates';
 import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
@@ -56,7 +59,7 @@ export class PkiTrustAddCommand extends ChangeCommand {
     super();
   }
 
-  async run([file]: string[], flags: Flags & { family?: string; role?: string; crlUrl?: string } = {}): Promise<void> {
+  async run([file]: string[], flags: Flags & { family?: string; role?: string; crlUrl?: string; ocspUrl?: string; revocation?: string } = {}): Promise<void> {
     const problems: string[] = [];
     if (!isCaFamily(flags.family)) problems.push(`family: one of ${CA_FAMILIES.join(', ')} (--family)`);
     if (flags.role !== undefined && flags.role !== 'root' && flags.role !== 'issuing') problems.push('role: root or issuing');
@@ -67,7 +70,14 @@ export class PkiTrustAddCommand extends ChangeCommand {
       problems.push(`file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     if (problems.length || !certificate || !isCaFamily(flags.family)) return failInput(flags.json, problems);
-    const input = { certificate: new Uint8Array(certificate), family: flags.family, role: flags.role as 'root' | 'issuing' | undefined, crlUrl: flags.crlUrl };
+    const input = {
+      certificate: new Uint8Array(certificate),
+      family: flags.family,
+      role: flags.role as 'root' | 'issuing' | undefined,
+      crlUrl: flags.crlUrl,
+      ocspUrl: flags.ocspUrl,
+      revocationPolicy: flags.revocation as RevocationPolicyCode | undefined,
+    };
     try {
       if (flags.dryRun) {
         const inspected = await this.trustStore.inspect(input);
@@ -93,6 +103,57 @@ export class PkiTrustAddCommand extends ChangeCommand {
   }
   @Option({ flags: '--crl-url <url>', description: "where this CA publishes its CRL (fetched by the 'crl-refresh' job)" })
   parseCrlUrl(v: string) {
+    return v;
+  }
+  @Option({ flags: '--revocation <policy>', description: `how sign-in checks revocation under this CA: ${REVOCATION_POLICIES.join(' | ')} (default ocsp-first)` })
+  parseRevocation(v: string) {
+    return v;
+  }
+  @Option({ flags: '--ocsp-url <url>', description: "the OCSP responder to ask instead of the certificates' authorityInfoAccess address" })
+  parseOcspUrl(v: string) {
+    return v;
+  }
+}
+
+@SubCommand({
+  name: 'revocation',
+  arguments: '<fingerprint|id|slug>',
+  description: "how sign-in checks revocation under an anchor: --policy ocsp-first | crl-only | both, and --ocsp-url <url> (or 'aia': the certificates' own address)",
+})
+export class PkiTrustRevocationCommand extends ChangeCommand {
+  constructor(private readonly trustStore: TrustStoreService) {
+    super();
+  }
+
+  async run([reference]: string[], flags: Flags & { policy?: string; ocspUrl?: string } = {}): Promise<void> {
+    const target = await this.trustStore.find(reference ?? '');
+    const problems: string[] = [];
+    if (!target) problems.push(`reference: no CA certificate "${reference ?? ''}" (give its id, slug or SHA-256 fingerprint)`);
+    if (!isRevocationPolicy(flags.policy)) problems.push(`policy: one of ${REVOCATION_POLICIES.join(', ')} (--policy)`);
+    if (problems.length || !target || !isRevocationPolicy(flags.policy)) return failInput(flags.json, problems);
+    const ocspUrl = flags.ocspUrl === undefined ? target.ocspUrl : flags.ocspUrl === 'aia' ? null : flags.ocspUrl;
+    const change = { policy: flags.policy, ocspUrl };
+    try {
+      if (flags.dryRun) {
+        if (ocspUrl !== null && !/^https?:\/\/\S+$/.test(ocspUrl)) return failInput(flags.json, ['ocsp-url: an http(s) URL']);
+        printResult(flags.json, { dryRun: true, wouldSet: { slug: target.slug, revocationPolicy: change.policy, ocspUrl } }, [
+          `Would check revocation under ${target.slug} with ${change.policy}${ocspUrl ? ` (OCSP at ${ocspUrl})` : ''}. Nothing changed.`,
+        ]);
+        return;
+      }
+      const saved = await this.trustStore.setRevocation(String(target.id), change, cliActor());
+      printResult(flags.json, { updated: trustEntry(saved) }, [`${saved.slug}: revocation ${saved.revocationPolicy}${saved.ocspUrl ? `, OCSP at ${saved.ocspUrl}` : ''}.`]);
+    } catch (error) {
+      failKnown(flags.json, error);
+    }
+  }
+
+  @Option({ flags: '--policy <policy>', description: REVOCATION_POLICIES.join(' | ') })
+  parsePolicy(v: string) {
+    return v;
+  }
+  @Option({ flags: '--ocsp-url <url>', description: "an http(s) URL, or 'aia' for the address in the certificates" })
+  parseOcspUrl(v: string) {
     return v;
   }
 }
@@ -136,7 +197,11 @@ export class PkiTrustDisableCommand extends ChangeCommand {
   }
 }
 
-@SubCommand({ name: 'trust', description: 'the trust store: add, list, disable', subCommands: [PkiTrustAddCommand, PkiTrustListCommand, PkiTrustDisableCommand] })
+@SubCommand({
+  name: 'trust',
+  description: 'the trust store: add, list, disable, revocation',
+  subCommands: [PkiTrustAddCommand, PkiTrustListCommand, PkiTrustDisableCommand, PkiTrustRevocationCommand],
+})
 export class PkiTrustCommand extends GroupCommand {}
 
 // ---------------------------------------------------------------------------------------------
@@ -425,6 +490,7 @@ export const PKI_COMMANDS = [
   PkiTrustAddCommand,
   PkiTrustListCommand,
   PkiTrustDisableCommand,
+  PkiTrustRevocationCommand,
   PkiDevInitCommand,
   PkiCrlCommand,
   PkiCrlRefreshCommand,

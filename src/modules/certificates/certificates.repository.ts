@@ -142,6 +142,10 @@ export class CertificatesRepository {
     return this.dataSource.getRepository(CaCertificate).findBy({ parentId });
   }
 
+  async setCaRevocation(manager: EntityManager, id: number, revocationPolicy: CaCertificate['revocationPolicy'], ocspUrl: string | null): Promise<void> {
+    await manager.update(CaCertificate, { id }, { revocationPolicy, ocspUrl, updatedAt: new Date() });
+  }
+
   childCas(parentId: number): Promise<CaCertificate[]> {
     return this.dataSource.getRepository(CaCertificate).findBy({ parentId, enabled: true });
   }

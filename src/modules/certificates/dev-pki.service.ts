@@ -172,6 +172,9 @@ export class DevPkiService {
         source: 'dev',
         hsmKeyLabel: keyLabel,
         crlUrl: crlUrlFor(this.config.publicOrigin, slug),
+        // Our own CRLs are in our database (re-signed after every change); no OCSP round trip to ourselves.
+        revocationPolicy: 'crl-only',
+        ocspUrl: null,
       });
       await this.audit.record(manager, {
         action: 'pki.ca.create',

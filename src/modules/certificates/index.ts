@@ -17,7 +17,15 @@ export { OcspResponderService, type OcspResponder } from './ocsp/ocsp-responder.
 export { CrlService } from './crl.service';
 export { DevPkiService } from './dev-pki.service';
 export { HsmService, HsmUnavailableError } from './hsm.service';
-export { CA_FAMILIES, isCaFamily, type CaCertificate, type CredentialFamilyCode } from './certificates.entity';
+export {
+  CA_FAMILIES,
+  isCaFamily,
+  REVOCATION_POLICIES,
+  isRevocationPolicy,
+  type CaCertificate,
+  type CredentialFamilyCode,
+  type RevocationPolicyCode,
+} from './certificates.entity';
 export type { SubjectKind } from './ca-profiles';
 export type { LeafSubject } from './leaf-subject';
 export { PKI_VERIFY_USAGE } from './pki-verify.cli';
