@@ -3,11 +3,17 @@ import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { DomainError } from '../common/errors/domain-error';
 import {
   CA_FAMILIES,
+  CA_REVOCATION_REASONS,
+  CaRevocationService,
   CrlService,
   DevPkiService,
   HsmUnavailableError,
   isCaFamily,
+  isCaRevocationReason,
+  isRevocationPolicy,
   isRevocationReason,
+  REVOCATION_POLICIES,
+  OcspResponderService,
   PKI_VERIFY_USAGE,
   REVOCATION_REASONS,
   RevocationService,
@@ -15,6 +21,7 @@ import {
   TrustInputError,
   TrustStoreService,
   type CaCertificate,
+  type RevocationPolicyCode,
 } from '../modules/certificates';
 import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
@@ -52,7 +59,7 @@ export class PkiTrustAddCommand extends ChangeCommand {
     super();
   }
 
-  async run([file]: string[], flags: Flags & { family?: string; role?: string; crlUrl?: string } = {}): Promise<void> {
+  async run([file]: string[], flags: Flags & { family?: string; role?: string; crlUrl?: string; ocspUrl?: string; revocation?: string } = {}): Promise<void> {
     const problems: string[] = [];
     if (!isCaFamily(flags.family)) problems.push(`family: one of ${CA_FAMILIES.join(', ')} (--family)`);
     if (flags.role !== undefined && flags.role !== 'root' && flags.role !== 'issuing') problems.push('role: root or issuing');
@@ -63,7 +70,14 @@ export class PkiTrustAddCommand extends ChangeCommand {
       problems.push(`file: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
     }
     if (problems.length || !certificate || !isCaFamily(flags.family)) return failInput(flags.json, problems);
-    const input = { certificate: new Uint8Array(certificate), family: flags.family, role: flags.role as 'root' | 'issuing' | undefined, crlUrl: flags.crlUrl };
+    const input = {
+      certificate: new Uint8Array(certificate),
+      family: flags.family,
+      role: flags.role as 'root' | 'issuing' | undefined,
+      crlUrl: flags.crlUrl,
+      ocspUrl: flags.ocspUrl,
+      revocationPolicy: flags.revocation as RevocationPolicyCode | undefined,
+    };
     try {
       if (flags.dryRun) {
         const inspected = await this.trustStore.inspect(input);
@@ -89,6 +103,57 @@ export class PkiTrustAddCommand extends ChangeCommand {
   }
   @Option({ flags: '--crl-url <url>', description: "where this CA publishes its CRL (fetched by the 'crl-refresh' job)" })
   parseCrlUrl(v: string) {
+    return v;
+  }
+  @Option({ flags: '--revocation <policy>', description: `how sign-in checks revocation under this CA: ${REVOCATION_POLICIES.join(' | ')} (default ocsp-first)` })
+  parseRevocation(v: string) {
+    return v;
+  }
+  @Option({ flags: '--ocsp-url <url>', description: "the OCSP responder to ask instead of the certificates' authorityInfoAccess address" })
+  parseOcspUrl(v: string) {
+    return v;
+  }
+}
+
+@SubCommand({
+  name: 'revocation',
+  arguments: '<fingerprint|id|slug>',
+  description: "how sign-in checks revocation under an anchor: --policy ocsp-first | crl-only | both, and --ocsp-url <url> (or 'aia': the certificates' own address)",
+})
+export class PkiTrustRevocationCommand extends ChangeCommand {
+  constructor(private readonly trustStore: TrustStoreService) {
+    super();
+  }
+
+  async run([reference]: string[], flags: Flags & { policy?: string; ocspUrl?: string } = {}): Promise<void> {
+    const target = await this.trustStore.find(reference ?? '');
+    const problems: string[] = [];
+    if (!target) problems.push(`reference: no CA certificate "${reference ?? ''}" (give its id, slug or SHA-256 fingerprint)`);
+    if (!isRevocationPolicy(flags.policy)) problems.push(`policy: one of ${REVOCATION_POLICIES.join(', ')} (--policy)`);
+    if (problems.length || !target || !isRevocationPolicy(flags.policy)) return failInput(flags.json, problems);
+    const ocspUrl = flags.ocspUrl === undefined ? target.ocspUrl : flags.ocspUrl === 'aia' ? null : flags.ocspUrl;
+    const change = { policy: flags.policy, ocspUrl };
+    try {
+      if (flags.dryRun) {
+        if (ocspUrl !== null && !/^https?:\/\/\S+$/.test(ocspUrl)) return failInput(flags.json, ['ocsp-url: an http(s) URL']);
+        printResult(flags.json, { dryRun: true, wouldSet: { slug: target.slug, revocationPolicy: change.policy, ocspUrl } }, [
+          `Would check revocation under ${target.slug} with ${change.policy}${ocspUrl ? ` (OCSP at ${ocspUrl})` : ''}. Nothing changed.`,
+        ]);
+        return;
+      }
+      const saved = await this.trustStore.setRevocation(String(target.id), change, cliActor());
+      printResult(flags.json, { updated: trustEntry(saved) }, [`${saved.slug}: revocation ${saved.revocationPolicy}${saved.ocspUrl ? `, OCSP at ${saved.ocspUrl}` : ''}.`]);
+    } catch (error) {
+      failKnown(flags.json, error);
+    }
+  }
+
+  @Option({ flags: '--policy <policy>', description: REVOCATION_POLICIES.join(' | ') })
+  parsePolicy(v: string) {
+    return v;
+  }
+  @Option({ flags: '--ocsp-url <url>', description: "an http(s) URL, or 'aia' for the address in the certificates" })
+  parseOcspUrl(v: string) {
     return v;
   }
 }
@@ -132,7 +197,11 @@ export class PkiTrustDisableCommand extends ChangeCommand {
   }
 }
 
-@SubCommand({ name: 'trust', description: 'the trust store: add, list, disable', subCommands: [PkiTrustAddCommand, PkiTrustListCommand, PkiTrustDisableCommand] })
+@SubCommand({
+  name: 'trust',
+  description: 'the trust store: add, list, disable, revocation',
+  subCommands: [PkiTrustAddCommand, PkiTrustListCommand, PkiTrustDisableCommand, PkiTrustRevocationCommand],
+})
 export class PkiTrustCommand extends GroupCommand {}
 
 // ---------------------------------------------------------------------------------------------
@@ -286,6 +355,117 @@ export class PkiCertReleaseCommand extends RevocationCommand {
 export class PkiCertCommand extends GroupCommand {}
 
 // ---------------------------------------------------------------------------------------------
+// pki ca revoke
+// ---------------------------------------------------------------------------------------------
+
+@SubCommand({
+  name: 'revoke',
+  arguments: '<ca>',
+  description:
+    "revoke one of our issuing CAs (id, slug or SHA-256 fingerprint): its parent's CRL (re-signed at once) and OCSP answer revoked, and sign-ins with certificates under it fail with 'revoked'",
+})
+export class PkiCaRevokeCommand extends ChangeCommand {
+  constructor(
+    private readonly trustStore: TrustStoreService,
+    private readonly caRevocation: CaRevocationService,
+  ) {
+    super();
+  }
+
+  async run([reference]: string[], flags: Flags & { reason?: string } = {}): Promise<void> {
+    const problems: string[] = [];
+    if (!isCaRevocationReason(flags.reason)) problems.push(`reason: one of ${CA_REVOCATION_REASONS.join(', ')} (--reason)`);
+    const ca = reference ? await this.trustStore.find(reference) : null;
+    if (!ca) problems.push(`ca: no CA certificate "${reference ?? ''}" (give its id, slug or SHA-256 fingerprint)`);
+    if (problems.length || !ca || !isCaRevocationReason(flags.reason)) return failInput(flags.json, problems);
+    const reason = flags.reason;
+    try {
+      if (flags.dryRun) {
+        const plan = await this.caRevocation.plan(ca);
+        printResult(flags.json, { dryRun: true, wouldRevoke: { ...trustEntry(ca), reason, parent: plan.parent.slug } }, [
+          `Would revoke ${ca.slug} (${ca.subjectDn}) for ${reason}, on the CRL and OCSP of ${plan.parent.slug}. Nothing changed.`,
+        ]);
+        return;
+      }
+      const result = await this.caRevocation.revoke(ca, reason, cliActor());
+      printResult(
+        flags.json,
+        { revoked: { ...trustEntry(ca), reason, parent: result.parent.slug, issuedCertificateId: result.revoked.id, serial: result.revoked.serialHex }, crl: result.crl },
+        [
+          `Revoked ${ca.slug} (${ca.subjectDn}) for ${reason}.`,
+          `  ${result.parent.slug}'s OCSP answers revoked now${result.crl ? `; its CRL #${result.crl.crlNumber} lists it (${result.crl.entries} entr${result.crl.entries === 1 ? 'y' : 'ies'})` : ''}.`,
+        ],
+      );
+    } catch (error) {
+      failKnown(flags.json, error);
+    }
+  }
+
+  @Option({ flags: '--reason <reason>', description: CA_REVOCATION_REASONS.join(' | ') })
+  parseReason(v: string) {
+    return v;
+  }
+}
+
+@SubCommand({ name: 'ca', description: 'our CAs: revoke an issuing CA', subCommands: [PkiCaRevokeCommand] })
+export class PkiCaCommand extends GroupCommand {}
+
+// ---------------------------------------------------------------------------------------------
+// pki ocsp-responder rotate
+// ---------------------------------------------------------------------------------------------
+
+@SubCommand({
+  name: 'rotate',
+  description: "issue a new OCSP responder certificate (new key on the HSM) for each of our CAs, or one (--ca); every web process signs with it at once",
+})
+export class PkiOcspResponderRotateCommand extends ChangeCommand {
+  constructor(
+    private readonly trustStore: TrustStoreService,
+    private readonly ocsp: OcspResponderService,
+  ) {
+    super();
+  }
+
+  async run(_params: string[], flags: Flags & { ca?: string } = {}): Promise<void> {
+    let cas: CaCertificate[];
+    if (flags.ca !== undefined) {
+      const ca = await this.trustStore.find(flags.ca);
+      if (!ca) return failInput(flags.json, [`ca: no CA certificate "${flags.ca}"`]);
+      if (!ca.hsmKeyLabel) return failInput(flags.json, [`ca: ${ca.slug} is not one of ours (its key is not on our HSM)`]);
+      cas = [ca];
+    } else {
+      cas = (await this.trustStore.list()).filter((ca) => ca.hsmKeyLabel && ca.enabled);
+    }
+    try {
+      if (flags.dryRun) {
+        const current = await Promise.all(cas.map(async (ca) => ({ ca: ca.slug, current: (await this.ocsp.currentResponder(ca))?.serialHex ?? null })));
+        printResult(flags.json, { dryRun: true, wouldRotate: current }, [
+          ...current.map((entry) => `Would issue a new OCSP responder certificate for ${entry.ca} (now: ${entry.current ?? 'none'}).`),
+          'Nothing changed.',
+        ]);
+        return;
+      }
+      const rotated = [];
+      for (const ca of cas) {
+        const { previous, current } = await this.ocsp.rotate(ca, cliActor());
+        rotated.push({ ca: ca.slug, previous: previous?.serialHex ?? null, current: current.serialHex, notAfter: current.notAfter.toISOString() });
+      }
+      printResult(flags.json, { rotated }, rotated.length ? rotated.map((entry) => `${entry.ca}: responder ${entry.previous ?? '(none)'} -> ${entry.current}, valid until ${entry.notAfter}`) : ['No CA of ours to rotate.']);
+    } catch (error) {
+      failKnown(flags.json, error);
+    }
+  }
+
+  @Option({ flags: '--ca <id|slug|fingerprint>', description: 'only this CA' })
+  parseCa(v: string) {
+    return v;
+  }
+}
+
+@SubCommand({ name: 'ocsp-responder', description: "our OCSP responder's certificates: rotate", subCommands: [PkiOcspResponderRotateCommand] })
+export class PkiOcspResponderCommand extends GroupCommand {}
+
+// ---------------------------------------------------------------------------------------------
 // pki verify (normally run by src/cli.ts before Nest starts; listed here for `pki --help`)
 // ---------------------------------------------------------------------------------------------
 
@@ -298,8 +478,8 @@ export class PkiVerifyCommand extends CommandRunner {
 
 @Command({
   name: 'pki',
-  description: 'certificates: trust store, development PKI, CRLs, revocation, chain verification',
-  subCommands: [PkiTrustCommand, PkiDevInitCommand, PkiCrlCommand, PkiCertCommand, PkiVerifyCommand],
+  description: 'certificates: trust store, development PKI, CRLs, revocation (certificates and CAs), OCSP responder, chain verification',
+  subCommands: [PkiTrustCommand, PkiDevInitCommand, PkiCrlCommand, PkiCertCommand, PkiCaCommand, PkiOcspResponderCommand, PkiVerifyCommand],
 })
 export class PkiCommand extends GroupCommand {}
 
@@ -310,6 +490,7 @@ export const PKI_COMMANDS = [
   PkiTrustAddCommand,
   PkiTrustListCommand,
   PkiTrustDisableCommand,
+  PkiTrustRevocationCommand,
   PkiDevInitCommand,
   PkiCrlCommand,
   PkiCrlRefreshCommand,
@@ -317,5 +498,9 @@ export const PKI_COMMANDS = [
   PkiCertRevokeCommand,
   PkiCertHoldCommand,
   PkiCertReleaseCommand,
+  PkiCaCommand,
+  PkiCaRevokeCommand,
+  PkiOcspResponderCommand,
+  PkiOcspResponderRotateCommand,
   PkiVerifyCommand,
 ];

@@ -147,24 +147,126 @@ describe('pki: the OCSP responder', () => {
     expect(text).toContain(`OCSP - URI:${web.config.publicOrigin}/pki/ocsp`);
   });
 
-  it('answers GET with the request in base64 in the path, cacheable', async () => {
+  /** A GET of /pki/ocsp/{base64 of the request} on one of the apps; the body as bytes. */
+  const getOcsp = (app: TestApp, request: Buffer, headers: Record<string, string> = {}) =>
+    app
+      .agent()
+      .get(`/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`)
+      .set(headers)
+      .buffer(true)
+      .parse(bytes);
+
+  /** A request without a nonce (RFC 5019, what HTTP caches send) for one certificate. */
+  async function nonceLessRequest(name: string, certPath: string): Promise<{ path: string; der: Buffer }> {
+    const path = join(tmp, `${name}.req`);
+    await openssl(['ocsp', '-issuer', issuingFile, '-cert', certPath, '-no_nonce', '-reqout', path]);
+    return { path, der: readFileSync(path) };
+  }
+
+  /** What OpenSSL reads in an answer to `requestPath`, checked against the chain. */
+  const readAnswer = async (name: string, body: Buffer, requestPath: string) =>
+    (await openssl(['ocsp', '-respin', file(`${name}.resp`, body), '-reqin', requestPath, '-CAfile', chainFile, '-resp_text'])).out;
+
+  it('answers GET with a nonce signed afresh and not cacheable', async () => {
     const requestFile = join(tmp, 'get.req');
     await openssl(['ocsp', '-issuer', issuingFile, '-cert', leafFile, '-reqout', requestFile]);
     const request = readFileSync(requestFile);
-    const res = await web
-      .agent()
-      .get(`/pki/ocsp/${encodeURIComponent(request.toString('base64'))}`)
-      .buffer(true)
-      .parse(bytes);
+    const res = await getOcsp(web, request);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/ocsp-response');
-    expect(res.headers['cache-control']).toContain('max-age=');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['last-modified']).toBeUndefined();
     // Checked against the request it answers (nonce included): -issuer/-cert would make a new one.
-    const answer = await openssl(['ocsp', '-respin', file('get.resp', res.body as Buffer), '-reqin', requestFile, '-CAfile', chainFile, '-resp_text']);
-    expect(answer.out).toContain('Response verify OK');
-    expect(answer.out).toContain(`Serial Number: ${leaf.serialHex}`);
-    expect(answer.out).toContain('Cert Status: good');
-    expect(answer.out).not.toMatch(/Nonce Verify error|no nonce/i);
+    const answer = await readAnswer('get', res.body as Buffer, requestFile);
+    expect(answer).toContain('Response verify OK');
+    expect(answer).toContain(`Serial Number: ${leaf.serialHex}`);
+    expect(answer).toContain('Cert Status: good');
+    expect(answer).not.toMatch(/Nonce Verify error|no nonce/i);
+    // A second one is signed again: another producedAt or, within the same second, another ECDSA signature.
+    const again = await getOcsp(web, request);
+    expect((again.body as Buffer).equals(res.body as Buffer)).toBe(false);
+  });
+
+  it('answers GET without a nonce from the pre-signed answer, with Cache-Control max-age, ETag, Last-Modified and 304', async () => {
+    const { issued, path } = await issueLeaf('cached');
+    const request = await nonceLessRequest('cached', path);
+    const first = await getOcsp(web, request.der);
+    expect(first.status).toBe(200);
+    const answer = await readAnswer('cached', first.body as Buffer, request.path);
+    expect(answer).toContain('Response verify OK');
+    expect(answer).toContain(`Serial Number: ${issued.serialHex}`);
+    expect(answer).toContain('Cert Status: good');
+    const nextUpdate = new Date(/Next Update: (.+)/.exec(answer)![1]);
+    const producedAt = new Date(/Produced At: (.+)/.exec(answer)![1]);
+
+    const maxAge = Number(/^public, max-age=(\d+), no-transform, must-revalidate$/.exec(first.headers['cache-control'])![1]);
+    expect(maxAge).toBeGreaterThan(0);
+    expect(maxAge).toBeLessThanOrEqual((nextUpdate.getTime() - producedAt.getTime()) / 1000);
+    expect(first.headers['last-modified']).toBe(producedAt.toUTCString());
+    expect(first.headers.expires).toBe(nextUpdate.toUTCString());
+    expect(first.headers.etag).toMatch(/^"[\w-]{27}"$/);
+
+    // The same bytes again (not signed afresh), from the front ahead of the page pipeline (no
+    // request id), with the same headers, and 304 for a cache that holds them.
+    expect(first.headers['x-request-id']).toBeDefined();
+    const second = await getOcsp(web, request.der);
+    expect((second.body as Buffer).equals(first.body as Buffer)).toBe(true);
+    expect(second.headers['x-request-id']).toBeUndefined();
+    expect(second.headers['content-type']).toBe('application/ocsp-response');
+    expect(second.headers['last-modified']).toBe(first.headers['last-modified']);
+    expect(second.headers.expires).toBe(first.headers.expires);
+    expect(second.headers['cache-control']).toMatch(/^public, max-age=\d+, no-transform, must-revalidate$/);
+    expect(second.headers.etag).toBe(first.headers.etag);
+    const notModified = await getOcsp(web, request.der, { 'If-None-Match': first.headers.etag });
+    expect(notModified.status).toBe(304);
+    // A POST without a nonce gets the same pre-signed answer, not for HTTP caches.
+    const posted = await web.agent().post('/pki/ocsp').set('Content-Type', 'application/ocsp-request').send(request.der).buffer(true).parse(bytes);
+    expect((posted.body as Buffer).equals(first.body as Buffer)).toBe(true);
+    expect(posted.headers['cache-control']).toBe('no-store');
+  });
+
+  it('changes the cached answer at once in every web process on hold, release and revocation, and not for a change that rolled back', async () => {
+    const other = await createTestApp(); // a second web process: its own memory, the same Redis and database
+    try {
+      const { issued, path } = await issueLeaf('shared');
+      const request = await nonceLessRequest('shared', path);
+      const status = async (app: TestApp, name: string) => {
+        const text = await readAnswer(name, (await getOcsp(app, request.der)).body as Buffer, request.path);
+        expect(text).toContain('Response verify OK');
+        return /Cert Status: (\w+)/.exec(text)![1] + (/Reason: (\w+)/.exec(text)?.[1] ? ` ${/Reason: (\w+)/.exec(text)![1]}` : '');
+      };
+      expect(await status(web, 'shared-1')).toBe('good');
+      expect(await status(other, 'shared-2')).toBe('good'); // both processes serve the cached answer now
+
+      const revocation = web.app.get(RevocationService);
+      await revocation.hold(issued.id, { actor });
+      expect(await status(other, 'shared-3')).toBe('revoked certificateHold');
+      expect(await status(web, 'shared-4')).toBe('revoked certificateHold');
+
+      await revocation.release(issued.id, { actor });
+      expect(await status(other, 'shared-5')).toBe('good');
+
+      // A change inside a transaction that rolls back leaves the answer as it was.
+      await expect(
+        web.dataSource.transaction(async (manager) => {
+          await revocation.revoke(issued.id, 'keyCompromise', { actor, manager });
+          throw new Error('rolled back');
+        }),
+      ).rejects.toThrow('rolled back');
+      expect(await status(other, 'shared-6')).toBe('good');
+      expect(await status(web, 'shared-7')).toBe('good');
+
+      // Inside the caller's transaction (as the card flows do): the answer changes when it commits.
+      // An answer made meanwhile, from the state before the commit, is not served after it.
+      await web.dataSource.transaction(async (manager) => {
+        await revocation.revoke(issued.id, 'keyCompromise', { actor, manager });
+        expect(await status(other, 'shared-before-commit')).toBe('good');
+      });
+      expect(await status(other, 'shared-8')).toBe('revoked keyCompromise');
+      expect(await status(web, 'shared-9')).toBe('revoked keyCompromise');
+    } finally {
+      await other.close();
+    }
   });
 
   it("refuses what is not its own: another CA's certificate is unauthorized, garbage is a malformed request", async () => {

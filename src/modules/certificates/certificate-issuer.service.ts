@@ -101,9 +101,12 @@ export class CertificateIssuer {
     return problems;
   }
 
-  /** The enabled issuing CA of a family whose key is in our HSM (the newest). */
+  /** The enabled, unrevoked issuing CA of a family whose key is in our HSM (the newest). */
   async issuingCa(family: CredentialFamilyCode): Promise<CaCertificate> {
-    const [ca] = (await this.repository.ownCas()).filter((row) => row.family === family && row.role === 'issuing' && row.enabled).reverse();
+    const revoked = new Set((await this.repository.revokedCaRecords()).map((row) => `${row.issuerId}:${row.serialHex}`));
+    const [ca] = (await this.repository.ownCas())
+      .filter((row) => row.family === family && row.role === 'issuing' && row.enabled && !revoked.has(`${row.parentId}:${serialKey(row.serialHex)}`))
+      .reverse();
     if (!ca) throw certificatesError.conflict('no-issuing-ca', 'errors.409.message', { family });
     return ca;
   }

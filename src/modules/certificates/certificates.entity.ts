@@ -13,6 +13,13 @@ export function isCaFamily(value: unknown): value is CredentialFamilyCode {
 
 export type CaRole = 'root' | 'issuing';
 
+export const REVOCATION_POLICIES = ['ocsp-first', 'crl-only', 'both'] as const;
+export type RevocationPolicyCode = (typeof REVOCATION_POLICIES)[number];
+
+export function isRevocationPolicy(value: unknown): value is RevocationPolicyCode {
+  return typeof value === 'string' && (REVOCATION_POLICIES as readonly string[]).includes(value);
+}
+
 /** A CA certificate in the trust store: a root (trust anchor) or an intermediate, by family. */
 @Entity('ca_certificate')
 export class CaCertificate {
@@ -38,6 +45,13 @@ export class CaCertificate {
   @Column({ name: 'hsm_key_label', type: 'varchar', nullable: true }) hsmKeyLabel: string | null;
   /** Where the CRL this CA signs is published (the CRL distribution point of what it issues). */
   @Column({ name: 'crl_url', type: 'varchar', nullable: true }) crlUrl: string | null;
+  /**
+   * Of an anchor (and its issuing CAs): how sign-in checks revocation: 'crl-only', 'ocsp-first'
+   * (the CRLs when OCSP gives no usable answer) or 'both' (validation/ocsp-revocation-source.ts).
+   */
+  @Column({ name: 'revocation_policy', type: 'varchar' }) revocationPolicy: RevocationPolicyCode;
+  /** The OCSP responder to ask instead of the address in the certificates' authorityInfoAccess. */
+  @Column({ name: 'ocsp_url', type: 'varchar', nullable: true }) ocspUrl: string | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt: Date;
   /** Set on every change: the trust store notices changes by MAX(updated_at). */
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt: Date;

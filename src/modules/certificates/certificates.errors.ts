@@ -3,6 +3,9 @@ import { domainErrors } from '../../common/errors/domain-error';
 /** Every error code of the certificates module (the HSM's own is HsmUnavailableError's 'hsm-unavailable'). */
 export type CertificatesErrorCode =
   | 'ca-not-found'
+  | 'ca-not-revocable'
+  | 'ca-parent-not-ours'
+  | 'ca-already-revoked'
   | 'certificate-not-found'
   | 'certificate-changed'
   | 'certificate-state'

@@ -2,11 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../notifications';
 import { CaCertificate, CrlRecord, IssuedCertificate } from './certificates.entity';
+import { CaRevocationService } from './ca-revocation.service';
 import { CertificateIssuer } from './certificate-issuer.service';
 import { CertificatesRepository } from './certificates.repository';
 import { CrlService } from './crl.service';
 import { DevPkiService } from './dev-pki.service';
 import { HsmService } from './hsm.service';
+import { OcspAnswerCache } from './ocsp/ocsp-answer-cache';
+import { OcspHttpFront } from './ocsp/ocsp-http-front';
 import { OcspResponderService } from './ocsp/ocsp-responder.service';
 import { PkiController } from './pki.controller';
 import { PkiProcessor } from './pki.jobs';
@@ -25,8 +28,8 @@ const entities = TypeOrmModule.forFeature([CaCertificate, CrlRecord, IssuedCerti
 @Module({
   imports: [entities, NotificationsModule],
   controllers: [PkiController],
-  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, OcspResponderService],
-  exports: [HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService],
+  providers: [CertificatesRepository, HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, OcspResponderService, OcspAnswerCache, OcspHttpFront, CaRevocationService],
+  exports: [HsmService, TrustStoreService, CrlService, CertificateIssuer, RevocationService, DevPkiService, CaRevocationService, OcspResponderService],
 })
 export class CertificatesModule {}
 

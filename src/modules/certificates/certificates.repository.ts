@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, In, MoreThan, type EntityManager, type EntitySubscriberInterface, type QueryRunner, type TransactionCommitEvent, type TransactionRollbackEvent } from 'typeorm';
 import { CaCertificate, CaRole, CredentialFamilyCode, CrlRecord, IssuedCertificate } from './certificates.entity';
 
 /** What changes the trust store: compared cheaply to decide whether to reload. */
@@ -10,13 +10,49 @@ export interface TrustStamp {
   caChangedAt: number;
 }
 
+type AfterCommit = () => Promise<void>;
+
+/**
+ * Work to run once a transaction has committed (never when it rolls back), by query runner: a
+ * TypeORM subscriber, registered once per DataSource, runs it when the outermost transaction
+ * commits, before `transaction()` resolves. The work must not throw (the data is committed).
+ */
+const afterCommitWork = new WeakMap<QueryRunner, AfterCommit[]>();
+const subscribed = new WeakSet<DataSource>();
+
+const afterCommitSubscriber: EntitySubscriberInterface = {
+  async afterTransactionCommit(event: TransactionCommitEvent) {
+    if (event.queryRunner.isTransactionActive) return; // a savepoint released: the outer transaction may still roll back
+    const work = afterCommitWork.get(event.queryRunner);
+    afterCommitWork.delete(event.queryRunner);
+    for (const fn of work ?? []) await fn();
+  },
+  afterTransactionRollback(event: TransactionRollbackEvent) {
+    if (!event.queryRunner.isTransactionActive) afterCommitWork.delete(event.queryRunner);
+  },
+};
+
 /** All TypeORM code of the certificates module. */
 @Injectable()
 export class CertificatesRepository {
-  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {
+    if (!subscribed.has(dataSource)) {
+      subscribed.add(dataSource);
+      dataSource.subscribers.push(afterCommitSubscriber);
+    }
+  }
 
   transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(fn);
+  }
+
+  /** Runs `work` when the transaction of `manager` has committed (see afterCommitSubscriber). */
+  afterCommit(manager: EntityManager, work: AfterCommit): void {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) throw new Error('afterCommit needs the EntityManager of an open transaction');
+    const list = afterCommitWork.get(runner) ?? [];
+    list.push(work);
+    afterCommitWork.set(runner, list);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -31,8 +67,8 @@ export class CertificatesRepository {
     return this.dataSource.getRepository(CaCertificate).find({ where: { enabled: true }, order: { id: 'ASC' } });
   }
 
-  findCa(id: number): Promise<CaCertificate | null> {
-    return this.dataSource.getRepository(CaCertificate).findOneBy({ id });
+  findCa(id: number, manager: EntityManager = this.dataSource.manager): Promise<CaCertificate | null> {
+    return manager.getRepository(CaCertificate).findOneBy({ id });
   }
 
   findCaBySlug(slug: string): Promise<CaCertificate | null> {
@@ -101,6 +137,15 @@ export class CertificatesRepository {
     await manager.update(CaCertificate, { id }, { enabled, updatedAt: new Date() });
   }
 
+  /** Every CA certificate this CA issued that is in the trust store, enabled or not. */
+  allChildCas(parentId: number): Promise<CaCertificate[]> {
+    return this.dataSource.getRepository(CaCertificate).findBy({ parentId });
+  }
+
+  async setCaRevocation(manager: EntityManager, id: number, revocationPolicy: CaCertificate['revocationPolicy'], ocspUrl: string | null): Promise<void> {
+    await manager.update(CaCertificate, { id }, { revocationPolicy, ocspUrl, updatedAt: new Date() });
+  }
+
   childCas(parentId: number): Promise<CaCertificate[]> {
     return this.dataSource.getRepository(CaCertificate).findBy({ parentId, enabled: true });
   }
@@ -122,6 +167,14 @@ export class CertificatesRepository {
     return this.dataSource.getRepository(IssuedCertificate).findOneBy({ issuerId, serialHex: serialHex.toUpperCase() });
   }
 
+  /** CA certificates recorded under their parents that are no longer good (revoked CAs). */
+  revokedCaRecords(): Promise<Pick<IssuedCertificate, 'issuerId' | 'serialHex'>[]> {
+    return this.dataSource.getRepository(IssuedCertificate).find({
+      select: { issuerId: true, serialHex: true },
+      where: { subjectKind: 'ca', status: In(['revoked', 'on-hold']) },
+    });
+  }
+
   findIssuedByHolder(holderRef: string): Promise<IssuedCertificate[]> {
     return this.dataSource.getRepository(IssuedCertificate).find({ where: { holderRef }, order: { id: 'DESC' } });
   }
@@ -130,7 +183,7 @@ export class CertificatesRepository {
   latestValidOfKind(issuerId: number, subjectKind: string): Promise<IssuedCertificate | null> {
     return this.dataSource.getRepository(IssuedCertificate).findOne({
       where: { issuerId, subjectKind, status: 'good', notAfter: MoreThan(new Date()) },
-      order: { notAfter: 'DESC' },
+      order: { notAfter: 'DESC', id: 'DESC' },
     });
   }
 

@@ -95,7 +95,7 @@ export class DevPkiService {
     const detail = current ? `the key "${current.hsmKeyLabel}" of ${current.slug} is not on the HSM token` : undefined;
     if (dryRun) return { report: { family, role, status: 'would-create', subject, detail } };
     if (current) await this.disableWithChildren(current, actor);
-    const row = await this.create(family, role, subject, parent, actor);
+    const row = await this.createCa(family, role, subject, parent, actor);
     return { row, report: { family, role, status: current ? 'replaced' : 'created', slug: row.slug, subject: row.subjectDn, fingerprint: row.fingerprint, detail } };
   }
 
@@ -115,7 +115,8 @@ export class DevPkiService {
     });
   }
 
-  private async create(family: CredentialFamilyCode, role: CaRole, subject: string, parent: CaCertificate | undefined, actor: AuditActor | undefined): Promise<CaCertificate> {
+  /** A development CA, key on the HSM, trusted (dev-init; tests make hierarchies of their own with it). */
+  async createCa(family: CredentialFamilyCode, role: CaRole, subject: string, parent: CaCertificate | undefined, actor: AuditActor | undefined): Promise<CaCertificate> {
     const slug = await this.repository.uniqueSlug(role === 'root' ? `${family}-root` : `${family}-issuing-1`);
     const keyLabel = `ca-${slug}-${randomBytes(4).toString('hex')}`;
     const spki = derBytes(this.hsm.generateKey(keyLabel));
@@ -171,6 +172,9 @@ export class DevPkiService {
         source: 'dev',
         hsmKeyLabel: keyLabel,
         crlUrl: crlUrlFor(this.config.publicOrigin, slug),
+        // Our own CRLs are in our database (re-signed after every change); no OCSP round trip to ourselves.
+        revocationPolicy: 'crl-only',
+        ocspUrl: null,
       });
       await this.audit.record(manager, {
         action: 'pki.ca.create',

@@ -3,11 +3,29 @@
 export { CertificatesModule, CertificatesWorkerModule } from './certificates.module';
 export { TrustStoreService, TrustInputError, trustEntry } from './trust-store.service';
 export { CertificateIssuer, IssueInputError, type IssueRequest, type IssuedResult } from './certificate-issuer.service';
-export { RevocationService, REVOCATION_REASONS, isRevocationReason, type RevocationReason } from './revocation.service';
+export {
+  RevocationService,
+  REVOCATION_REASONS,
+  isRevocationReason,
+  CA_REVOCATION_REASONS,
+  isCaRevocationReason,
+  type RevocationReason,
+  type CaRevocationReason,
+} from './revocation.service';
+export { CaRevocationService, type CaRevocationPlan } from './ca-revocation.service';
+export { OcspResponderService, type OcspResponder } from './ocsp/ocsp-responder.service';
 export { CrlService } from './crl.service';
 export { DevPkiService } from './dev-pki.service';
 export { HsmService, HsmUnavailableError } from './hsm.service';
-export { CA_FAMILIES, isCaFamily, type CaCertificate, type CredentialFamilyCode } from './certificates.entity';
+export {
+  CA_FAMILIES,
+  isCaFamily,
+  REVOCATION_POLICIES,
+  isRevocationPolicy,
+  type CaCertificate,
+  type CredentialFamilyCode,
+  type RevocationPolicyCode,
+} from './certificates.entity';
 export type { SubjectKind } from './ca-profiles';
 export type { LeafSubject } from './leaf-subject';
 export { PKI_VERIFY_USAGE } from './pki-verify.cli';

@@ -2,18 +2,18 @@ import { Controller, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Protocol, Public } from '../../common/access/access.decorator';
 import { CrlService } from './crl.service';
+import { OCSP_GET_PREFIX, ocspCacheHeaders } from './ocsp/ocsp-http-front';
 import { OcspResponderService } from './ocsp/ocsp-responder.service';
 import { ocspErrorResponse, OcspRequestError, ocspRequestFromGetPath, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE } from './ocsp/ocsp-protocol';
 import { certificatesError } from './certificates.errors';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-const OCSP_GET_PREFIX = '/pki/ocsp/';
-
 /**
  * What relying parties fetch (public, like any CA's repository): the newest CRL of each of our
  * CAs and the CA certificates, at the addresses written in the certificates we issue, and the
- * OCSP responder (RFC 6960: POST of the DER request, or GET with it in base64 in the path).
+ * OCSP responder (RFC 6960: POST of the DER request, or GET with it in base64 in the path; a GET
+ * whose pre-signed answer is cached is answered before it gets here, by OcspHttpFront).
  */
 @Controller('pki')
 export class PkiController {
@@ -26,7 +26,8 @@ export class PkiController {
   @Protocol()
   async ocspPost(@Req() req: Request, @Res() res: Response) {
     const body = Buffer.isBuffer(req.body) && req.is(OCSP_REQUEST_CONTENT_TYPE) ? req.body : null;
-    this.sendOcsp(res, body ? await this.ocsp.respond(body) : ocspErrorResponse('malformedRequest'), false);
+    res.set('Cache-Control', 'no-store');
+    this.sendOcsp(res, body ? await this.ocsp.respond(body) : ocspErrorResponse('malformedRequest'));
   }
 
   @Get('ocsp/*request')
@@ -38,18 +39,17 @@ export class PkiController {
       der = ocspRequestFromGetPath(req.path.slice(OCSP_GET_PREFIX.length));
     } catch (error) {
       if (!(error instanceof OcspRequestError)) throw error;
-      return this.sendOcsp(res, ocspErrorResponse(error.status), false);
+      return this.sendOcsp(res.set('Cache-Control', 'no-store'), ocspErrorResponse(error.status));
     }
-    this.sendOcsp(res, await this.ocsp.respond(der), true);
+    const answer = await this.ocsp.answer(der);
+    res.set(answer.cache ? ocspCacheHeaders(answer.cache) : { 'Cache-Control': 'no-store' });
+    // Express answers 304 Not Modified when If-None-Match names the ETag.
+    this.sendOcsp(res, answer.der);
   }
 
-  /** RFC 5019: GET answers may be cached by HTTP caches; POST answers are not. */
-  private sendOcsp(res: Response, body: Buffer, cacheable: boolean) {
-    res
-      .status(200)
-      .type(OCSP_RESPONSE_CONTENT_TYPE)
-      .set('Cache-Control', cacheable ? 'public, max-age=60, no-transform, must-revalidate' : 'no-store')
-      .send(body);
+  /** RFC 5019: GET answers may be cached by HTTP caches; POST answers and errors are not. */
+  private sendOcsp(res: Response, body: Buffer) {
+    res.status(200).type(OCSP_RESPONSE_CONTENT_TYPE).send(body);
   }
 
   @Get('crl/:slug.crl')

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { AuditService, type AuditActor } from '../audit';
 import { CA_FAMILY_PROFILES } from './ca-profiles';
-import { CaCertificate, CaRole, CredentialFamilyCode } from './certificates.entity';
+import { CaCertificate, CaRole, CredentialFamilyCode, isRevocationPolicy, REVOCATION_POLICIES, type RevocationPolicyCode } from './certificates.entity';
 import { CertificatesRepository, TrustStamp } from './certificates.repository';
 import { loadFamilyMapping } from './family-mapping';
 import {
@@ -12,9 +13,14 @@ import {
   CrlRevocationSource,
   FamilyMapping,
   loadCertificates,
+  OcspRevocationSource,
   Purpose,
   ValidationResult,
+  type OcspFetcher,
+  type OcspSettings,
+  type RevocationSource,
 } from './validation';
+import { HttpOcspFetcher } from './ocsp/ocsp-http-fetcher';
 import { x509 } from './validation/x509-runtime';
 import { certificatesError } from './certificates.errors';
 
@@ -37,6 +43,37 @@ export interface TrustAddInput {
   role?: CaRole;
   /** Where this CA publishes its CRL (fetched by the 'crl-refresh' job). */
   crlUrl?: string;
+  /** How sign-in checks the revocation of what is under this CA (default 'ocsp-first'). */
+  revocationPolicy?: RevocationPolicyCode;
+  /** The OCSP responder to ask instead of the certificates' authorityInfoAccess address. */
+  ocspUrl?: string;
+}
+
+/** What sign-in uses to ask OCSP (validation/ocsp-revocation-source.ts). */
+const OCSP_CLIENT = { timeoutMs: 4000, clockSkewSeconds: 300, maxCacheSeconds: 3600, maxAgeWithoutNextUpdateSeconds: 300 };
+
+const URL_PATTERN = /^https?:\/\/\S+$/;
+
+/**
+ * The revocation settings of every CA, by SHA-256 fingerprint: an anchor's own, and for an
+ * issuing CA its anchor's (its parent, or the root whose subject is its issuer), else its own.
+ */
+function revocationSettings(cas: CaCertificate[]): Map<string, OcspSettings> {
+  const settingsOf = (ca: CaCertificate): OcspSettings => ({ policy: ca.revocationPolicy, ocspUrl: ca.ocspUrl ?? undefined });
+  const roots = cas.filter((ca) => ca.role === 'root');
+  const rootSubjects = new Map(roots.map((ca) => [Buffer.from(new x509.X509Certificate(new Uint8Array(ca.der)).subjectName.toArrayBuffer()).toString('hex'), ca]));
+  const byId = new Map(cas.map((ca) => [ca.id, ca]));
+  const settings = new Map<string, OcspSettings>();
+  for (const ca of cas) {
+    let anchor: CaCertificate | undefined = ca.role === 'root' ? ca : ca.parentId !== null ? byId.get(ca.parentId) : undefined;
+    if (!anchor && ca.role !== 'root') anchor = rootSubjects.get(Buffer.from(new x509.X509Certificate(new Uint8Array(ca.der)).issuerName.toArrayBuffer()).toString('hex'));
+    settings.set(ca.fingerprint, settingsOf(anchor ?? ca));
+  }
+  return settings;
+}
+
+function fingerprintOf(cert: x509.X509Certificate): string {
+  return createHash('sha256').update(new Uint8Array(cert.rawData)).digest('hex').toUpperCase();
 }
 
 /** A CA certificate that cannot go into the trust store: every problem listed. */
@@ -80,6 +117,8 @@ export class TrustStoreService {
   /** Bumped by invalidate(): a rebuild that started before it does not keep its result. */
   private generation = 0;
   private familyMapping: FamilyMapping | undefined;
+  /** The network of the OCSP client (replaceable for tests of the Nest side). */
+  ocspFetcher: OcspFetcher = new HttpOcspFetcher();
 
   constructor(
     private readonly repository: CertificatesRepository,
@@ -124,11 +163,56 @@ export class TrustStoreService {
         .map((ca) => ({ certificate: new Uint8Array(ca.der), families: CA_FAMILY_PROFILES[ca.family].credentialFamilies })),
       intermediates: cas.filter((ca) => ca.role === 'issuing').map((ca) => new Uint8Array(ca.der)),
       familyMapping: this.familyMapping,
-      revocation: { source: new CrlRevocationSource({ crls: crls.map((crl) => new Uint8Array(crl.der)) }), mode: 'require' },
+      revocation: { source: this.revocationSource(cas, crls.map((crl) => new Uint8Array(crl.der))), mode: 'require' },
     });
     const fresh = { stamp, validator };
     if (generation === this.generation) this.loaded = fresh;
     return fresh;
+  }
+
+  /** The CRLs, and OCSP first (or as well) for the anchors whose policy says so. */
+  private revocationSource(cas: CaCertificate[], crls: Uint8Array[]): RevocationSource {
+    const crlSource = new CrlRevocationSource({ crls });
+    if (cas.every((ca) => ca.revocationPolicy === 'crl-only')) return crlSource;
+    const settings = revocationSettings(cas);
+    const byCertificate = new WeakMap<x509.X509Certificate, OcspSettings | undefined>();
+    return new OcspRevocationSource({
+      ...OCSP_CLIENT,
+      fetcher: this.ocspFetcher,
+      crls: crlSource,
+      settingsFor: (issuer) => {
+        if (!byCertificate.has(issuer)) byCertificate.set(issuer, settings.get(fingerprintOf(issuer)) ?? { policy: 'crl-only' });
+        return byCertificate.get(issuer);
+      },
+    });
+  }
+
+  /**
+   * Sets how sign-in checks revocation under an anchor (`pki trust revocation`), audited; every
+   * process rebuilds its validator (updated_at moves the trust stamp).
+   */
+  async setRevocation(reference: string, change: { policy: RevocationPolicyCode; ocspUrl: string | null }, actor?: AuditActor): Promise<CaCertificate> {
+    const problems: string[] = [];
+    if (!isRevocationPolicy(change.policy)) problems.push(`policy: one of ${REVOCATION_POLICIES.join(', ')}`);
+    if (change.ocspUrl !== null && !URL_PATTERN.test(change.ocspUrl)) problems.push('ocsp-url: an http(s) URL');
+    if (problems.length) throw new TrustInputError(problems);
+    const found = await this.find(reference);
+    if (!found) throw certificatesError.notFound('trust-not-found', 'errors.404.message', { reference });
+    const row = await this.repository.transaction(async (manager) => {
+      const locked = await this.repository.lockCa(manager, found.id);
+      if (!locked) throw certificatesError.notFound('trust-not-found', 'errors.404.message', { reference });
+      await this.repository.setCaRevocation(manager, locked.id, change.policy, change.ocspUrl);
+      await this.audit.record(manager, {
+        action: 'pki.trust.revocation',
+        targetType: 'ca_certificate',
+        targetId: locked.id,
+        summary: { slug: locked.slug, policy: { from: locked.revocationPolicy, to: change.policy }, ocspUrl: { from: locked.ocspUrl, to: change.ocspUrl } },
+        actor,
+      });
+      return { ...locked, revocationPolicy: change.policy, ocspUrl: change.ocspUrl };
+    });
+    this.invalidate();
+    return row;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -162,7 +246,9 @@ export class TrustStoreService {
     const selfIssued = isSelfIssued(cert);
     const role = input.role ?? (selfIssued ? 'root' : 'issuing');
     if (role === 'root' && !(selfIssued && (await cert.verify({ signatureOnly: true })))) problems.push('role: a root must be self-signed; this certificate is not (use --role issuing)');
-    if (input.crlUrl !== undefined && !/^https?:\/\/\S+$/.test(input.crlUrl)) problems.push('crl-url: an http(s) URL');
+    if (input.crlUrl !== undefined && !URL_PATTERN.test(input.crlUrl)) problems.push('crl-url: an http(s) URL');
+    if (input.ocspUrl !== undefined && !URL_PATTERN.test(input.ocspUrl)) problems.push('ocsp-url: an http(s) URL');
+    if (input.revocationPolicy !== undefined && !isRevocationPolicy(input.revocationPolicy)) problems.push(`revocation: one of ${REVOCATION_POLICIES.join(', ')}`);
     if (cert.notAfter.getTime() < Date.now()) problems.push(`certificate: expired on ${cert.notAfter.toISOString()}`);
     if (problems.length) throw new TrustInputError(problems);
     const fingerprint = Buffer.from(await cert.getThumbprint('SHA-256')).toString('hex').toUpperCase();
@@ -190,12 +276,14 @@ export class TrustStoreService {
         source: 'imported',
         hsmKeyLabel: null,
         crlUrl: input.crlUrl ?? null,
+        revocationPolicy: input.revocationPolicy ?? 'ocsp-first',
+        ocspUrl: input.ocspUrl ?? null,
       });
       await this.audit.record(manager, {
         action: 'pki.trust.add',
         targetType: 'ca_certificate',
         targetId: saved.id,
-        summary: { slug, family: input.family, role, subject: cert.subject, fingerprint, notAfter: cert.notAfter.toISOString(), crlUrl: saved.crlUrl },
+        summary: { slug, family: input.family, role, subject: cert.subject, fingerprint, notAfter: cert.notAfter.toISOString(), crlUrl: saved.crlUrl, revocationPolicy: saved.revocationPolicy, ocspUrl: saved.ocspUrl },
         actor,
       });
       return saved;

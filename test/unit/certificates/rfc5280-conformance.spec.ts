@@ -26,15 +26,19 @@ function validate(leaf: Issued, intermediates: Issued[] = [issuing], purpose: 'c
   });
 }
 
-/** `openssl verify` of the leaf against our root, at NOW: true when OpenSSL accepts the path. */
-function opensslAccepts(leaf: Issued, intermediates: Issued[] = [issuing], purpose = 'any'): boolean {
+/**
+ * `openssl verify` of the leaf against our root, at NOW (or `at`, whole seconds): true when
+ * OpenSSL accepts the path; `strict` adds -x509_strict (OpenSSL's RFC 5280 profile checks).
+ */
+function opensslAccepts(leaf: Issued, intermediates: Issued[] = [issuing], purpose = 'any', options: { strict?: boolean; at?: Date } = {}): boolean {
   const write = (name: string, pems: string[]) => {
     const path = join(dir, name);
     writeFileSync(path, pems.join('\n'));
     return path;
   };
-  const args = ['verify', '-CAfile', write('root.pem', [root.pem]), '-untrusted', write('chain.pem', intermediates.map((c) => c.pem).concat(root.pem)), '-attime', String(Math.floor(NOW.getTime() / 1000))];
+  const args = ['verify', '-CAfile', write('root.pem', [root.pem]), '-untrusted', write('chain.pem', intermediates.map((c) => c.pem).concat(root.pem)), '-attime', String(Math.floor((options.at ?? NOW).getTime() / 1000))];
   if (purpose !== 'any') args.push('-purpose', purpose);
+  if (options.strict) args.push('-x509_strict');
   try {
     execFileSync('openssl', [...args, write('leaf.pem', [leaf.pem])], { stdio: 'pipe' });
     return true;
@@ -62,6 +66,10 @@ describe('RFC 5280 conformance', () => {
     expect(await validate(empty)).toMatchObject({ valid: false, code: 'eku-empty', position: 0 });
     const one = await createLeaf(issuing, { ...personnelLeaf(), extKeyUsage: [EKU.clientAuth] });
     expect(await validate(one)).toMatchObject({ valid: true });
+    // OpenSSL disagrees: it reads an empty ExtKeyUsageSyntax as "no purpose" and accepts the path,
+    // even with -x509_strict (its profile checks do not cover SIZE (1..MAX)). We follow the ASN.1.
+    expect([opensslAccepts(empty), opensslAccepts(empty, [issuing], 'any', { strict: true })]).toEqual([true, true]);
+    expect(opensslAccepts(one, [issuing], 'any', { strict: true })).toBe(true);
   });
 
   it('4.2.1.3 / 4.2.1.9: refuses keyCertSign in a certificate that is not a CA (cA false or no basicConstraints)', async () => {
@@ -71,15 +79,22 @@ describe('RFC 5280 conformance', () => {
     expect(await validate(noBasic)).toMatchObject({ valid: false, code: 'key-cert-sign-not-ca', position: 0 });
     // OpenSSL accepts both unless run with -x509_strict: here we side with the RFC's MUST.
     expect(opensslAccepts(caFalse)).toBe(true);
+    expect([opensslAccepts(caFalse, [issuing], 'any', { strict: true }), opensslAccepts(noBasic, [issuing], 'any', { strict: true })]).toEqual([false, false]); // -x509_strict agrees with us
   });
 
   it('4.2.1.10: refuses nameConstraints in an end-entity certificate, and empty nameConstraints in a CA', async () => {
     const endEntity = await createLeaf(issuing, { ...personnelLeaf(), nameConstraints: { permitted: ['C=TW'] } });
     expect(await validate(endEntity)).toMatchObject({ valid: false, code: 'name-constraints-in-end-entity', position: 0 });
+    // OpenSSL disagrees, even with -x509_strict: it applies an end entity's nameConstraints to
+    // nothing and does not refuse them. 4.2.1.10 says CAs only ("MUST be used only in a CA certificate").
+    expect([opensslAccepts(endEntity), opensslAccepts(endEntity, [issuing], 'any', { strict: true })]).toEqual([true, true]);
 
     const emptyCa = await createCa(root, { subject: 'CN=Empty Constraints CA, O=Test PKI, C=TW', nameConstraints: {} });
     const below = await createLeaf(emptyCa, personnelLeaf());
     expect(await validate(below, [emptyCa])).toMatchObject({ valid: false, code: 'name-constraints-empty', position: 1 });
+    // OpenSSL disagrees, even with -x509_strict: nameConstraints with neither subtree constrain
+    // nothing for it; 4.2.1.10 says at least one of permittedSubtrees or excludedSubtrees MUST be present.
+    expect([opensslAccepts(below, [emptyCa]), opensslAccepts(below, [emptyCa], 'any', { strict: true })]).toEqual([true, true]);
 
     const constrained = await createCa(root, { subject: 'CN=Constrained CA, O=Test PKI, C=TW', nameConstraints: { permitted: ['CN=王小明'] } });
     expect(await validate(await createLeaf(constrained, personnelLeaf()), [constrained])).toMatchObject({ valid: true });
@@ -90,6 +105,8 @@ describe('RFC 5280 conformance', () => {
     const below = await createLeaf(nameless, personnelLeaf());
     // the path is found by key identifier; the empty subject is what fails
     expect(await validate(below, [nameless])).toMatchObject({ valid: false, code: 'ca-subject-empty', position: 1 });
+    // OpenSSL agrees only with -x509_strict (its "issuer name empty" profile check); by default it accepts.
+    expect([opensslAccepts(below, [nameless]), opensslAccepts(below, [nameless], 'any', { strict: true })]).toEqual([true, false]);
   });
 
   it('4.1.2.5: compares times to the second, as notBefore and notAfter are encoded', async () => {
@@ -98,6 +115,10 @@ describe('RFC 5280 conformance', () => {
     expect(await validate(leaf, [issuing], 'any', new Date(notAfter.getTime() + 5))).toMatchObject({ valid: true });
     expect(await validate(leaf, [issuing], 'any', new Date(notAfter.getTime() + 999))).toMatchObject({ valid: true });
     expect(await validate(leaf, [issuing], 'any', new Date(notAfter.getTime() + 1000))).toMatchObject({ valid: false, code: 'expired' });
+    // OpenSSL (-attime, whole seconds) agrees a second later, but disagrees at notAfter itself: it
+    // counts a notAfter equal to the time as expired, where 4.1.2.5 makes the period include notAfter.
+    const at = (ms: number) => opensslAccepts(leaf, [issuing], 'any', { at: new Date(notAfter.getTime() + ms) });
+    expect([at(-1000), at(0), at(1000)]).toEqual([true, false, false]);
 
     const notBefore = new Date(Math.floor(days(-1).getTime() / 1000) * 1000);
     const fresh = await createLeaf(issuing, { ...personnelLeaf(), notBefore });

@@ -18,6 +18,8 @@ export type { CredentialFamily, FamilyMapping, DirectoryAttributes } from './fam
 export type { SubjectFields } from './names';
 export type { RevocationSource, RevocationStatus, RevocationState, RevocationPolicy, RevocationSummary } from './revocation';
 export { CrlRevocationSource, crlParseStats } from './crl-revocation-source';
+export { OcspRevocationSource, OCSP_POLICIES, ocspUrlsOf } from './ocsp-revocation-source';
+export type { OcspFetcher, OcspPolicy, OcspSettings, OcspRevocationSourceOptions } from './ocsp-revocation-source';
 export type { CrlRevocationSourceOptions } from './crl-revocation-source';
 export { loadCertificates, loadCrls } from './encoding';
 export { CrlFormatError, encodeCertificateList, encodeTbsCertList, parseCrlDer } from './crl-der';
