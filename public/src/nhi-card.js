@@ -57,12 +57,31 @@ export function cardMessage(messages, body) {
   return messages[body && body.code ? `login.helper.${body.code}` : 'login.helper.61006'] ?? messages['login.errors.unexpected'];
 }
 
+/** An NHI card as the user sees it in a list: its number, partly masked. */
+export function cardName(card) {
+  const n = card.nhiCardNumber;
+  return `${n.slice(0, 4)} **** ${n.slice(-4)}（${card.label}）`;
+}
+
 const form = document.querySelector('form[data-nhi-card]');
 if (form) {
   const messages = JSON.parse(document.getElementById('nhi-card-messages').textContent);
   const statusBox = document.getElementById('nhi-card-status');
+  const choice = document.getElementById('nhi-card-choice');
+  const select = document.getElementById('nhi-card-token');
   const helper = form.dataset.helperUrl.replace(/\/$/, '');
   let sending = false;
+  // The NHI cards in the reader, to choose from (a reader may hold several cards).
+  helperStatus(helper).then((status) => {
+    const cards = ((status && status.tokens) || []).filter((t) => t.nhiCardNumber);
+    if (!status) statusBox.textContent = cardMessage(messages, { code: 61006 });
+    else if (!cards.length) statusBox.textContent = cardMessage(messages, { noNhiCard: true });
+    else {
+      select.replaceChildren(...cards.map((card) => new Option(cardName(card), card.label)));
+      choice.hidden = false;
+      statusBox.textContent = messages['nhiCard.card.found'];
+    }
+  });
   form.addEventListener('submit', async (event) => {
     if (sending) return;
     event.preventDefault();
@@ -71,7 +90,7 @@ if (form) {
     statusBox.textContent = messages['nhiCard.card.reading'];
     try {
       const csrfField = form.querySelector('input[name="_csrf"]');
-      const result = await signWithNhiCard({ helper, csrf: csrfField.value });
+      const result = await signWithNhiCard({ helper, csrf: csrfField.value, label: select.value || undefined });
       if (!result.ok) {
         statusBox.textContent = cardMessage(messages, result.body);
         return;

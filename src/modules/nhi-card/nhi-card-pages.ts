@@ -5,7 +5,7 @@ import { helperMessages } from '../../shared/web-eid';
 import type { NhiCardPresentation } from './card-check';
 
 /** The messages the card block's script shows (reader helper answers, progress). */
-const SCRIPT_MESSAGE_KEYS = ['nhiCard.card.reading', 'nhiCard.card.noNhiCard', 'nhiCard.card.ready', 'login.errors.unexpected', 'login.helper.originRefused'];
+const SCRIPT_MESSAGE_KEYS = ['nhiCard.card.reading', 'nhiCard.card.found', 'nhiCard.card.noNhiCard', 'nhiCard.card.ready', 'login.errors.unexpected', 'login.helper.originRefused'];
 
 export function cardScriptMessages(req: Request): Record<string, string> {
   return { ...helperMessages(req.lang, 'login.helper.'), ...Object.fromEntries(SCRIPT_MESSAGE_KEYS.map((key) => [key, translate(req.lang, key)])) };
