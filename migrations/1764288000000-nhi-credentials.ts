@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * NHI card credentials (issue 10): the insured-person registry (reference data, national IDs
  * protected), the NHI card online-service registrations (password hash, e-mail verified or not,
- * lock after repeated pauses), their single-use e-mail links (stored as SHA-256 of the token),
+ * lock after repeated pauses, the one-time-code authenticator of a unit's responsible person), their single-use e-mail links (stored as SHA-256 of the token),
  * the NHI card an operator may be bound to, and the loopback SMS sink of development and tests
  * (the card-less sign-in's codes). Plain SQL for MariaDB 10.11 and MySQL 8.
  */
@@ -35,6 +35,9 @@ export class NhiCredentials1764288000000 implements MigrationInterface {
       lang VARCHAR(8) NOT NULL,
       verified_at DATETIME(3) NULL,
       locked_at DATETIME(3) NULL,
+      otp_secret_cipher VARCHAR(255) NULL,
+      otp_enrolled_at DATETIME(3) NULL,
+      otp_last_step BIGINT NULL,
       created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
       updated_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
       version INT NOT NULL DEFAULT 1,

@@ -6,6 +6,9 @@ import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
 import { StaffService } from '../../src/modules/auth/staff.service';
 import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { NhiCardAccount, NhiCardLink } from '../../src/modules/nhi-card/nhi-card.entity';
+import { NhiRefusal } from '../../src/modules/nhi-card/nhi-card-credential.service';
+import { NhiOtpService } from '../../src/modules/nhi-card/nhi-otp.service';
+import { totpCode, totpStep } from '../../src/modules/auth/totp';
 import { OutboxMessage } from '../../src/modules/notifications/outbox-message.entity';
 import { createReaderHelper, type ReaderHelper } from '../../src/reader-helper/main';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
@@ -329,6 +332,37 @@ describe('NHI card (健保卡): card, registration and card + password sign-in',
       } finally {
         await evilHelper.close();
       }
+    });
+  });
+
+  describe("one-time codes of a unit's responsible person (健保快易通 OTP)", () => {
+    it('enrols an authenticator after the NHI card + password (QR code rendered here, shown once), then checks ID + birth date + code, each code once, for 3 minutes', async () => {
+      const { person, card } = await holder({ professional: false });
+      await registered(person, card.label);
+      const agent = t.agent();
+      const wrong = await submitWithCard(t, helper, agent, '/nhi-card/otp', card.label, { password: 'Not-the-password-1' });
+      expect(wrong.status).toBe(422);
+      const shown = await submitWithCard(t, helper, agent, '/nhi-card/otp', card.label, { password: PASSWORD });
+      expect(shown.status).toBe(200);
+      expect(shown.headers['cache-control']).toContain('no-store');
+      expect(shown.text).toMatch(/<svg role="img" aria-label="[^"]+" focusable="false" [^>]*viewBox/);
+      const secret = /id="otp-secret">([A-Z2-7 ]+)</.exec(shown.text)![1].replace(/ /g, '');
+      const confirm = (code: string) => agent.post('/nhi-card/otp/confirm').set('Origin', origin).type('form').send({ _csrf: csrfFrom(shown.text), code });
+      const confirmed = await confirm(totpCode(secret, totpStep()));
+      expect([confirmed.status, confirmed.headers.location]).toEqual([303, '/nhi-card/done/otp-enrolled']);
+
+      const otp = t.app.get(NhiOtpService);
+      const [year, month, day] = person.birthDate.split('-').map(Number);
+      const birth = { rocYear: year - 1911, month, day };
+      const later = new Date(Date.now() + 4 * 60_000);
+      const codeAt = (msAgo: number) => totpCode(secret, totpStep(new Date(later.getTime() - msAgo)));
+      const refusal = (p: Promise<unknown>) => p.then(() => null, (err: unknown) => (err instanceof NhiRefusal ? [err.code, err.detail] : err));
+      expect(await refusal(otp.verify({ nationalId: person.nationalId, birth: { ...birth, day: (day % 28) + 1 }, code: codeAt(0), clientIp: '192.0.2.7' }, later))).toEqual(['otp-wrong', 'birth-date']);
+      expect(await refusal(otp.verify({ nationalId: person.nationalId, birth, code: codeAt(200_000), clientIp: '192.0.2.7' }, later))).toEqual(['otp-wrong', 'code']);
+      // A code shown 2.5 minutes earlier is still good, once.
+      const ok = await otp.verify({ nationalId: person.nationalId, birth, code: codeAt(150_000), clientIp: '192.0.2.7' }, later);
+      expect(ok).toMatchObject({ cardNumber: person.cardNumber, credential: `nhi-otp:${person.cardNumber.slice(0, 4)}****${person.cardNumber.slice(-4)}` });
+      expect(await refusal(otp.verify({ nationalId: person.nationalId, birth, code: codeAt(150_000), clientIp: '192.0.2.7' }, later))).toEqual(['otp-wrong', 'replayed']);
     });
   });
 });

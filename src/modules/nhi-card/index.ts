@@ -4,3 +4,4 @@ export { NhiCardModule } from './nhi-card.module';
 export { NhiCardCredentialService, NhiRefusal, type NhiCardHolder } from './nhi-card-credential.service';
 export { NHI_CARD_CHECK, nhiCredential, type NhiCardCheck, type NhiCardCheckResult, type NhiCardPresentation } from './card-check';
 export type { NhiLoginFailure } from './nhi-card.errors';
+export { NhiOtpService, OTP_WINDOW, type NhiOtpAttempt } from './nhi-otp.service';

@@ -34,9 +34,10 @@ export const NHI_PAGES = {
   forgot: { template: 'nhi-card/forgot', titleKey: 'nhiCard.forgot.title' },
   reset: { template: 'nhi-card/reset', titleKey: 'nhiCard.reset.title' },
   cancel: { template: 'nhi-card/cancel', titleKey: 'nhiCard.cancel.title' },
+  otp: { template: 'nhi-card/otp', titleKey: 'nhiCard.otp.title' },
 } as const;
 export type NhiPage = keyof typeof NHI_PAGES;
 
 /** The confirmations after each journey (GET /nhi-card/done/<what>). */
-export const NHI_DONE = ['registered', 'verified', 'resent', 'password-changed', 'reset-sent', 'reset-done', 'cancelled'] as const;
+export const NHI_DONE = ['registered', 'verified', 'resent', 'password-changed', 'reset-sent', 'reset-done', 'cancelled', 'otp-enrolled'] as const;
 export type NhiDone = (typeof NHI_DONE)[number];

@@ -90,7 +90,7 @@ export class NhiCardRegistrationService {
       const now = new Date();
       let account = await this.repository.lockByCard(tx, card.cardNumber);
       if (account && account.status !== 'cancelled') throw nhiCardError.conflict('not-registered', 'nhiCard.register.errors.alreadyRegistered');
-      const fields = { nationalIdIndex: card.insured.nationalIdIndex, phone: input.phone, email: input.email, passwordHash, status: 'pending' as const, lang, verifiedAt: null, lockedAt: null, updatedAt: now };
+      const fields = { nationalIdIndex: card.insured.nationalIdIndex, phone: input.phone, email: input.email, passwordHash, status: 'pending' as const, lang, verifiedAt: null, lockedAt: null, otpSecretCipher: null, otpEnrolledAt: null, otpLastStep: null, updatedAt: now };
       if (account) {
         Object.assign(account, fields);
         account = await this.repository.save(tx, account);

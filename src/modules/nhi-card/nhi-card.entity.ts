@@ -20,6 +20,12 @@ export class NhiCardAccount {
   @Column({ name: 'verified_at', type: 'datetime', precision: 3, nullable: true }) verifiedAt: Date | null;
   /** Set after too many pauses: the password sign-in stays locked until a forgotten-password reset. */
   @Column({ name: 'locked_at', type: 'datetime', precision: 3, nullable: true }) lockedAt: Date | null;
+  /** The authenticator secret (SecretBox 'nhi-otp'), once an enrolment began. */
+  @Column({ name: 'otp_secret_cipher', type: 'varchar', nullable: true }) otpSecretCipher: string | null;
+  /** Set when the holder confirmed the authenticator with a first code. */
+  @Column({ name: 'otp_enrolled_at', type: 'datetime', precision: 3, nullable: true }) otpEnrolledAt: Date | null;
+  /** The last time step accepted: a code is accepted once. */
+  @Column({ name: 'otp_last_step', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } }) otpLastStep: number | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt: Date;
   @VersionColumn() version: number;

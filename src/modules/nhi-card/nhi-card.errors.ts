@@ -14,7 +14,8 @@ export type NhiLoginFailure =
   | 'password-paused'
   | 'password-locked'
   | 'no-account'
-  | 'intranet-only';
+  | 'intranet-only'
+  | 'otp-wrong';
 
 export type NhiCardErrorCode = NhiLoginFailure | 'link-unknown' | 'link-used' | 'link-expired' | 'registration-rate-limited';
 

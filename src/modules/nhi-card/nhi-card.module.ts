@@ -15,16 +15,20 @@ import { NhiCardAccount, NhiCardLink } from './nhi-card.entity';
 import { NhiCardRepository } from './nhi-card.repository';
 import { NhiCardlessController } from './nhi-cardless.controller';
 import { NhiCardlessService } from './nhi-cardless.service';
+import { NhiOtpController } from './nhi-otp.controller';
+import { NhiOtpService } from './nhi-otp.service';
+import { secretBoxProvider } from '../../core/secrets';
 
 /**
  * NHI card (健保卡) credentials: the card check (NHI_CARD_CHECK: the development NHI card CA here,
  * the NHIA's verification service in production), the online-service registration and its
  * companions (/nhi-card/*), the NHI card + password sign-in (/auth/nhi-card) and the card-less
- * sign-in (national ID + SMS code + card number, /login/nhi-cardless).
+ * sign-in (national ID + SMS code + card number, /login/nhi-cardless); the one-time-code
+ * enrolment of a unit's responsible person (/nhi-card/otp) and its check (NhiOtpService.verify).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([NhiCardAccount, NhiCardLink]), AuthModule, CertificatesModule, NotificationsModule, ReferenceModule],
-  controllers: [NhiCardRegistrationController, NhiCardLoginController, NhiCardlessController],
+  controllers: [NhiCardRegistrationController, NhiCardLoginController, NhiCardlessController, NhiOtpController],
   providers: [
     moduleLinks('nhi-card', {
       services: [{ href: '/nhi-card', titleKey: 'home.services.nhiCard.title', descriptionKey: 'home.services.nhiCard.description', audienceKey: 'home.audience.everyone', audience: 'signed-out', order: 5 }],
@@ -35,7 +39,9 @@ import { NhiCardlessService } from './nhi-cardless.service';
     NhiCardRegistrationService,
     NhiCardLoginService,
     NhiCardlessService,
+    NhiOtpService,
+    secretBoxProvider('nhi-otp'),
   ],
-  exports: [NhiCardCredentialService],
+  exports: [NhiCardCredentialService, NhiOtpService],
 })
 export class NhiCardModule {}

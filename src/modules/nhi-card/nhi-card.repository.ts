@@ -35,6 +35,17 @@ export class NhiCardRepository {
     await tx.getRepository(NhiCardAccount).update({ id, lockedAt: IsNull() }, { lockedAt: new Date(), updatedAt: new Date() });
   }
 
+  /** Accepts a one-time code's step once: false when that step (or a later one) was already used. */
+  async useOtpStep(id: string, step: number): Promise<boolean> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .update(NhiCardAccount)
+      .set({ otpLastStep: step })
+      .where('id = :id AND otp_enrolled_at IS NOT NULL AND (otp_last_step IS NULL OR otp_last_step < :step)', { id, step })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
   async addLink(tx: Tx, link: Omit<NhiCardLink, 'id' | 'usedAt' | 'createdAt'>): Promise<void> {
     await tx.getRepository(NhiCardLink).insert({ ...link, usedAt: null, createdAt: new Date() });
   }
