@@ -87,6 +87,7 @@ async function buildScripts() {
   await copy(join(SRC, 'app.js'), join(OUT, 'app.js'));
   await copy(join(SRC, 'login.js'), join(OUT, 'login.js'));
   await copy(join(SRC, 'card-services.js'), join(OUT, 'card-services.js'));
+  await copy(join(SRC, 'nhi-card.js'), join(OUT, 'nhi-card.js'));
   await copy(join(SRC, 'favicon.svg'), join(OUT, 'favicon.svg'));
 }
 

@@ -2,6 +2,8 @@
 // helper on the user's own PC (loopback) and nowhere else; the server receives only the signed
 // token. Steps: helper status → challenge from the server → the helper signs it with the card →
 // the token to the server → on to the user's home page. Every failure becomes a clear message.
+import { cardMessage, signWithNhiCard } from './nhi-card.js';
+
 const form = document.getElementById('certificate-login');
 const statusBox = document.getElementById('login-status');
 const pinInput = document.getElementById('pin');
@@ -10,6 +12,8 @@ const pinError = document.getElementById('pin-error');
 const submit = document.getElementById('login-submit');
 const cardChoice = document.getElementById('card-choice');
 const cardSelect = document.getElementById('card-token');
+const passwordGroup = document.getElementById('password-group');
+const passwordInput = document.getElementById('password');
 const messages = JSON.parse(document.getElementById('login-messages').textContent);
 /** The page's CSRF token; a challenge's answer brings the token of the session it began. */
 let csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -81,8 +85,42 @@ async function postJson(url, body) {
   return answer;
 }
 
+/** 健保卡: no PIN (the card has none); the registered password goes to the server with the signed token. */
+const isNhi = () => new FormData(form).get('cardType') === 'nhi';
+function showCardTypeFields() {
+  pinGroup.hidden = isNhi();
+  passwordGroup.hidden = !isNhi();
+}
+form.addEventListener('change', showCardTypeFields);
+showCardTypeFields();
+
+async function nhiLogin() {
+  submit.disabled = true;
+  try {
+    say('login.status.signing');
+    const signed = await signWithNhiCard({ helper, csrf, label: cardSelect.value });
+    if (!signed.ok) {
+      statusBox.textContent = cardMessage(messages, signed.body);
+      return;
+    }
+    csrf = signed.csrf;
+    say('login.status.verifying');
+    const returnTo = new FormData(form).get('returnTo') || '/';
+    const result = await postJson('/auth/nhi-card', { challenge: signed.challenge, token: signed.token, password: passwordInput.value, returnTo });
+    passwordInput.value = '';
+    if (!result.ok) {
+      statusBox.textContent = result.body.message || messages['login.errors.unexpected'];
+      return;
+    }
+    window.location.assign(result.body.redirect || '/');
+  } finally {
+    submit.disabled = false;
+  }
+}
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
+  if (isNhi()) return nhiLogin();
   const pin = pinInput.value;
   showPinError('');
   if (!/^\d{6,8}$/.test(pin)) {

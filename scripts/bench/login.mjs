@@ -7,6 +7,9 @@
 //   (3) a bare crypto.verify loop (ES256, ieee-p1363) on the same key and data
 //   (4) full logins over HTTP against the app: GET /login → POST /auth/challenge →
 //       POST /auth/certificate, BENCH_CONNECTIONS virtual users for BENCH_SECONDS
+//   (5) NHI card + password logins over HTTP: GET /login → POST /auth/challenge →
+//       POST /auth/nhi-card (the card's token and the registered password, checked with scrypt),
+//       the same virtual users; the password hash cost is reported beside it
 // and the ratios (1)/(3) (certificate validation alone vs one verification) and (2)/(3)
 // (whole token check vs two verifications: the card's signature and the CA's on the card).
 //
@@ -46,7 +49,7 @@ const inProcess = (ctx) => {
 class LoginFailure extends Error {}
 
 /** A browser's login with the bench card: three requests on keep-alive connections, one cookie jar. */
-const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, connections }) => {
+const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, connections, nhiPassword }) => {
   const { WEB_EID_FORMAT, signedData } = require(path.join(ROOT, 'dist', 'src', 'shared', 'web-eid.js'));
   const key = createPrivateKey(privateKeyPem);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -115,14 +118,16 @@ const loginClient = ({ appUrl, origin, certificate, privateKeyPem, displayName, 
         signature: sign('sha256', signedData(origin, challenge, 'ES256'), { key, dsaEncoding: 'ieee-p1363' }).toString('base64'),
         appVersion: 'bench/1.0',
       };
-      const res = await send('/auth/certificate', {
+      // A certificate login, or (nhiPassword) an NHI card + password login: same token format.
+      const endpoint = nhiPassword ? '/auth/nhi-card' : '/auth/certificate';
+      const res = await send(endpoint, {
         method: 'POST',
         headers: { 'X-CSRF-Token': csrfToken, Origin: origin, Accept: 'application/json', 'Content-Type': 'application/json' },
-        body: JSON.stringify({ challenge, token, cardType: 'personnel', returnTo: '/' }),
+        body: JSON.stringify(nhiPassword ? { challenge, token, password: nhiPassword, returnTo: '/' } : { challenge, token, cardType: 'personnel', returnTo: '/' }),
       });
-      if (res.status !== 200) throw refused('POST /auth/certificate', res);
-      const answer = json('POST /auth/certificate', res);
-      if (answer.ok !== true || answer.role !== 'personnel' || answer.displayName !== displayName) throw new LoginFailure(`POST /auth/certificate answered 200 but ${res.text.slice(0, 200)}`);
+      if (res.status !== 200) throw refused(`POST ${endpoint}`, res);
+      const answer = json(`POST ${endpoint}`, res);
+      if (answer.ok !== true || answer.role !== 'personnel' || answer.displayName !== displayName) throw new LoginFailure(`POST ${endpoint} answered 200 but ${res.text.slice(0, 200)}`);
     },
   };
 };
@@ -142,29 +147,36 @@ export default async function run(ctx) {
   const origin = ctx.env.PUBLIC_ORIGIN;
   if (origin !== r.origin) throw new Error(`PUBLIC_ORIGIN differs between the app (${origin}) and the in-process check (${r.origin})`);
   const client = loginClient({ appUrl: ctx.appUrl, origin, certificate: r.certificate.der, privateKeyPem: r.privateKeyPem, displayName: r.certificate.holder, connections: ctx.options.connections });
-  let measured;
-  try {
-    // One login first: a setup problem is reported as itself, not as a column of failures.
-    await client.login().catch((err) => {
-      throw new Error(`a first login failed: ${err.message}`);
-    });
-    if (ctx.options.warmupSeconds > 0) await loginPhase(client, ctx.options.connections, ctx.options.warmupSeconds);
-    measured = await loginPhase(client, ctx.options.connections, ctx.options.seconds);
-  } finally {
-    client.close();
-  }
-  if (measured.requests === 0) throw new Error(`no login succeeded: ${[...measured.failureKinds].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+  const nhiClient = loginClient({ appUrl: ctx.appUrl, origin, certificate: r.nhi.der, privateKeyPem: r.nhi.privateKeyPem, displayName: r.certificate.holder, connections: ctx.options.connections, nhiPassword: r.nhi.password });
+  /** One login first (a setup problem is reported as itself, not as a column of failures), warm-up, then the measured phase. */
+  const phases = async (c, what) => {
+    try {
+      await c.login().catch((err) => {
+        throw new Error(`a first ${what} failed: ${err.message}`);
+      });
+      if (ctx.options.warmupSeconds > 0) await loginPhase(c, ctx.options.connections, ctx.options.warmupSeconds);
+      const result = await loginPhase(c, ctx.options.connections, ctx.options.seconds);
+      if (result.requests === 0) throw new Error(`no ${what} succeeded: ${[...result.failureKinds].map(([k, n]) => `${n}× ${k}`).join('; ')}`);
+      return result;
+    } finally {
+      c.close();
+    }
+  };
+  const measured = await phases(client, 'certificate login');
+  const nhiMeasured = await phases(nhiClient, 'NHI card + password login');
 
   const validateVsOne = r.bare.perSecond / r.validate.perSecond;
   const tokenVsTwo = r.bare.perSecond / 2 / r.token.perSecond;
   const stats = r.validatorStats;
   const { failureKinds, ...httpRow } = measured;
+  const { failureKinds: nhiFailureKinds, ...nhiRow } = nhiMeasured;
   return {
     rows: [
       { target: 'in-process TrustStoreService.validate (warm)', requestsPerSecond: r.validate.perSecond, requests: r.validate.ops, failures: 0 },
       { target: 'in-process token check (signature + validate)', requestsPerSecond: r.token.perSecond, requests: r.token.ops, failures: 0 },
       { target: 'in-process bare crypto.verify ES256', requestsPerSecond: r.bare.perSecond, requests: r.bare.ops, failures: 0 },
       { target: 'HTTP logins (3 requests each), /s', ...httpRow },
+      { target: 'HTTP NHI card + password logins (3 requests each), /s', ...nhiRow },
     ],
     notes: [
       pkiNote,
@@ -182,6 +194,10 @@ export default async function run(ctx) {
         `${httpRow.requests.toLocaleString('en-US')} logins answered 200 ok in ${ctx.options.seconds} s = ${(httpRow.requestsPerSecond * 3).toFixed(0)} requests/s; ` +
         `login p50 ${httpRow.latencyP50Ms.toFixed(1)} ms, p99 ${httpRow.latencyP99Ms.toFixed(1)} ms`,
       ...[...failureKinds].map(([k, n]) => `HTTP failure: ${n}× ${k}`),
+      `NHI card + password: card ${r.nhi.cardNumber} (development NHI card CA), password hash ${r.nhi.hash} (scrypt N, r, p): one check takes ${r.nhi.hashMedianMs.toFixed(0)} ms (median of 5) ` +
+        `and at most 2 run at once (src/common/crypto/secret-hash.ts), so a web process checks at most about ${(2000 / r.nhi.hashMedianMs).toFixed(0)} passwords/s; ` +
+        `${nhiRow.requests.toLocaleString('en-US')} NHI logins answered 200 ok in ${ctx.options.seconds} s, login p50 ${nhiRow.latencyP50Ms.toFixed(1)} ms, p99 ${nhiRow.latencyP99Ms.toFixed(1)} ms`,
+      ...[...nhiFailureKinds].map(([k, n]) => `HTTP NHI failure: ${n}× ${k}`),
       ...([...failureKinds.keys()].some((k) => k.includes('no answer'))
         ? [`an unanswered login holds its virtual user for ${REQUEST_TIMEOUT_MS / 1000} s (the request timeout): fewer users than ${ctx.options.connections} were logging in meanwhile`]
         : []),

@@ -11,6 +11,7 @@ import { AuthModule } from '../modules/auth';
 import { CardsModule } from '../modules/cards';
 import { CertificatesModule } from '../modules/certificates';
 import { HomeModule } from '../modules/home';
+import { NhiCardModule } from '../modules/nhi-card';
 import { NotificationsModule } from '../modules/notifications';
 import { OpsModule } from '../modules/ops';
 import { ReferenceModule } from '../modules/reference';
@@ -22,7 +23,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

@@ -9,7 +9,7 @@ import { DbCommand, DbMigrateCommand } from './db.command';
 import { DEV_CARD_COMMANDS } from './dev-card.command';
 import { PKI_COMMANDS } from './pki.command';
 import { SeedCommand } from './seed.command';
-import { StaffBindCertCommand, StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
+import { StaffBindCertCommand, StaffBindNhiCardCommand, StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
 
 @Module({})
 export class CliModule {
@@ -17,7 +17,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule],
-      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS],
+      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS],
     };
   }
 }

@@ -5,12 +5,12 @@ import { DomainError } from '../common/errors/domain-error';
 import { validateNationalId } from '../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CertificateIssuer, HsmService, HsmUnavailableError, IssueInputError, type CredentialFamilyCode, type LeafSubject, type SubjectKind } from '../modules/certificates';
-import { DEMO_FIXTURES, DEMO_PERSONNEL, findDemoInstitution } from '../modules/reference';
-import { assertTokenLabel, createDevelopmentCard, TokenError, writeCardCertificate, type KeyType } from '../shared/pkcs11';
+import { DEMO_FIXTURES, DEMO_PERSONNEL, findDemoInstitution, ReferenceService } from '../modules/reference';
+import { assertTokenLabel, createDevelopmentCard, createNhiDevelopmentCard, TokenError, writeCardCertificate, type KeyType } from '../shared/pkcs11';
 import { CARD_PIN_PATTERN } from '../shared/web-eid';
 import { ChangeCommand, cliActor, failInput, GroupCommand, printResult } from './cli-output';
 
-const CARD_TYPES = ['personnel', 'institution', 'citizen', 'organization'] as const;
+const CARD_TYPES = ['personnel', 'institution', 'citizen', 'organization', 'nhi'] as const;
 type CardType = (typeof CARD_TYPES)[number];
 const ORG_TYPES = ['xca', 'gca', 'moeaca'] as const;
 type OrgType = (typeof ORG_TYPES)[number];
@@ -42,7 +42,7 @@ const DEMO_ORGANIZATIONS: Record<OrgType, LeafSubject> = {
 };
 
 /** The issuing family, subject kind and subject of a card (demo defaults where nothing is given). */
-function cardSubject(type: CardType, orgType: OrgType, flags: CreateFlags): { family: CredentialFamilyCode; kind: SubjectKind; subject: LeafSubject } {
+function cardSubject(type: Exclude<CardType, 'nhi'>, orgType: OrgType, flags: CreateFlags): { family: CredentialFamilyCode; kind: SubjectKind; subject: LeafSubject } {
   switch (type) {
     case 'personnel':
     case 'citizen': {
@@ -83,9 +83,21 @@ export class DevCardCreateCommand extends ChangeCommand {
   constructor(
     private readonly hsm: HsmService,
     private readonly issuer: CertificateIssuer,
+    private readonly reference: ReferenceService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     super();
+  }
+
+  /** An NHI card (健保卡): the holder from the insured-person registry, no PIN, a card from the development NHI card CA. */
+  private async nhiSubject(flags: CreateFlags, problems: string[]): Promise<{ family: CredentialFamilyCode; kind: SubjectKind; subject: LeafSubject } | null> {
+    const nationalId = (flags.nationalId ?? DEMO_FIXTURES.physicianAtInitialReviewHospital.nationalId).trim().toUpperCase();
+    const insured = await this.reference.insuredByNationalId(nationalId);
+    if (!insured) {
+      problems.push('national-id: not in the insured-person registry (run `npm run cli -- seed` for the demo data)');
+      return null;
+    }
+    return { family: 'nhi', kind: 'nhi-card', subject: { name: flags.name ?? insured.nameZh, cardNumber: insured.cardNumber } };
   }
 
   async run(_params: string[], flags: CreateFlags = {}): Promise<void> {
@@ -95,7 +107,8 @@ export class DevCardCreateCommand extends ChangeCommand {
     if (!(CARD_TYPES as readonly string[]).includes(type)) problems.push(`type: one of ${CARD_TYPES.join(', ')} (--type)`);
     const orgType = (flags.orgType ?? 'xca') as OrgType;
     if (!(ORG_TYPES as readonly string[]).includes(orgType)) problems.push(`org-type: one of ${ORG_TYPES.join(', ')}`);
-    if (!CARD_PIN_PATTERN.test(flags.pin ?? '')) problems.push('pin: 6 to 8 digits (--pin)');
+    if (type !== 'nhi' && !CARD_PIN_PATTERN.test(flags.pin ?? '')) problems.push('pin: 6 to 8 digits (--pin)');
+    if (type === 'nhi' && flags.pin !== undefined) problems.push('pin: an NHI card has no PIN (leave out --pin)');
     if (flags.puk !== undefined && !PUK_PATTERN.test(flags.puk)) problems.push('puk: 8 digits');
     const keyType = (flags.key ?? 'ec-p256') as KeyType;
     if (!KEY_TYPES.includes(keyType)) problems.push(`key: one of ${KEY_TYPES.join(', ')}`);
@@ -109,7 +122,9 @@ export class DevCardCreateCommand extends ChangeCommand {
     if (flags.nationalId !== undefined && !validateNationalId(flags.nationalId).ok) problems.push('national-id: not a valid national ID or resident certificate number');
     if (problems.length) return failInput(flags.json, problems);
 
-    const { family, kind, subject } = cardSubject(type, orgType, flags);
+    const made = type === 'nhi' ? await this.nhiSubject(flags, problems) : cardSubject(type, orgType, flags);
+    if (!made) return failInput(flags.json, problems);
+    const { family, kind, subject } = made;
     // Everything the CA checks, before any token is made.
     const request = { family, subjectType: kind, subject, holderRef: `dev-card:${label}` };
     problems.push(...this.issuer.problems(request));
@@ -135,7 +150,10 @@ export class DevCardCreateCommand extends ChangeCommand {
 
     const puk = flags.puk ?? randomPuk();
     try {
-      const card = createDevelopmentCard({ module: this.hsm.module(), label, pin: flags.pin as string, soPin: puk, keyType, opened: !!flags.opened });
+      const card =
+        type === 'nhi'
+          ? createNhiDevelopmentCard({ module: this.hsm.module(), label, cardNumber: subject.cardNumber as string, soPin: puk, keyType })
+          : createDevelopmentCard({ module: this.hsm.module(), label, pin: flags.pin as string, soPin: puk, keyType, opened: !!flags.opened });
       const issued = await this.issuer.issue({ ...request, spki: card.spki }, cliActor());
       const written = writeCardCertificate({ module: this.hsm.module(), label, soPin: puk, certificate: issued.der });
       const result = {
@@ -144,7 +162,8 @@ export class DevCardCreateCommand extends ChangeCommand {
         tokenSerial: card.serial,
         keyId: written.keyId,
         keyType,
-        opened: !!flags.opened,
+        opened: type === 'nhi' || !!flags.opened,
+        ...(type === 'nhi' ? { nhiCardNumber: subject.cardNumber } : {}),
         certificate: {
           id: issued.id,
           serialNumber: issued.serialHex,
@@ -156,7 +175,7 @@ export class DevCardCreateCommand extends ChangeCommand {
         ...(flags.puk === undefined ? { puk } : {}),
       };
       printResult(flags.json, result, [
-        `Created card ${card.label} in slot ${card.slot} (token serial ${card.serial}), ${keyType} key ${written.keyId}${flags.opened ? ', opened' : ', not yet opened'}.`,
+        `Created card ${card.label} in slot ${card.slot} (token serial ${card.serial}), ${keyType} key ${written.keyId}${type === 'nhi' ? `, NHI card number ${subject.cardNumber}, no PIN` : flags.opened ? ', opened' : ', not yet opened'}.`,
         `  certificate ${issued.serialHex}: ${issued.subjectDn}`,
         `  issued by   ${issued.issuer.subjectDn}, valid until ${issued.notAfter.toISOString()}`,
         ...(flags.puk === undefined ? [`  PUK: ${puk} (shown only now)`] : []),
@@ -168,7 +187,7 @@ export class DevCardCreateCommand extends ChangeCommand {
     }
   }
 
-  @Option({ flags: '--type <type>', description: 'personnel | institution | citizen | organization' })
+  @Option({ flags: '--type <type>', description: 'personnel | institution | citizen | organization | nhi (健保卡: no PIN; the card number comes from the insured-person registry)' })
   parseType(v: string) {
     return v;
   }
@@ -176,7 +195,7 @@ export class DevCardCreateCommand extends ChangeCommand {
   parseOrgType(v: string) {
     return v;
   }
-  @Option({ flags: '--national-id <id>', description: 'personnel / citizen (default: the first demo professional)' })
+  @Option({ flags: '--national-id <id>', description: 'personnel / citizen / nhi (default: the first demo professional)' })
   parseNationalId(v: string) {
     return v;
   }
@@ -196,7 +215,7 @@ export class DevCardCreateCommand extends ChangeCommand {
   parseName(v: string) {
     return v;
   }
-  @Option({ flags: '--pin <pin>', description: 'the card PIN: 6 to 8 digits' })
+  @Option({ flags: '--pin <pin>', description: 'the card PIN: 6 to 8 digits (not for nhi cards)' })
   parsePin(v: string) {
     return v;
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option, SubCommand } from 'nest-commander';
 import { isRole, type Role } from '../common/access/roles';
 import { DomainError } from '../common/errors/domain-error';
+import { maskCardNumber } from '../common/identifiers';
 import { StaffService } from '../modules/auth';
 import { TrustStoreService } from '../modules/certificates';
 import { ChangeCommand, cliActor, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
@@ -167,9 +168,39 @@ export class StaffBindCertCommand extends ChangeCommand {
   }
 }
 
+@SubCommand({
+  name: 'bind-nhi-card',
+  arguments: '<username>',
+  description: "bind an operator's NHI card (12-digit card number) to the account, so they sign in with the card and its registered password",
+})
+export class StaffBindNhiCardCommand extends ChangeCommand {
+  constructor(private readonly staff: StaffService) {
+    super();
+  }
+
+  async run([username]: string[], flags: { json?: boolean; dryRun?: boolean; cardNumber?: string } = {}): Promise<void> {
+    const cardNumber = (flags.cardNumber ?? '').replace(/\s+/g, '');
+    if (!/^\d{12}$/.test(cardNumber)) return failInput(flags.json, ['card-number: 12 digits (--card-number)']);
+    const target = (await this.staff.list()).find((a) => a.username === username?.toLowerCase());
+    if (!target) return failInput(flags.json, [`username: no staff account "${username}"`]);
+    const masked = maskCardNumber(cardNumber);
+    if (flags.dryRun) {
+      printResult(flags.json, { dryRun: true, username: target.username, nhiCard: masked }, [`Would bind NHI card ${masked} to ${target.username}. Nothing changed.`]);
+      return;
+    }
+    await this.staff.bindNhiCard(target.username, cardNumber, cliActor());
+    printResult(flags.json, { username: target.username, nhiCard: masked }, [`Bound NHI card ${masked} to ${target.username}.`]);
+  }
+
+  @Option({ flags: '--card-number <number>', description: 'the NHI card number: 12 digits' })
+  parseCardNumber(v: string) {
+    return v;
+  }
+}
+
 @Command({
   name: 'staff',
-  description: 'staff accounts: create, list, disable, bind-cert',
-  subCommands: [StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand],
+  description: 'staff accounts: create, list, disable, bind-cert, bind-nhi-card',
+  subCommands: [StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand],
 })
 export class StaffCommand extends GroupCommand {}

@@ -69,6 +69,19 @@ export interface AppConfig {
     /** User-code reminder e-mails per card in 24 hours. */
     userCodeRemindersPerDay: number;
   };
+  nhiCard: {
+    /** Wrong registered passwords (with the card present) that pause the card's password sign-in. */
+    passwordMaxFailures: number;
+    /** How long such a pause lasts. */
+    passwordPauseMinutes: number;
+    /** Pauses within passwordPauseWindowHours that lock the password until a forgotten-password reset. */
+    passwordMaxPauses: number;
+    passwordPauseWindowHours: number;
+    /** How long a verification or reset link in an e-mail is valid. */
+    linkValidityHours: number;
+  };
+  /** SMS: the HTTP gateway (production); empty in development and tests, where the loopback sink keeps them for /admin/sms. */
+  sms: { gatewayUrl: string; gatewayToken: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
   /** The bearer token /metrics asks for (METRICS_TOKEN); without one /metrics is off. */
@@ -262,6 +275,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       expiryReminderDays: r.int('CARD_EXPIRY_REMINDER_DAYS', 60, 1, 365),
       userCodeRemindersPerDay: r.int('CARD_USER_CODE_REMINDERS_PER_DAY', 3, 1, 50),
     },
+    nhiCard: {
+      passwordMaxFailures: r.int('NHI_PASSWORD_MAX_FAILURES', 3, 1, 20),
+      passwordPauseMinutes: r.int('NHI_PASSWORD_PAUSE_MINUTES', 10, 1, 24 * 60),
+      passwordMaxPauses: r.int('NHI_PASSWORD_MAX_PAUSES', 3, 1, 20),
+      passwordPauseWindowHours: r.int('NHI_PASSWORD_PAUSE_WINDOW_HOURS', 24, 1, 24 * 7),
+      linkValidityHours: r.int('NHI_LINK_VALIDITY_HOURS', 24, 1, 24 * 7),
+    },
+    sms: { gatewayUrl: r.string('SMS_GATEWAY_URL', ''), gatewayToken: r.string('SMS_GATEWAY_TOKEN', '') },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),
     metricsToken: r.secret('METRICS_TOKEN', 24, true),
@@ -274,6 +295,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   if (config.nodeEnv === 'production' && config.publicOrigin.startsWith('https:') && config.trustProxy.length === 0) {
     r.problems.push('TRUST_PROXY must name the TLS proxy in production when PUBLIC_ORIGIN is https: without it every user shares the proxy\'s address for rate limits, and cookies are not marked Secure');
+  }
+  if (config.sms.gatewayUrl && !/^https?:\/\/[^\s]+$/.test(config.sms.gatewayUrl)) {
+    r.problems.push(`SMS_GATEWAY_URL must be an http:// or https:// URL, got "${config.sms.gatewayUrl}"`);
+  }
+  if (config.nodeEnv === 'production' && !config.sms.gatewayUrl) {
+    r.problems.push('SMS_GATEWAY_URL is required in production: without it text messages would only reach the development SMS sink');
   }
   if (config.loginMaxFailuresPerClient >= config.loginMaxFailures) {
     r.problems.push('LOGIN_MAX_FAILURES_PER_CLIENT must be below LOGIN_MAX_FAILURES: one computer is paused before it can lock an account');

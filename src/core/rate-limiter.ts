@@ -58,4 +58,10 @@ export class RateLimiter {
     const replies = (await multi.exec()) ?? [];
     return Object.fromEntries(dimensions.map((d, i) => [d, Number(replies[i * 2]?.[1] ?? 0)])) as Partial<Record<D, number>>;
   }
+
+  /** Forgets the subject's counts along every dimension given (a success ends a run of failures). */
+  async clear<D extends string>(policy: RatePolicy<D>, subject: RateSubject<D>): Promise<void> {
+    const keys = this.keys(policy, subject).map(([key]) => key);
+    if (keys.length) await this.redis.del(...keys);
+  }
 }

@@ -4,7 +4,7 @@ import { SecretBox } from '../common/crypto/secret-box';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 
 /** The purposes SecretBox keys are derived for: each kind of secret has its own key. */
-export type SecretPurpose = 'card-puk' | 'staff-totp' | 'reservation-user-code';
+export type SecretPurpose = 'card-puk' | 'staff-totp' | 'reservation-user-code' | 'nhi-otp';
 
 export const secretBoxToken = (purpose: SecretPurpose) => `SecretBox:${purpose}`;
 

@@ -1,4 +1,4 @@
-import { DEVELOPMENT_CARD_PROFILE, Pkcs11Session, TokenError, TokenFlags } from '../shared/pkcs11';
+import { DEVELOPMENT_CARD_PROFILE, NHI_CARD_NUMBER_PATTERN, Pkcs11Session, TokenError, TokenFlags } from '../shared/pkcs11';
 import { HelperError } from './errors';
 
 /**
@@ -52,6 +52,17 @@ function writeTries(session: Pkcs11Session, tries: number): void {
 /** Whether the holder has opened the card (cards without the profile object count as opened). */
 export function isOpened(session: Pkcs11Session): boolean {
   return session.dataObjects(PROFILE.application, PROFILE.openedLabel).every((flag) => flag.value.toString('ascii') === '1');
+}
+
+/**
+ * The NHI card number when the card is an NHI card (健保卡: `card-kind` 'nhi' and a 12-digit
+ * `card-number`), else null. An NHI card has no PIN: its key signs without a login.
+ */
+export function nhiCardNumber(session: Pkcs11Session): string | null {
+  const kind = session.dataObjects(PROFILE.application, PROFILE.kindLabel);
+  if (!kind.some((object) => object.value.toString('ascii') === 'nhi')) return null;
+  const number = session.dataObjects(PROFILE.application, PROFILE.cardNumberLabel).map((object) => object.value.toString('ascii'));
+  return number.length === 1 && NHI_CARD_NUMBER_PATTERN.test(number[0]) ? number[0] : null;
 }
 
 /** Marks a development card opened (a real card has no flag to set). */

@@ -21,7 +21,7 @@ import {
   WebEidAlgorithm,
   WebEidAuthToken,
 } from '../shared/web-eid';
-import { isOpened, loginHolder, markOpened, readPinState, resetTries } from './card-profile';
+import { isOpened, loginHolder, markOpened, nhiCardNumber, readPinState, resetTries } from './card-profile';
 import { cardErrorOf, HelperError } from './errors';
 
 export interface CardReaderOptions {
@@ -94,6 +94,7 @@ export class CardReader {
             label: slot.token.label,
             serial: slot.token.serial,
             opened: isOpened(session),
+            nhiCardNumber: nhiCardNumber(session),
             pinLocked: pin.locked,
             triesLeft: pin.triesLeft,
             certificates: this.readCertificates(session).map((certificate) => certificate.summary),
@@ -119,15 +120,17 @@ export class CardReader {
 
   sign(request: HelperSignRequest): WebEidAuthToken {
     if (!isAcceptableChallenge(request.challenge)) throw new HelperError('bad-request', { message: 'the challenge must be base64 text of 44 to 256 characters' });
-    requirePin(request.pin, CARD_PIN_PATTERN);
     return this.guard(() => {
       const slot = this.card(request.token);
       return this.module.withSession(slot, this.sessionOptions(slot), (session) => {
+        // An NHI card has no PIN (its key signs without a login); every other card needs one.
+        const nhi = nhiCardNumber(session) !== null;
+        if (!nhi) requirePin(request.pin ?? '', CARD_PIN_PATTERN);
         if (!isOpened(session)) throw new HelperError('card-not-opened');
         const certificate = this.authCertificate(session);
         if (!this.validNow(certificate.x509)) throw new HelperError('certificate-not-valid-now');
         const algorithm = algorithmOf(certificate.x509);
-        loginHolder(session, () => this.module.tokenInfo(slot.handle).flags, request.pin);
+        if (!nhi) loginHolder(session, () => this.module.tokenInfo(slot.handle).flags, request.pin ?? '');
         const key = session.privateKeyById(certificate.stored.id);
         if (!key) throw new HelperError('card-unreadable');
         const signature = session.sign(key, WEB_EID_ALGORITHMS[algorithm], signedData(request.origin, request.challenge, algorithm));

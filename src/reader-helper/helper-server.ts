@@ -97,7 +97,7 @@ function routes(reader: CardReader): Record<string, Route> {
         const request = {
           origin: stringField(body, 'origin'),
           challenge: stringField(body, 'challenge'),
-          pin: stringField(body, 'pin'),
+          pin: optionalStringField(body, 'pin'),
           token: optionalStringField(body, 'token'),
         };
         if (request.origin !== origin) throw new HelperError('origin-mismatch', { message: 'The origin to sign for is not the origin of the page' });

@@ -286,6 +286,8 @@ export interface HelperTokenStatus {
   label: string;
   serial: string;
   opened: boolean;
+  /** The 12-digit card number of an NHI card (健保卡), which has no PIN; null for other cards. */
+  nhiCardNumber: string | null;
   pinLocked: boolean;
   /** PIN tries left, or null when the card does not say. */
   triesLeft: number | null;
@@ -312,7 +314,8 @@ export interface HelperCertificateResponse extends HelperCertificateSummary {
 export interface HelperSignRequest {
   origin: string;
   challenge: string;
-  pin: string;
+  /** Required for every card but an NHI card, which has no PIN. */
+  pin?: string;
   token?: string;
 }
 

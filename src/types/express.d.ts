@@ -11,6 +11,10 @@ declare module 'express-session' {
     loginStartedAt?: number;
     /** Set by @AttemptBy(): the session is kept, so per-session attempt counts last. */
     attemptsFrom?: number;
+    /** The card-less NHI sign-in in progress: whose code was sent (blind index), and whether the code was right. */
+    nhiCardless?: { index: string; codeOk: boolean; startedAt: number };
+    /** An authenticator enrolment shown once and waiting for its first code (NHI card OTP). */
+    nhiOtpEnrol?: { accountId: string };
     /** The card reservation journey: its draft and the reservations this session may see. */
     cardReservation?: CardReservationSession;
   }

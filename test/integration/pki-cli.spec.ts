@@ -8,6 +8,7 @@ import { query, runCli as run } from '../support/cli';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { createCa, createLeaf, createRoot, days, NOW, personnelLeaf, simplePki } from '../support/pki/builder';
 import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
+import { DEMO_FIXTURES, findDemoInsured } from '../../src/modules/reference/data';
 
 const store = useSoftHsmTestStore();
 const DAY = 24 * 60 * 60 * 1000;
@@ -132,8 +133,8 @@ describe('pki and dev card commands', () => {
       ]);
       const notRoot = run(['pki', 'trust', 'add', file('issuing.pem', issuing.pem), '--family', 'gca', '--role', 'root', '--json']);
       expect([notRoot.status, JSON.parse(notRoot.stdout).errors]).toEqual([2, [expect.stringContaining('a root must be self-signed')]]);
-      const badFamily = run(['pki', 'trust', 'add', rootFile, '--family', 'nhi']);
-      expect([badFamily.status, badFamily.stderr]).toEqual([2, expect.stringContaining('family: one of hca, moica, gca, xca, moeaca')]);
+      const badFamily = run(['pki', 'trust', 'add', rootFile, '--family', 'nhia']);
+      expect([badFamily.status, badFamily.stderr]).toEqual([2, expect.stringContaining('family: one of hca, moica, gca, xca, moeaca, nhi')]);
 
       const listed = json<{ cas: Array<{ fingerprint: string; enabled: boolean }> }>('pki', 'trust', 'list');
       expect(listed.cas.find((ca) => ca.fingerprint === fingerprint)).toMatchObject({ enabled: true });
@@ -152,7 +153,7 @@ describe('pki and dev card commands', () => {
 
     it('initialises the development PKI idempotently', () => {
       const again = json('pki', 'dev-init');
-      expect(again.cas).toHaveLength(10);
+      expect(again.cas).toHaveLength(12);
       expect(again.cas.every((ca: { status: string }) => ca.status === 'present')).toBe(true);
     });
 
@@ -199,6 +200,20 @@ describe('pki and dev card commands', () => {
       ]);
       const tokens = spawnSync('pkcs11-tool', ['--module', store.modulePath, '--list-token-slots'], { env: { ...process.env }, encoding: 'utf8' }).stdout;
       expect(tokens).not.toContain('my-card');
+    });
+
+    it('creates an NHI card: no PIN, the card number from the insured-person registry, a certificate of the development NHI card CA', () => {
+      const nurse = DEMO_FIXTURES.nurseAtInitialReviewHospital;
+      const insured = findDemoInsured(nurse.nationalId)!;
+      const card = json('dev', 'card', 'create', '--type', 'nhi', '--national-id', nurse.nationalId);
+      expect(card).toMatchObject({ nhiCardNumber: insured.cardNumber, opened: true });
+      expect(card.certificate.issuer).toBe('CN=NHI Card Issuing CA 1 (DEV), O=NHI Services Development, C=TW');
+      expect(card.certificate.subject).toBe(`CN=${nurse.nameZh}, serialNumber=${insured.cardNumber}, C=TW`);
+
+      const withPin = run(['dev', 'card', 'create', '--type', 'nhi', '--pin', '123456', '--json']);
+      expect([withPin.status, JSON.parse(withPin.stdout).errors]).toEqual([2, ['pin: an NHI card has no PIN (leave out --pin)']]);
+      const uninsured = run(['dev', 'card', 'create', '--type', 'nhi', '--national-id', 'A123456789', '--json']);
+      expect([uninsured.status, JSON.parse(uninsured.stdout).errors]).toEqual([2, [expect.stringContaining('not in the insured-person registry')]]);
     });
 
     it('revokes through pki cert and re-signs CRLs with pki crl refresh, both audited', async () => {

@@ -52,6 +52,7 @@ const SUBJECTS: Record<SubjectKind, LeafSubject> = {
   agency: { name: '示範市政府衛生局', organization: '示範市政府', agencyOid: '2.16.886.101.99999.1' },
   organization: { name: '示範健康促進協會', agencyOid: '2.16.886.1.100.99.1' },
   company: { name: '示範醫療器材股份有限公司', businessNumber: '04595252' },
+  'nhi-card': { name: '王小明', cardNumber: '000099000001' },
 };
 
 function openssl(args: string[], input?: Buffer) {
@@ -105,12 +106,12 @@ describe('pki: the development CA, issuing, CRLs and the trust store', () => {
       const createdBefore = await web.dataSource.getRepository(AuditEvent).countBy({ action: 'pki.ca.create' });
       const again = await web.app.get(DevPkiService).init({ actor });
       expect(again.token.status).toBe('present');
-      expect(again.cas.map((c) => c.status)).toEqual(Array(10).fill('present'));
+      expect(again.cas.map((c) => c.status)).toEqual(Array(12).fill('present'));
       expect(await web.dataSource.getRepository(AuditEvent).countBy({ action: 'pki.ca.create' })).toBe(createdBefore);
 
       const dev = await cas().find({ where: { source: 'dev', enabled: true }, order: { id: 'ASC' } });
-      expect(dev.filter((row) => row.role === 'root').map((row) => row.family).sort()).toEqual(['gca', 'hca', 'moeaca', 'moica', 'xca']);
-      expect(dev.filter((row) => row.role === 'issuing').map((row) => row.family).sort()).toEqual(['gca', 'hca', 'moeaca', 'moica', 'xca']);
+      expect(dev.filter((row) => row.role === 'root').map((row) => row.family).sort()).toEqual(['gca', 'hca', 'moeaca', 'moica', 'nhi', 'xca']);
+      expect(dev.filter((row) => row.role === 'issuing').map((row) => row.family).sort()).toEqual(['gca', 'hca', 'moeaca', 'moica', 'nhi', 'xca']);
       const labels = hsm.keyLabels();
       for (const row of dev) expect(labels).toContain(row.hsmKeyLabel);
       expect(createdBefore).toBeGreaterThanOrEqual(10);
@@ -166,6 +167,7 @@ describe('pki: the development CA, issuing, CRLs and the trust store', () => {
         agency: ['gca-agency', { agencyOid: '2.16.886.101.99999.1' }],
         organization: ['xca-organization', { subjectType: '2.16.886.1.100.3.2.4', agencyOid: '2.16.886.1.100.99.1' }],
         company: ['moeaca-company', { subjectType: '2.16.886.1.100.3.2.2.1.1', businessNumber: '04595252' }],
+        'nhi-card': ['nhi-card', { subjectType: '2.16.886.1.100.3.9.1' }],
       };
       expect(result.family).toBe(expected[kind][0]);
       expect(result.directoryAttributes).toMatchObject(expected[kind][1]);

@@ -64,8 +64,15 @@ describe('configuration validated at boot', () => {
   it('refuses a production start behind https without TRUST_PROXY (every user would share the proxy\'s address), not with it', () => {
     const https = { ...VALID, NODE_ENV: 'production', PUBLIC_ORIGIN: 'https://certs.example.internal' };
     expect(problems(https).join()).toMatch(/TRUST_PROXY must name the TLS proxy in production when PUBLIC_ORIGIN is https/);
-    expect(problems({ ...https, TRUST_PROXY: '10.1.2.3/32' })).toEqual([]);
+    expect(problems({ ...https, TRUST_PROXY: '10.1.2.3/32', SMS_GATEWAY_URL: 'https://sms.example.internal/send' })).toEqual([]);
     expect(problems({ ...VALID, PUBLIC_ORIGIN: 'https://certs.example.internal' })).toEqual([]); // development: no proxy needed
+  });
+
+  it('requires the SMS gateway in production (text messages must not stop at the development sink), and checks its URL', () => {
+    expect(problems({ ...VALID, NODE_ENV: 'production' }).join()).toMatch(/SMS_GATEWAY_URL is required in production/);
+    expect(problems({ ...VALID, SMS_GATEWAY_URL: 'ftp://sms.example' }).join()).toMatch(/SMS_GATEWAY_URL must be an http/);
+    expect(loadConfig({ ...VALID, SMS_GATEWAY_URL: 'https://sms.example/send', SMS_GATEWAY_TOKEN: 'abc' }).sms).toEqual({ gatewayUrl: 'https://sms.example/send', gatewayToken: 'abc' });
+    expect(loadConfig(VALID).sms.gatewayUrl).toBe('');
   });
 
   it('takes METRICS_TOKEN only as a real secret', () => {

@@ -189,7 +189,8 @@ export const ensureDevPki = async (env) => {
     }
     throw err;
   }
-  const hasIssuingHca = trust.cas.some((ca) => ca.family === 'hca' && ca.role === 'issuing' && ca.enabled && ca.hsmKeyLabel);
+  // The HCA (certificate logins) and the NHI card CA (NHI card logins); dev-init adds what is missing.
+  const hasIssuingHca = ['hca', 'nhi'].every((family) => trust.cas.some((ca) => ca.family === family && ca.role === 'issuing' && ca.enabled && ca.hsmKeyLabel));
   if (!hasIssuingHca) await cli(['pki', 'dev-init'], env);
   return `development PKI ${hasIssuingHca ? 'present' : 'created by `pki dev-init`'}`;
 };

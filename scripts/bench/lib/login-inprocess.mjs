@@ -13,6 +13,9 @@
 //             TrustStoreService.validate
 //   bare      crypto.verify('sha256', hash(origin)||hash(challenge), P-256 key, ieee-p1363) on the
 //             same key and data: the physical limit of one ES256 verification
+// For the NHI card sign-in it also issues a development NHI card certificate (node key) for the
+// same physician's card number (insured-person registry), gives that card an active registration
+// with a random password (scrypt, the common secret hasher) and times one password check.
 // Prints one line `result <JSON>` (rates, validator stats and the card's key and certificate for
 // the HTTP half) and exits. Arguments: <measured seconds per loop> <warm-up seconds>.
 import { generateKeyPairSync, randomBytes, sign, verify, X509Certificate } from 'node:crypto';
@@ -32,6 +35,8 @@ const { DEMO_FIXTURES, findDemoInstitution } = dist('modules/reference/data/inde
 const { WEB_EID_FORMAT, parseWebEidToken, signedData } = dist('shared/web-eid.js');
 const { cliActor } = dist('cli/cli-output.js');
 const { x509 } = dist('modules/certificates/validation/x509-runtime.js');
+const { hashSecret, verifySecret } = dist('common/crypto/secret-hash.js');
+const { DataSource } = require('typeorm');
 
 const { seconds, warmupSeconds } = benchArgs('login-inprocess.mjs');
 
@@ -163,8 +168,41 @@ try {
     }
   }
 
+  // The NHI card + password sign-in: the physician's NHI card (a node key certified by the
+  // development NHI card CA) with an active registration and a random password.
+  const insured = await app.get(ReferenceService).insuredByNationalId(person.nationalId);
+  if (!insured) throw new Error(`the demo physician ${person.nationalId} is not in the insured-person registry: load the seed (\`npm run cli -- seed\`)`);
+  const nhiKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const nhiIssued = await app.get(CertificateIssuer).issue(
+    { family: 'nhi', subjectType: 'nhi-card', subject: { name: person.nameZh, cardNumber: insured.cardNumber }, spki: nhiKeys.publicKey.export({ type: 'spki', format: 'der' }), holderRef: 'bench:login-nhi' },
+    { ...cliActor(), displayName: 'npm run bench -- login' },
+  );
+  const password = randomBytes(12).toString('base64url');
+  const passwordHash = await hashSecret(password);
+  await app.get(DataSource).query(
+    `INSERT INTO nhi_card_account (card_number, national_id_index, phone, email, password_hash, status, lang, verified_at)
+     VALUES (?, ?, '0912-345-678', 'bench@example.test', ?, 'active', 'zh-TW', UTC_TIMESTAMP(3))
+     ON DUPLICATE KEY UPDATE password_hash = VALUES(password_hash), status = 'active', locked_at = NULL`,
+    [insured.cardNumber, insured.nationalIdIndex, passwordHash],
+  );
+  const hashMs = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    if (!(await verifySecret(password, passwordHash))) throw new Error('the bench password does not verify');
+    hashMs.push(performance.now() - t0);
+  }
+  hashMs.sort((a, b) => a - b);
+
   const result = {
     origin,
+    nhi: {
+      der: nhiIssued.der.toString('base64'),
+      privateKeyPem: nhiKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      password,
+      cardNumber: `${insured.cardNumber.slice(0, 4)}****${insured.cardNumber.slice(-4)}`,
+      hash: passwordHash.split('$').slice(0, 4).join('$'),
+      hashMedianMs: hashMs[2],
+    },
     certificate: {
       id: issued.id,
       serialHex: issued.serialHex,

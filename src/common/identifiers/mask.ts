@@ -13,3 +13,8 @@ export function maskIdentifier(value: string, visibleStart: number, visibleEnd: 
 export function maskNationalId(id: string): string {
   return maskIdentifier(id.trim().toUpperCase(), 3, 3);
 }
+
+/** A 12-digit card number as shown and audited: '000099001234' → '0000****1234'. */
+export function maskCardNumber(cardNumber: string): string {
+  return maskIdentifier(cardNumber.trim(), 4, 4);
+}

@@ -9,7 +9,7 @@ import { translate } from '../../common/i18n/i18n';
 import { safeReturnTo } from '../../common/web/return-to';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { helperMessages } from '../../shared/web-eid';
-import { CARD_TYPES, CertificateLoginService, isCardType } from './certificate-login.service';
+import { CARD_TYPES, CertificateLoginService } from './certificate-login.service';
 import { CertificateAuthGuard } from './certificate.strategy';
 import { SessionService } from './session.service';
 
@@ -22,7 +22,11 @@ const SCRIPT_MESSAGE_KEYS = [
   'login.status.signing',
   'login.status.verifying',
   'login.errors.unexpected',
+  'nhiCard.card.noNhiCard',
 ];
+
+/** The login page's card types: the certificate ones, and the NHI card (card + registered password, signed in by the nhi-card module at /auth/nhi-card). */
+const LOGIN_CARD_TYPES = [...Object.keys(CARD_TYPES), 'nhi'];
 
 @Controller()
 export class CertificateLoginController {
@@ -35,7 +39,7 @@ export class CertificateLoginController {
   private page(req: Request, returnTo: unknown) {
     return {
       titleKey: 'login.title',
-      cardTypes: Object.keys(CARD_TYPES).map((value) => ({ value, labelKey: `login.cardType.${value}`, hintKey: `login.cardType.${value}.hint` })),
+      cardTypes: LOGIN_CARD_TYPES.map((value) => ({ value, labelKey: `login.cardType.${value}`, hintKey: `login.cardType.${value}.hint` })),
       helperUrl: this.config.helperUrl,
       returnTo: safeReturnTo(returnTo, this.config.publicOrigin),
       scriptMessages: { ...helperMessages(req.lang, 'login.helper.'), ...Object.fromEntries(SCRIPT_MESSAGE_KEYS.map((key) => [key, translate(req.lang, key)])) },
@@ -54,7 +58,7 @@ export class CertificateLoginController {
   @Public()
   noScript(@Req() req: Request, @Body() body: unknown) {
     const cardType = textField(body, 'cardType');
-    const values = { cardType: isCardType(cardType) ? cardType : 'personnel' };
+    const values = { cardType: LOGIN_CARD_TYPES.includes(cardType) ? cardType : 'personnel' };
     throw new FormValidationError('auth/login', 'login.title', [{ field: 'cardType', messageKey: 'login.errors.javascriptRequired' }], values, this.page(req, textField(body, 'returnTo')));
   }
 

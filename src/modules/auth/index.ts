@@ -2,5 +2,6 @@
 export { AuthModule } from './auth.module';
 export type { ProofFailure } from './auth.errors';
 export { SessionService } from './session.service';
-export { StaffService, type NewStaff, type StaffCredentials, type StaffView } from './staff.service';
+export { StaffService, staffPrincipal, type NewStaff, type StaffCredentials, type StaffView } from './staff.service';
 export { TokenProofService, type Proof, type ProofAttempt } from './token-proof.service';
+export { generateTotpSecret, matchTotp, otpauthUri, totpCode, totpStep, type TotpWindow } from './totp';

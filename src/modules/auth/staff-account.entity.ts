@@ -52,6 +52,10 @@ export class StaffAccount {
   @Column({ name: 'cert_issuer', type: 'varchar', nullable: true })
   certIssuer: string | null;
 
+  /** The NHI card (12-digit number) this operator may sign in with instead of a citizen certificate. */
+  @Column({ name: 'nhi_card_number', type: 'char', nullable: true })
+  nhiCardNumber: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;
 

@@ -23,12 +23,16 @@ export class StaffAccountRepository {
     return this.accounts.findOneBy({ certSerial: serialHex, certIssuer: issuerDn });
   }
 
+  findByNhiCard(nhiCardNumber: string): Promise<StaffAccount | null> {
+    return this.accounts.findOneBy({ nhiCardNumber });
+  }
+
   /** The account, locked for the rest of the transaction. */
   lockByUsername(tx: Tx, username: string): Promise<StaffAccount | null> {
     return tx.getRepository(StaffAccount).findOne({ where: { username }, lock: { mode: 'pessimistic_write' } });
   }
 
-  insert(tx: Tx, account: Omit<StaffAccount, 'id' | 'version' | 'totpLastStep' | 'lockedUntil' | 'lastLoginAt' | 'disabledAt' | 'certSerial' | 'certIssuer'>): Promise<StaffAccount> {
+  insert(tx: Tx, account: Omit<StaffAccount, 'id' | 'version' | 'totpLastStep' | 'lockedUntil' | 'lastLoginAt' | 'disabledAt' | 'certSerial' | 'certIssuer' | 'nhiCardNumber'>): Promise<StaffAccount> {
     return tx.save(tx.create(StaffAccount, account));
   }
 

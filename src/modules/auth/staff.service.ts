@@ -5,7 +5,7 @@ import type { Principal } from '../../common/context/request-context';
 import type { SecretBox } from '../../common/crypto/secret-box';
 import { DUMMY_HASH, generatePassword, hashSecret, verifySecret } from '../../common/crypto/secret-hash';
 import type { FieldError } from '../../common/errors/domain-error';
-import { validateEmail } from '../../common/identifiers';
+import { maskCardNumber, validateEmail } from '../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { InjectSecretBox } from '../../core/secrets';
 import { Database } from '../../core/database';
@@ -126,6 +126,27 @@ export class StaffService {
       account.updatedAt = new Date();
       await this.accounts.save(tx, account);
       await this.audit.record(tx, { action: 'staff.bind-certificate', targetType: 'staff_account', targetId: username, summary: { from: before, to: { serial: account.certSerial, issuer: issuerDn } }, actor });
+      return account;
+    });
+  }
+
+  /** The enabled account bound to an NHI card, if any. */
+  async findByNhiCard(cardNumber: string): Promise<StaffAccount | null> {
+    const account = await this.accounts.findByNhiCard(cardNumber);
+    return account && !account.disabledAt ? account : null;
+  }
+
+  /** Binds an operator's NHI card (12-digit number) to the account: they sign in with it and its registered password. */
+  async bindNhiCard(username: string, cardNumber: string, actor: AuditEntry['actor']): Promise<StaffView> {
+    if (!/^\d{12}$/.test(cardNumber)) throw authError.badRequest('staff-nhi-card-invalid', 'staff.errors.nhiCardInvalid');
+    return this.database.transaction(async (tx) => {
+      const account = await this.accounts.lockByUsername(tx, username);
+      if (!account) throw authError.notFound('staff-not-found', 'staff.errors.notFound', { username });
+      const before = account.nhiCardNumber ? maskCardNumber(account.nhiCardNumber) : null;
+      account.nhiCardNumber = cardNumber;
+      account.updatedAt = new Date();
+      await this.accounts.save(tx, account);
+      await this.audit.record(tx, { action: 'staff.bind-nhi-card', targetType: 'staff_account', targetId: username, summary: { from: before, to: maskCardNumber(cardNumber) }, actor });
       return account;
     });
   }

@@ -57,14 +57,20 @@ export function totpCode(secret: string, step: number): string {
   return String(binary % 10 ** DIGITS).padStart(DIGITS, '0');
 }
 
+/** Steps accepted around the current one: ±1 for clock drift unless a caller says otherwise. */
+export interface TotpWindow {
+  past: number;
+  future: number;
+}
+
 /**
- * The matching step within ±1 step of clock drift, or null. Callers refuse a step not greater
- * than the last one accepted, so a code cannot be replayed.
+ * The matching step within the window (default ±1 step of clock drift), or null. Callers refuse
+ * a step not greater than the last one accepted, so a code cannot be replayed.
  */
-export function matchTotp(secret: string, code: string, at: Date = new Date()): number | null {
+export function matchTotp(secret: string, code: string, at: Date = new Date(), window: TotpWindow = { past: 1, future: 1 }): number | null {
   if (!/^\d{6}$/.test(code)) return null;
   const now = totpStep(at);
-  for (const step of [now - 1, now, now + 1]) {
+  for (let step = now - window.past; step <= now + window.future; step++) {
     if (totpCode(secret, step) === code) return step;
   }
   return null;

@@ -7,7 +7,7 @@ import type { CredentialFamily } from './validation';
 import type { CredentialFamilyCode } from './certificates.entity';
 import { x509 } from './validation/x509-runtime';
 
-export const SUBJECT_KINDS = ['personnel', 'institution', 'citizen', 'agency', 'organization', 'company'] as const;
+export const SUBJECT_KINDS = ['personnel', 'institution', 'citizen', 'agency', 'organization', 'company', 'nhi-card'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
 
 export function isSubjectKind(value: unknown): value is SubjectKind {
@@ -34,6 +34,8 @@ export const CA_FAMILY_PROFILES: Readonly<Record<CredentialFamilyCode, CaFamilyP
   gca: { code: 'gca', label: 'GCA', credentialFamilies: ['gca-agency'], subjectKinds: ['agency'] },
   xca: { code: 'xca', label: 'XCA', credentialFamilies: ['xca-organization'], subjectKinds: ['organization'] },
   moeaca: { code: 'moeaca', label: 'MOEACA', credentialFamilies: ['moeaca-company'], subjectKinds: ['company'] },
+  // The development NHI card CA: its cards sign only the NHI card flows, never a certificate login.
+  nhi: { code: 'nhi', label: 'NHI Card', credentialFamilies: ['nhi-card'], subjectKinds: ['nhi-card'] },
 };
 
 /** The organisation named in every development CA's DN. */
@@ -67,6 +69,7 @@ export const SUBJECT_KIND_PROFILES: Readonly<Record<SubjectKind, SubjectKindProf
   agency: { kind: 'agency', caFamily: 'gca', subjectTypeOid: '2.16.886.1.100.3.2.1.1', keyUsage: SIGNING, extKeyUsage: [EKU.clientAuth, EKU.emailProtection], validityDays: FIVE_YEARS },
   organization: { kind: 'organization', caFamily: 'xca', subjectTypeOid: '2.16.886.1.100.3.2.4', keyUsage: SIGNING, extKeyUsage: [EKU.clientAuth, EKU.emailProtection], validityDays: FIVE_YEARS },
   company: { kind: 'company', caFamily: 'moeaca', subjectTypeOid: '2.16.886.1.100.3.2.2.1.1', keyUsage: SIGNING, extKeyUsage: [EKU.clientAuth, EKU.emailProtection], validityDays: FIVE_YEARS },
+  'nhi-card': { kind: 'nhi-card', caFamily: 'nhi', subjectTypeOid: '2.16.886.1.100.3.9.1', keyUsage: x509.KeyUsageFlags.digitalSignature, extKeyUsage: [EKU.clientAuth], validityDays: FIVE_YEARS },
 };
 
 /** The subject kinds a family issues, as the issuing CA's certificatePolicies. */

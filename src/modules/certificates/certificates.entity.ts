@@ -4,7 +4,7 @@ const bool = { to: (v: boolean) => v, from: (v: number | boolean) => Boolean(v) 
 const bigintNumber = { to: (v: number) => v, from: (v: string | number) => Number(v) };
 
 /** The CA families of the trust store (see ca-profiles.ts for what each issues). */
-export const CA_FAMILIES = ['hca', 'moica', 'gca', 'xca', 'moeaca'] as const;
+export const CA_FAMILIES = ['hca', 'moica', 'gca', 'xca', 'moeaca', 'nhi'] as const;
 export type CredentialFamilyCode = (typeof CA_FAMILIES)[number];
 
 export function isCaFamily(value: unknown): value is CredentialFamilyCode {

@@ -6,6 +6,7 @@
 //   agency       CN=<agency name>, O=<parent>, serialNumber=<agency OID>, C=TW       agency OID
 //   organization CN=<organization name>, O=<parent>, serialNumber=<org OID>, C=TW    organization OID
 //   company      CN=<company name>, serialNumber=<business number>, C=TW            business number
+//   nhi-card     CN=<holder's name>, serialNumber=<12-digit NHI card number>, C=TW  (development NHI card CA)
 import { randomInt } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -33,6 +34,8 @@ export interface LeafSubject {
   agencyOid?: string;
   /** citizen: card-specific serial in the DN (16 digits; generated when absent). */
   cardSerial?: string;
+  /** nhi-card: the 12-digit NHI card number (serialNumber). */
+  cardNumber?: string;
   /** personnel, institution: main / attached / test card (default main). */
   cardType?: CardType;
 }
@@ -75,6 +78,9 @@ export function subjectProblems(kind: SubjectKind, subject: LeafSubject): string
     case 'agency':
     case 'organization':
       need('agencyOid', OID_PATTERN.test(subject.agencyOid ?? ''), 'an OID such as 2.16.886.101.20003');
+      break;
+    case 'nhi-card':
+      need('cardNumber', /^\d{12}$/.test(subject.cardNumber ?? ''), '12 digits');
       break;
   }
   if (subject.cardType !== undefined && !(CARD_TYPES as readonly string[]).includes(subject.cardType)) problems.push('cardType: main, attached or test');
@@ -120,6 +126,9 @@ export function buildSubject(kind: SubjectKind, subject: LeafSubject, subjectTyp
     case 'company':
       rdns.push([OID.serialNumber, (subject.businessNumber ?? '').trim()]);
       attributes[OID.twBusinessNumber] = { printable: (subject.businessNumber ?? '').trim() };
+      break;
+    case 'nhi-card':
+      rdns.push([OID.serialNumber, subject.cardNumber ?? '']);
       break;
   }
   rdns.push([OID.country, 'TW']);

@@ -65,3 +65,23 @@ export class Professional {
   @Column({ name: 'home_institution_code', type: 'char', nullable: true }) homeInstitutionCode: string | null;
   @Column({ type: 'varchar', nullable: true }) email: string | null;
 }
+
+/**
+ * The insured-person registry (健保投保資料, reference data): what the NHI card services check a
+ * registration, a card-less sign-in or an OTP sign-in against. National IDs protected; the card
+ * number, household number (戶號), registered address and mobile as the NHIA holds them.
+ */
+@Entity('insured_person')
+export class InsuredPerson {
+  @PrimaryGeneratedColumn() id: number;
+  @Column({ name: 'national_id_cipher', type: 'varchar' }) nationalIdCipher: string;
+  @Column({ name: 'national_id_index', type: 'char' }) nationalIdIndex: string;
+  @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
+  /** YYYY-MM-DD. */
+  @Column({ name: 'birth_date', type: 'date' }) birthDate: string;
+  @Column({ name: 'card_number', type: 'char' }) cardNumber: string;
+  @Column({ name: 'household_number', type: 'varchar' }) householdNumber: string;
+  @Column({ name: 'registered_address', type: 'varchar' }) registeredAddress: string;
+  /** 09xx-xxx-xxx, as validatePhone normalises it. */
+  @Column({ type: 'varchar' }) mobile: string;
+}

@@ -2,14 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { moduleLinks } from '../../common/web/links';
 import { CountersController } from './counters.controller';
-import { County, Department, Institution, PersonnelCategory, Professional, RegistrationCounter } from './reference.entity';
+import { County, Department, InsuredPerson, Institution, PersonnelCategory, Professional, RegistrationCounter } from './reference.entity';
 import { ReferenceRepository } from './reference.repository';
 import { ReferenceSeeder } from './reference.seeder';
 import { ReferenceService } from './reference.service';
 
-/** Reference data: counties, personnel categories, departments, institutions, counters, the professional registry. */
+/** Reference data: counties, personnel categories, departments, institutions, counters, the professional and insured-person registries. */
 @Module({
-  imports: [TypeOrmModule.forFeature([County, PersonnelCategory, Department, Institution, RegistrationCounter, Professional])],
+  imports: [TypeOrmModule.forFeature([County, PersonnelCategory, Department, Institution, RegistrationCounter, Professional, InsuredPerson])],
   controllers: [CountersController],
   providers: [
     ReferenceRepository,

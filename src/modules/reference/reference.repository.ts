@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { escapeLike } from '../../core/sql';
 import type { Tx } from '../../core/database';
-import { County, Institution, Professional, RegistrationCounter } from './reference.entity';
+import { County, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
 
 export interface CounterSearch {
   countyCode?: string;
@@ -27,6 +27,14 @@ export class ReferenceRepository {
 
   professionalByIndex(nationalIdIndex: string): Promise<Professional | null> {
     return this.dataSource.getRepository(Professional).findOne({ where: { nationalIdIndex }, order: { id: 'ASC' } });
+  }
+
+  insuredByCardNumber(cardNumber: string): Promise<InsuredPerson | null> {
+    return this.dataSource.getRepository(InsuredPerson).findOneBy({ cardNumber });
+  }
+
+  insuredByIndex(nationalIdIndex: string): Promise<InsuredPerson | null> {
+    return this.dataSource.getRepository(InsuredPerson).findOne({ where: { nationalIdIndex }, order: { id: 'DESC' } });
   }
 
   institution(code: string): Promise<Institution | null> {

@@ -3,8 +3,8 @@ import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import { ProtectedIdCodec } from '../../common/crypto/protected-id';
 import { Database, type Tx } from '../../core/database';
 import { AuditService, type AuditActor } from '../audit';
-import { COUNTIES, DEMO_COUNTERS, DEMO_INSTITUTIONS, DEMO_PERSONNEL, DEPARTMENTS, PERSONNEL_CATEGORIES } from './data';
-import { County, Department, Institution, PersonnelCategory, Professional, RegistrationCounter } from './reference.entity';
+import { COUNTIES, DEMO_COUNTERS, DEMO_INSTITUTIONS, DEMO_INSURED, DEMO_PERSONNEL, DEPARTMENTS, PERSONNEL_CATEGORIES } from './data';
+import { County, Department, InsuredPerson, Institution, PersonnelCategory, Professional, RegistrationCounter } from './reference.entity';
 import { ReferenceRepository } from './reference.repository';
 
 export interface SeedReport {
@@ -54,6 +54,20 @@ export class ReferenceSeeder {
           );
         }
         report.tables.professional = { inserted: fresh.length, present: DEMO_PERSONNEL.length - fresh.length };
+        // The insured-person registry, by card number (its natural key).
+        const cards = await this.repository.existingKeys(tx, InsuredPerson, 'cardNumber');
+        const insured = DEMO_INSURED.filter((p) => !cards.has(p.cardNumber));
+        if (!options.dryRun) {
+          await this.repository.insertAll(
+            tx,
+            InsuredPerson,
+            insured.map(({ nationalId, ...p }) => {
+              const id = this.ids.protect(nationalId);
+              return { ...p, nationalIdCipher: id.cipher, nationalIdIndex: id.index };
+            }),
+          );
+        }
+        report.tables.insured_person = { inserted: insured.length, present: DEMO_INSURED.length - insured.length };
       }
       const inserted = Object.values(report.tables).reduce((n, t) => n + t.inserted, 0);
       if (!options.dryRun && inserted > 0) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProtectedIdCodec } from '../../common/crypto/protected-id';
-import type { County, Institution, Professional, RegistrationCounter } from './reference.entity';
+import type { County, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
 import { ReferenceRepository, type CounterSearch, type CountyCounts } from './reference.repository';
 
 export type { CounterSearch, CountyCounts } from './reference.repository';
@@ -18,6 +18,31 @@ export class ReferenceService {
   /** The registry's row(s) for a person, found by the blind index of the national ID (never by the ID itself). */
   professionalByNationalId(nationalId: string): Promise<Professional | null> {
     return this.repository.professionalByIndex(this.ids.index(nationalId));
+  }
+
+  /** The professional registry's row of an insured person (same national ID), if any. */
+  professionalOfInsured(insured: InsuredPerson): Promise<Professional | null> {
+    return this.repository.professionalByIndex(insured.nationalIdIndex);
+  }
+
+  /** The insured person holding an NHI card (by its 12-digit number). */
+  insuredByCardNumber(cardNumber: string): Promise<InsuredPerson | null> {
+    return this.repository.insuredByCardNumber(cardNumber);
+  }
+
+  /** The insured person by the blind index of their national ID (a flow that kept only the index). */
+  insuredByNationalIdIndex(nationalIdIndex: string): Promise<InsuredPerson | null> {
+    return this.repository.insuredByIndex(nationalIdIndex);
+  }
+
+  /** The blind index of a national ID, to remember a person between steps without keeping the ID. */
+  nationalIdIndex(nationalId: string): string {
+    return this.ids.index(nationalId);
+  }
+
+  /** The insured person with a national ID (found by its blind index). */
+  insuredByNationalId(nationalId: string): Promise<InsuredPerson | null> {
+    return this.repository.insuredByIndex(this.ids.index(nationalId));
   }
 
   institution(code: string): Promise<Institution | null> {

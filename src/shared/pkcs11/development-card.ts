@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { CARD_PIN_PATTERN, CARD_PUK_PATTERN } from '../web-eid';
 import { certificateFields } from './der';
 import { TokenError } from './errors';
@@ -22,7 +23,12 @@ export const DEVELOPMENT_CARD_PROFILE = {
   maxPinTries: 3,
   keyLabel: 'authentication',
   certificateLabel: 'authentication',
+  /** NHI cards: `card-kind` says 'nhi', `card-number` holds the 12-digit card number (both public). */
+  kindLabel: 'card-kind',
+  cardNumberLabel: 'card-number',
 } as const;
+
+export const NHI_CARD_NUMBER_PATTERN = /^\d{12}$/;
 
 export interface CreateDevelopmentCardOptions {
   /** PKCS#11 library path, or a module already open. */
@@ -83,6 +89,47 @@ export function createDevelopmentCard(options: CreateDevelopmentCardOptions): De
     const pair = session.generateKeyPair({ keyType: options.keyType, label: profile.keyLabel });
     session.writeData({ application: profile.application, label: profile.triesLabel, value: Buffer.from(String(profile.maxPinTries)) });
     session.writeData({ application: profile.application, label: profile.openedLabel, value: Buffer.from(options.opened ? '1' : '0') });
+    return { spki: pair.spki, keyId: pair.id.toString('hex') };
+  });
+  return { slot: slot.id, label: slot.token.label, serial: slot.token.serial, ...spkiAndId };
+}
+
+export interface CreateNhiDevelopmentCardOptions {
+  module: string | Pkcs11Module;
+  label: string;
+  /** The 12-digit NHI card number, printed on the card and readable without a login. */
+  cardNumber: string;
+  /** SO PIN: the issuer's, to write the certificate later (the holder never uses it). */
+  soPin: string;
+  keyType: KeyType;
+}
+
+/**
+ * A development NHI card (健保卡): a token whose key pair is generated on it and usable without a
+ * PIN (the NHI card has none: the registered password is the second factor), and public
+ * `card-kind` = 'nhi' and `card-number` objects the reader helper reads. The user PIN SoftHSM2
+ * needs to generate keys is random and forgotten at once. No try counter, always opened.
+ */
+export function createNhiDevelopmentCard(options: CreateNhiDevelopmentCardOptions): DevelopmentCard {
+  const operation = 'createNhiDevelopmentCard';
+  if (!NHI_CARD_NUMBER_PATTERN.test(options.cardNumber)) throw invalid(operation, 'the NHI card number must be 12 digits');
+  if (!CARD_PUK_PATTERN.test(options.soPin)) throw invalid(operation, 'the SO PIN must be 6 to 16 letters or digits');
+  const module = moduleOf(options.module);
+  module.rescan();
+  if (module.findToken(options.label)) throw invalid(operation, `a token labelled "${options.label}" already exists`);
+  const free = module.freeSlot();
+  if (!free) throw new TokenError('token-not-found', operation, undefined, undefined, 'no free slot to initialize a token in');
+  const slot = module.initToken(free, { soPin: options.soPin, label: options.label });
+  const profile = DEVELOPMENT_CARD_PROFILE;
+  const throwawayPin = String(randomInt(10_000_000, 100_000_000));
+  const spkiAndId = module.withSession(slot, { write: true }, (session) => {
+    session.login(options.soPin, 'so');
+    session.initUserPin(throwawayPin);
+    session.logout();
+    session.login(throwawayPin, 'user');
+    const pair = session.generateKeyPair({ keyType: options.keyType, label: profile.keyLabel, private: false });
+    session.writeData({ application: profile.application, label: profile.kindLabel, value: Buffer.from('nhi') });
+    session.writeData({ application: profile.application, label: profile.cardNumberLabel, value: Buffer.from(options.cardNumber) });
     return { spki: pair.spki, keyId: pair.id.toString('hex') };
   });
   return { slot: slot.id, label: slot.token.label, serial: slot.token.serial, ...spkiAndId };

@@ -5,8 +5,8 @@
  */
 export { certificateFields, DerError, ecdsaSignatureDer } from './der';
 export type { CertificateDerFields } from './der';
-export { createDevelopmentCard, DEVELOPMENT_CARD_PROFILE, writeCardCertificate } from './development-card';
-export type { CreateDevelopmentCardOptions, DevelopmentCard, WriteCardCertificateOptions, WrittenCertificate } from './development-card';
+export { createDevelopmentCard, createNhiDevelopmentCard, DEVELOPMENT_CARD_PROFILE, NHI_CARD_NUMBER_PATTERN, writeCardCertificate } from './development-card';
+export type { CreateDevelopmentCardOptions, CreateNhiDevelopmentCardOptions, DevelopmentCard, WriteCardCertificateOptions, WrittenCertificate } from './development-card';
 export { TokenError } from './errors';
 export type { TokenErrorKind } from './errors';
 export { curveOfParams, curveSize, ecParams, ecSpki, HASH_LENGTH, rsaSpki } from './keys';

@@ -167,7 +167,11 @@ export class Pkcs11Session {
    * Generates a key pair on the token (the session must be logged in as user). The private key
    * is sensitive, never extractable and may only sign; the public key object is public.
    */
-  generateKeyPair(options: { keyType: KeyType; label: string; id?: Buffer }): GeneratedKeyPair {
+  /**
+   * `private: false` makes a private key usable without a login (still sensitive, never
+   * extractable): an NHI card's key, which has no PIN.
+   */
+  generateKeyPair(options: { keyType: KeyType; label: string; id?: Buffer; private?: boolean }): GeneratedKeyPair {
     const id = options.id ?? randomBytes(16);
     const common = [
       { type: pkcs11js.CKA_TOKEN, value: true },
@@ -177,7 +181,7 @@ export class Pkcs11Session {
     const publicTemplate: pkcs11js.Template = [...common, { type: pkcs11js.CKA_PRIVATE, value: false }, { type: pkcs11js.CKA_VERIFY, value: true }];
     const privateTemplate: pkcs11js.Template = [
       ...common,
-      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: options.private ?? true },
       { type: pkcs11js.CKA_SENSITIVE, value: true },
       { type: pkcs11js.CKA_EXTRACTABLE, value: false },
       { type: pkcs11js.CKA_SIGN, value: true },

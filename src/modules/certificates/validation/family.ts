@@ -12,6 +12,7 @@ export const CREDENTIAL_FAMILIES = [
   'gca-agency',
   'xca-organization',
   'moeaca-company',
+  'nhi-card',
 ] as const;
 
 export type CredentialFamily = (typeof CREDENTIAL_FAMILIES)[number];
@@ -38,6 +39,8 @@ const DEFAULT_OIDS: Readonly<Record<string, CredentialFamily>> = {
   '2.16.886.1.100.3.2.2.1.1': 'moeaca-company',
   '2.16.886.1.100.3.2.3.1': 'moeaca-company',
   '2.16.886.1.100.3.2.4': 'xca-organization',
+  // The development NHI card CA's subject type (our choice; the NHIA checks real cards itself).
+  '2.16.886.1.100.3.9.1': 'nhi-card',
 };
 
 export const DEFAULT_FAMILY_MAPPING: FamilyMapping = Object.freeze({
