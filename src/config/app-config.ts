@@ -62,6 +62,19 @@ export interface AppConfig {
     /** User-code reminder e-mails per card in 24 hours. */
     userCodeRemindersPerDay: number;
   };
+  /** The support-duty quota policy (DOMAIN.md "Support-duty quota rules"; .env.example). */
+  supportDuty: {
+    /** Days after the submission day a case may start at the earliest (an emergency: the same day). */
+    leadDays: number;
+    /** Half-day sessions of support one person may hold in a week (Monday to Sunday). */
+    maxWeeklySessions: number;
+    /** The share of an institution's weekly sessions others may support, in percent. */
+    institutionSharePercent: number;
+    /** Weekly sessions assumed for an institution the registry gives none. */
+    defaultInstitutionWeeklySessions: number;
+    /** The longest period, first to last day. */
+    maxPeriodDays: number;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
   /** The bearer token /metrics asks for (METRICS_TOKEN); without one /metrics is off. */
@@ -253,6 +266,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       renewalWindowDays: r.int('CARD_RENEWAL_WINDOW_DAYS', 90, 1, 365),
       expiryReminderDays: r.int('CARD_EXPIRY_REMINDER_DAYS', 60, 1, 365),
       userCodeRemindersPerDay: r.int('CARD_USER_CODE_REMINDERS_PER_DAY', 3, 1, 50),
+    },
+    supportDuty: {
+      leadDays: r.int('SUPPORT_DUTY_LEAD_DAYS', 1, 0, 30),
+      maxWeeklySessions: r.int('SUPPORT_DUTY_MAX_WEEKLY_SESSIONS', 8, 1, 21),
+      institutionSharePercent: r.int('SUPPORT_DUTY_INSTITUTION_SHARE_PERCENT', 40, 1, 100),
+      defaultInstitutionWeeklySessions: r.int('SUPPORT_DUTY_DEFAULT_WEEKLY_SESSIONS', 100, 1, 10000),
+      maxPeriodDays: r.int('SUPPORT_DUTY_MAX_PERIOD_DAYS', 366, 1, 3660),
     },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),

@@ -27,6 +27,9 @@ interface QueueDefinition {
 export const QUEUE_REGISTRY = {
   notifications: { name: 'notifications', jobs: { email: 'email' } },
   statistics: { name: 'statistics', jobs: { referenceSummary: 'reference-summary' } },
+  // Every support-duty case state change, for the reporting aggregates (consumed by the reporting
+  // module's processor when it comes; until then the events wait in the queue, nothing is lost).
+  supportDutyEvents: { name: 'support-duty-events', jobs: { caseChanged: 'case-changed' } },
   pki: {
     name: 'pki',
     jobs: { crlRefresh: 'crl-refresh' },

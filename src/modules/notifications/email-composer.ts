@@ -7,6 +7,8 @@ export const EMAIL_TEMPLATES = [
   'cards.card-issued',
   'cards.user-code-reminder',
   'cards.expiry-reminder',
+  'support-duty.approved',
+  'support-duty.rejected',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 

@@ -1,0 +1,289 @@
+import { Injectable } from '@nestjs/common';
+import { visibleTo, type Ownership } from '../../../common/access/access-policy';
+import type { Principal } from '../../../common/context/request-context';
+import type { FieldError } from '../../../common/errors/domain-error';
+import type { Lang } from '../../../common/i18n/i18n';
+import { maskNationalId } from '../../../common/identifiers';
+import { taipeiDay } from '../../../common/time/taipei-day';
+import { Database } from '../../../core/database';
+import { ReferenceService, type Institution, type Professional } from '../../reference';
+import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
+import { CaseRules } from '../lifecycle/case-rules.service';
+import { canTake, CASE_STATES, type CaseState } from '../lifecycle/case-state';
+import { caseRow, caseTag, categoryName, periodLines, ruleView } from '../lifecycle/case-view';
+import { CaseRepository, type CaseFields } from '../lifecycle/case.repository';
+import { SESSIONS, WEEKDAYS } from '../lifecycle/periods';
+import type { RuleCheck } from '../lifecycle/quota-policy';
+import { PURPOSES, type SupportDutyCase } from '../lifecycle/support-duty.entity';
+import { supportDutyError } from '../support-duty.errors';
+import { checkCaseForm, PERIOD_ROWS, valuesOf, type CaseFormValues } from './case-form';
+
+export const CASE_PAGE_SIZE = 20;
+
+/** Whose a case is: the person's, their home institution's (which filed or may file for them), the supported county's bureau. */
+export const caseOwner = (c: SupportDutyCase): Ownership => ({ personId: String(c.professionalId), institutionCode: c.homeInstitutionCode, countyCode: c.countyCode });
+
+export type SaveOutcome = { caseId: string; errors: null } | { caseId: null; errors: FieldError[]; values: CaseFormValues };
+export type SubmitOutcome = { submitted: true; caseNumber: string } | { submitted: false; refused: RuleCheck[] };
+
+/**
+ * Filing support duty (seed 002's front office): a clinician for themself, an institution for
+ * any of its own registered staff and never another institution's (by URL or form: out of
+ * scope is "not found", a person not on its staff a field error). The form saves a draft (kept
+ * when the user leaves), the check page submits it: the rules are checked in the submitting
+ * transaction under row locks (CaseRules) and a refusal names the rule with its numbers.
+ * Change (變更) opens a new draft superseding an approved case; cancel (註銷) ends it.
+ */
+@Injectable()
+export class FilingService {
+  constructor(
+    private readonly database: Database,
+    private readonly cases: CaseRepository,
+    private readonly lifecycle: CaseLifecycle,
+    private readonly rules: CaseRules,
+    private readonly reference: ReferenceService,
+  ) {}
+
+  /** The choices of the case form for this principal. */
+  async formChoices(principal: Principal, lang: Lang) {
+    const departments = await this.reference.activeDepartments();
+    const staff = principal.role === 'institution' ? await this.reference.professionalsAt(principal.id) : [];
+    const self = principal.role === 'personnel' ? await this.reference.professional(Number(principal.id)) : null;
+    return {
+      byInstitution: principal.role === 'institution',
+      self: self ? await this.personView(self, lang) : null,
+      staffItems: await Promise.all(staff.map(async (p) => ({ value: String(p.id), text: `${p.nameZh}（${categoryName(p.categoryCode, lang)}，${maskNationalId(this.reference.nationalIdOf(p))}）` }))),
+      departmentItems: departments.map((d) => ({ value: d.code, text: `${d.code} ${lang === 'en' ? d.nameEn : d.nameZh}` })),
+      purposeItems: PURPOSES.map((p) => ({ value: p, labelKey: `supportDuty.purpose.${p}` })),
+      periodRows: PERIOD_ROWS.map((n) => ({
+        n,
+        from: `p${n}From`,
+        to: `p${n}To`,
+        weekdays: `p${n}Weekdays`,
+        sessions: `p${n}Sessions`,
+        legendParams: { n },
+        weekdayItems: WEEKDAYS.map((d) => ({ value: String(d), labelKey: `supportDuty.weekday.${d}` })),
+        sessionItems: SESSIONS.map((s) => ({ value: s, labelKey: `supportDuty.session.${s}` })),
+      })),
+    };
+  }
+
+  /** Institutions for the live search (code prefix or part of the name). */
+  async searchInstitutions(text: string, lang: Lang) {
+    const found = text.length >= 2 ? await this.reference.searchInstitutions(text.slice(0, 60), 20) : [];
+    return found.map((i) => ({ code: i.code, name: lang === 'en' ? i.nameEn : i.nameZh }));
+  }
+
+  /** A case the principal may see; any other (or none) is "not found". */
+  async caseFor(principal: Principal, id: string): Promise<SupportDutyCase> {
+    return visibleTo(principal, await this.cases.findById(id), caseOwner, 'case-not-found');
+  }
+
+  /** Saves the form as a new draft, or over the draft `caseId` (at the form's `version`). */
+  async saveDraft(principal: Principal, body: unknown, lang: Lang, draft: { id: string; version: number | null } | null = null): Promise<SaveOutcome> {
+    const existing = draft ? await this.caseFor(principal, draft.id) : null;
+    if (existing && existing.status !== 'draft') throw supportDutyError.conflict('case-not-editable', 'supportDuty.errors.notEditable');
+    const check = checkCaseForm(body, principal.role === 'institution', this.rules.policy.maxPeriodDays);
+    const errors = [...check.errors];
+    const person = await this.personFor(principal, check.input?.professionalId ?? (check.values.professionalId ? -1 : null), errors);
+    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors) : null;
+    if (person && supported && person.homeInstitutionCode === supported.code) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.home' });
+    if (check.values.department && !(await this.reference.activeDepartments()).some((d) => d.code === check.values.department)) {
+      errors.push({ field: 'department', messageKey: 'supportDuty.errors.department.empty' });
+    }
+    if (errors.length || !check.input || !person || !supported || !person.homeInstitutionCode) return { caseId: null, errors, values: check.values };
+    const input = check.input;
+    const fields: CaseFields = {
+      professionalId: person.id,
+      personIndex: person.nationalIdIndex,
+      professionalName: person.nameZh,
+      categoryCode: person.categoryCode,
+      certificateNumber: person.certificateNumber,
+      homeInstitutionCode: person.homeInstitutionCode,
+      supportedInstitutionCode: supported.code,
+      countyCode: supported.countyCode,
+      departmentCode: input.departmentCode,
+      purpose: input.purpose,
+      purposeText: input.purposeText,
+      periods: input.periods,
+      firstDay: input.firstDay,
+      lastDay: input.lastDay,
+      sessionCount: input.sessionCount,
+    };
+    return this.database.transaction(async (tx) => {
+      if (existing) {
+        if (!(await this.cases.updateDraft(tx, { id: existing.id, version: draft?.version ?? existing.version }, fields))) throw supportDutyError.conflict('case-changed', 'supportDuty.errors.changedMeanwhile');
+        return { caseId: existing.id, errors: null };
+      }
+      const caseId = await this.cases.insertDraft(tx, { ...fields, filedByKind: principal.role === 'institution' ? 'institution' : 'personnel', filedById: principal.id, lang, supersedesCaseId: null });
+      return { caseId, errors: null };
+    });
+  }
+
+  /** The form's values for editing a draft. */
+  async draftValues(principal: Principal, id: string): Promise<{ c: SupportDutyCase; values: CaseFormValues }> {
+    const c = await this.caseFor(principal, id);
+    if (c.status !== 'draft') throw supportDutyError.conflict('case-not-editable', 'supportDuty.errors.notEditable');
+    return { c, values: valuesOf(c) };
+  }
+
+  /**
+   * Submits a draft at `version`: the rules are checked in this transaction, after the person's
+   * and the supported institution's rows are locked; a refusal changes nothing and lists every
+   * failed rule with its numbers. Accepted: a case number, the slots that count from now on.
+   */
+  async submit(principal: Principal, id: string, version: number | null): Promise<SubmitOutcome> {
+    const c = await this.caseFor(principal, id);
+    if (c.status !== 'draft' || (version !== null && version !== c.version)) throw supportDutyError.conflict('case-changed', 'supportDuty.errors.changedMeanwhile');
+    return this.database.transaction(async (tx) => {
+      const { checks, slots } = await this.rules.check(tx, c);
+      const refused = checks.filter((r) => !r.ok);
+      if (refused.length) return { submitted: false as const, refused };
+      const caseNumber = `SD${c.id.padStart(10, '0')}`;
+      await this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'submit', set: { caseNumber, submittedAt: new Date() }, summary: { sessions: slots.length, emergency: c.purpose === 'emergency' } });
+      await this.cases.insertSlots(tx, c, slots);
+      return { submitted: true as const, caseNumber };
+    });
+  }
+
+  /** 註銷: a submitted or approved case ends; its periods after today no longer count. */
+  async cancel(principal: Principal, id: string, version: number | null): Promise<void> {
+    const c = await this.caseFor(principal, id);
+    await this.database.transaction(async (tx) => {
+      await this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'cancel', set: { cancelledAt: new Date() }, summary: { after: taipeiDay() } });
+      await this.cases.deleteSlots(tx, c.id, c.status === 'approved' ? taipeiDay() : null);
+    });
+  }
+
+  /** 變更: a new draft copying an approved case, which stays in force until the change is decided. */
+  async startChange(principal: Principal, id: string, lang: Lang): Promise<string> {
+    const c = await this.caseFor(principal, id);
+    if (!canTake(c.status, 'supersede')) throw supportDutyError.conflict('case-transition-illegal', 'supportDuty.errors.transitionIllegal');
+    const open = await this.cases.openChangeOf(c.id);
+    if (open) return open.id;
+    return this.database.transaction((tx) =>
+      this.cases.insertDraft(tx, {
+        ...pick(c),
+        filedByKind: principal.role === 'institution' ? 'institution' : 'personnel',
+        filedById: principal.id,
+        lang,
+        supersedesCaseId: c.id,
+      }),
+    );
+  }
+
+  /** A page of the principal's cases (a clinician's own, an institution's staff's). */
+  async list(principal: Principal, filter: { status: CaseState | null; page: number }, lang: Lang) {
+    const scope = principal.role === 'institution' ? { institutionCode: principal.id } : { personnelId: principal.id };
+    const { rows, total } = await this.cases.list(scope, { statuses: filter.status ? [filter.status] : undefined, page: filter.page, pageSize: CASE_PAGE_SIZE });
+    const names = await this.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
+    return {
+      rows: rows.map((r) => caseRow(r, `/support-duty/cases/${r.id}`, names, lang)),
+      total,
+      pages: Math.max(1, Math.ceil(total / CASE_PAGE_SIZE)),
+      statusItems: CASE_STATES.filter((s) => s !== 'discarded').map((s) => ({ value: s, labelKey: `supportDuty.state.${s}` })),
+    };
+  }
+
+  /** What a case page shows. */
+  async page(c: SupportDutyCase, lang: Lang) {
+    const person = await this.reference.professional(c.professionalId);
+    const names = await this.institutionNames([c.homeInstitutionCode, c.supportedInstitutionCode], lang);
+    const departments = await this.reference.activeDepartments();
+    const department = departments.find((d) => d.code === c.departmentCode);
+    const personView = person ? await this.personView(person, lang) : null;
+    const rows = [
+      { keyKey: 'supportDuty.field.name', value: c.professionalName },
+      ...(personView ? [{ keyKey: 'supportDuty.field.nationalId', value: personView.maskedId }] : []),
+      { keyKey: 'supportDuty.field.category', value: categoryName(c.categoryCode, lang) },
+      { keyKey: 'supportDuty.field.certificateNumber', value: c.certificateNumber },
+      { keyKey: 'supportDuty.field.home', value: names.get(c.homeInstitutionCode) ?? c.homeInstitutionCode },
+      { keyKey: 'supportDuty.field.supported', value: `${c.supportedInstitutionCode} ${names.get(c.supportedInstitutionCode) ?? ''}` },
+      { keyKey: 'supportDuty.field.department', value: department ? `${department.code} ${lang === 'en' ? department.nameEn : department.nameZh}` : c.departmentCode },
+      { keyKey: 'supportDuty.field.purpose', valueKey: `supportDuty.purpose.${c.purpose}` },
+      ...(c.purposeText ? [{ keyKey: 'supportDuty.field.purposeText', value: c.purposeText }] : []),
+      { keyKey: 'supportDuty.field.periods', lines: periodLines(c, lang) },
+      { keyKey: 'supportDuty.field.sessionCount', value: String(c.sessionCount) },
+      ...(c.decisionReason ? [{ keyKey: 'supportDuty.field.reason', value: c.decisionReason }] : []),
+    ];
+    return {
+      case: c,
+      rows,
+      tag: caseTag(c.status),
+      person: personView,
+      canSubmit: c.status === 'draft',
+      canCancel: canTake(c.status, 'cancel'),
+      canChange: canTake(c.status, 'supersede'),
+    };
+  }
+
+  /** The refusal as the check page shows it. */
+  refusalErrors(refused: RuleCheck[], lang: Lang): FieldError[] {
+    return refused.map((r) => ({ field: 'submit', messageKey: 'supportDuty.refused', params: { text: ruleView(r, lang).text } }));
+  }
+
+  async messages(principal: Principal) {
+    const kind = principal.role === 'institution' ? 'institution' : 'personnel';
+    return (await this.cases.messagesFor(kind, principal.id)).map((m) => ({ createdAt: m.createdAt, template: m.template, params: m.params, href: `/support-duty/cases/${m.caseId}` }));
+  }
+
+  private async personView(p: Professional, lang: Lang) {
+    const home = p.homeInstitutionCode ? await this.reference.institution(p.homeInstitutionCode) : null;
+    return {
+      name: p.nameZh,
+      maskedId: maskNationalId(this.reference.nationalIdOf(p)),
+      category: categoryName(p.categoryCode, lang),
+      certificateNumber: p.certificateNumber,
+      home: home ? (lang === 'en' ? home.nameEn : home.nameZh) : null,
+      suspended: p.suspended,
+    };
+  }
+
+  /**
+   * The person a case is for: a clinician themself; for an institution one of its own registered
+   * staff (a professional of another institution, or none, is a field error: never a filing).
+   */
+  private async personFor(principal: Principal, professionalId: number | null, errors: FieldError[]): Promise<Professional | null> {
+    if (principal.role === 'personnel') {
+      const self = await this.reference.professional(Number(principal.id));
+      if (!self?.homeInstitutionCode) throw supportDutyError.forbidden('filer-not-registered', 'supportDuty.errors.notRegistered');
+      return self;
+    }
+    if (professionalId === null) return null;
+    const person = professionalId > 0 ? await this.reference.professional(professionalId) : null;
+    if (!person || person.homeInstitutionCode !== principal.id) {
+      if (!errors.some((e) => e.field === 'professionalId')) errors.push({ field: 'professionalId', messageKey: 'supportDuty.errors.professional.empty' });
+      return null;
+    }
+    return person;
+  }
+
+  /** The supported institution from a code, or from a name that matches exactly one. */
+  private async resolveInstitution(text: string, errors: FieldError[]): Promise<Institution | null> {
+    const code = /^\d{10}$/.test(text) ? text : /^(\d{10})\s/.exec(text)?.[1];
+    if (code) {
+      const found = await this.reference.institution(code);
+      if (!found) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.notFound' });
+      return found;
+    }
+    const found = await this.reference.searchInstitutions(text, 2);
+    const exact = found.filter((i) => i.nameZh === text || i.nameEn === text);
+    if (exact.length === 1 || found.length === 1) return exact[0] ?? found[0];
+    errors.push({ field: 'supportedInstitution', messageKey: found.length ? 'supportDuty.errors.institution.ambiguous' : 'supportDuty.errors.institution.notFound' });
+    return null;
+  }
+
+  async institutionNames(codes: string[], lang: Lang): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const code of new Set(codes)) {
+      const i = await this.reference.institution(code);
+      if (i) names.set(code, lang === 'en' ? i.nameEn : i.nameZh);
+    }
+    return names;
+  }
+}
+
+function pick(c: SupportDutyCase): CaseFields {
+  const { professionalId, personIndex, professionalName, categoryCode, certificateNumber, homeInstitutionCode, supportedInstitutionCode, countyCode, departmentCode, purpose, purposeText, periods, firstDay, lastDay, sessionCount } = c;
+  return { professionalId, personIndex, professionalName, categoryCode, certificateNumber, homeInstitutionCode, supportedInstitutionCode, countyCode, departmentCode, purpose, purposeText, periods, firstDay, lastDay, sessionCount };
+}
