@@ -266,6 +266,14 @@ describe('support duty (報備支援) and county review', () => {
       const applicant = await signInWithCard(t, { personnel: c.person });
       const inbox = await applicant.agent.get('/support-duty/messages').expect(200);
       expect(inbox.text).toContain('已核准');
+      // printed: the applicant's form and the bureau's decision letter, PDFs in zh-TW
+      const printed = await applicant.agent.get(`/support-duty/cases/${c.caseId}/print.pdf`).buffer(true).expect(200);
+      expect(printed.headers['content-type']).toBe('application/pdf');
+      expect(printed.body.subarray(0, 5).toString()).toBe('%PDF-');
+      const letter = await first.agent.get(`/review/support-duty/${c.caseId}/decision.pdf`).buffer(true).expect(200);
+      expect(letter.body.subarray(0, 5).toString()).toBe('%PDF-');
+      const stranger = await signInWithCard(t, { institution: await createInstitution(t) });
+      await stranger.agent.get(`/support-duty/cases/${c.caseId}/print.pdf`).expect(404);
       // every state change wrote its reporting event and its audit row
       const events = (await t.dataSource.query("SELECT payload FROM outbox_message WHERE queue = 'support-duty-events' AND payload LIKE ?", [`%"caseId":"${c.caseId}"%`])) as Array<{ payload: string }>;
       expect(events.map((e) => JSON.parse(e.payload).event)).toEqual(['submit', 'approve']);

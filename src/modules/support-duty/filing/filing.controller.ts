@@ -7,6 +7,8 @@ import { FormValidationError } from '../../../common/errors/domain-error';
 import { choiceField, integerField, textField } from '../../../common/forms';
 import { pageParam, pager } from '../../../common/web/pagination';
 import { CASE_STATES } from '../lifecycle/case-state';
+import { sendPdf } from '../lifecycle/case-view';
+import { supportDutyError } from '../support-duty.errors';
 import { FilingService } from './filing.service';
 
 const FORM = 'support-duty/form';
@@ -66,6 +68,13 @@ export class FilingController {
     const page = await this.filing.page(c, req.lang);
     if (c.status === 'draft') return res.render(CHECK, { titleKey: CHECK_TITLE, ...page });
     res.render('support-duty/case', { titleKey: 'supportDuty.case.title', submitted: textField(query, 'submitted') === '1', ...page });
+  }
+
+  @Get('cases/:id/print.pdf')
+  async print(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const c = await this.filing.caseFor(principal, id);
+    if (!c.caseNumber) throw supportDutyError.notFound('case-not-found');
+    sendPdf(res, `support-duty-${c.caseNumber}.pdf`, await this.filing.pdf(c, 'application'));
   }
 
   @Get('cases/:id/edit')

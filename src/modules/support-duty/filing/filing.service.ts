@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { visibleTo, type Ownership } from '../../../common/access/access-policy';
 import type { Principal } from '../../../common/context/request-context';
 import type { FieldError } from '../../../common/errors/domain-error';
-import type { Lang } from '../../../common/i18n/i18n';
+import { translate, type Lang } from '../../../common/i18n/i18n';
 import { maskNationalId } from '../../../common/identifiers';
 import { taipeiDay } from '../../../common/time/taipei-day';
 import { Database } from '../../../core/database';
@@ -10,6 +10,7 @@ import { ReferenceService, type Institution, type Professional } from '../../ref
 import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
 import { CaseRules } from '../lifecycle/case-rules.service';
 import { canTake, CASE_STATES, type CaseState } from '../lifecycle/case-state';
+import { buildCasePdf } from '../lifecycle/case-pdf';
 import { caseRow, caseTag, categoryName, periodLines, ruleView } from '../lifecycle/case-view';
 import { CaseRepository, type CaseFields } from '../lifecycle/case.repository';
 import { SESSIONS, WEEKDAYS } from '../lifecycle/periods';
@@ -215,6 +216,16 @@ export class FilingService {
       canCancel: canTake(c.status, 'cancel'),
       canChange: canTake(c.status, 'supersede'),
     };
+  }
+
+  /** The printed case (套印) or, for a decided case, the bureau's decision letter: zh-TW, IDs masked. */
+  async pdf(c: SupportDutyCase, kind: 'application' | 'decision'): Promise<Buffer> {
+    const { rows } = await this.page(c, 'zh-TW');
+    const t = (key: string) => translate('zh-TW', key);
+    const printed: Array<[string, string]> = rows.map((r) => [t(r.keyKey), 'lines' in r && r.lines ? r.lines.join('\n') : 'valueKey' in r && r.valueKey ? t(r.valueKey) : String(('value' in r && r.value) || '')]);
+    printed.push([t('supportDuty.field.status'), t(caseTag(c.status).textKey)]);
+    const county = (await this.reference.counties()).find((x) => x.code === c.countyCode);
+    return buildCasePdf({ kind, caseNumber: c.caseNumber ?? '', day: taipeiDay(), rows: printed, bureau: county?.bureauNameZh ?? c.countyCode });
   }
 
   /** The refusal as the check page shows it. */

@@ -1,4 +1,5 @@
 // How a case reads on the pages (applicant's, institution's and reviewer's alike).
+import type { Response } from 'express';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import { findPersonnelCategory } from '../../../common/identifiers/personnel-categories';
 import type { CaseState } from './case-state';
@@ -58,4 +59,11 @@ export function caseRow(c: SupportDutyCase, href: string, names: Map<string, str
 export function categoryName(code: string, lang: Lang): string {
   const category = findPersonnelCategory(code);
   return category ? (lang === 'en' ? category.nameEn : category.nameZh) : code;
+}
+
+/** A generated PDF, shown inline (sent no-store like every page, by the http pipeline). */
+export function sendPdf(res: Response, filename: string, pdf: Buffer): void {
+  res.setHeader('Content-Type', 'application/pdf');
+  res.setHeader('Content-Disposition', `inline; filename="${filename}"`);
+  res.send(pdf);
 }

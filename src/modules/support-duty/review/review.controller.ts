@@ -7,6 +7,7 @@ import { FormValidationError } from '../../../common/errors/domain-error';
 import { choiceField, textField } from '../../../common/forms';
 import { pageParam, pager } from '../../../common/web/pagination';
 import { CASE_STATES } from '../lifecycle/case-state';
+import { sendPdf } from '../lifecycle/case-view';
 import { PURPOSES } from '../lifecycle/support-duty.entity';
 import { ReviewService } from './review.service';
 
@@ -44,6 +45,12 @@ export class ReviewController {
   async show(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
     const c = await this.review.caseFor(principal, id);
     return { titleKey: 'supportDuty.review.case.title', values: { decision: '', reason: '' }, ...(await this.review.page(c, req.lang)) };
+  }
+
+  @Get(':id/decision.pdf')
+  async decisionPdf(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const c = await this.review.caseFor(principal, id);
+    sendPdf(res, `support-duty-decision-${c.caseNumber}.pdf`, await this.review.pdf(c));
   }
 
   @Post(':id')

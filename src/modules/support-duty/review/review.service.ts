@@ -111,6 +111,11 @@ export class ReviewService {
     };
   }
 
+  /** The decision letter (a decided case) or the case as filed (undecided). */
+  pdf(c: SupportDutyCase): Promise<Buffer> {
+    return this.filing.pdf(c, c.decidedAt ? 'decision' : 'application');
+  }
+
   /** Approve or reject at the version the page showed; bad input is the form again. */
   async decide(principal: Principal, id: string, body: unknown): Promise<{ errors: FieldError[]; values: Record<string, unknown>; c: SupportDutyCase } | null> {
     const c = await this.caseFor(principal, id);
