@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * practice flag (停業), each institution its weekly session count (the base of the 40% share
  * rule) and a contact address. A case is one filing (draft → submitted → approved | rejected,
  * cancelled, superseded by a change); its periods are expanded into half-day slots, the rows the
- * quota rules count under row locks. Messages are the in-app copy of the decisions' e-mails.
+ * quota rules count under row locks. Attachments are kept outside the web root by
+ * checksum (the row holds it). Messages are the in-app copy of the decisions' e-mails.
  */
 export class SupportDuty1764460800000 implements MigrationInterface {
   name = 'SupportDuty1764460800000';
@@ -67,6 +68,17 @@ export class SupportDuty1764460800000 implements MigrationInterface {
       KEY idx_sd_slot_institution (institution_code, week_start),
       CONSTRAINT fk_sd_slot_case FOREIGN KEY (case_id) REFERENCES support_duty_case (id) ON DELETE CASCADE
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+    await q.query(`CREATE TABLE support_duty_attachment (
+      id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      case_id BIGINT NOT NULL,
+      filename VARCHAR(120) NOT NULL,
+      content_type VARCHAR(32) NOT NULL,
+      size INT NOT NULL,
+      sha256 CHAR(64) NOT NULL,
+      created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+      KEY idx_sd_attachment_case (case_id),
+      CONSTRAINT fk_sd_attachment_case FOREIGN KEY (case_id) REFERENCES support_duty_case (id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
     await q.query(`CREATE TABLE support_duty_message (
       id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
       recipient_kind VARCHAR(16) NOT NULL,
@@ -82,6 +94,7 @@ export class SupportDuty1764460800000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE support_duty_message');
+    await q.query('DROP TABLE support_duty_attachment');
     await q.query('DROP TABLE support_duty_slot');
     await q.query('DROP TABLE support_duty_case');
     await q.query('ALTER TABLE institution DROP COLUMN weekly_sessions, DROP COLUMN email');

@@ -1,4 +1,6 @@
 import { BlockList, isIP } from 'node:net';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../common/paths';
 
 /**
  * The whole configuration, read from the environment once at boot and validated. A missing or
@@ -74,6 +76,8 @@ export interface AppConfig {
     defaultInstitutionWeeklySessions: number;
     /** The longest period, first to last day. */
     maxPeriodDays: number;
+    /** Where case attachments are kept (outside the web root), by checksum. */
+    attachmentsDir: string;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
@@ -273,6 +277,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       institutionSharePercent: r.int('SUPPORT_DUTY_INSTITUTION_SHARE_PERCENT', 40, 1, 100),
       defaultInstitutionWeeklySessions: r.int('SUPPORT_DUTY_DEFAULT_WEEKLY_SESSIONS', 100, 1, 10000),
       maxPeriodDays: r.int('SUPPORT_DUTY_MAX_PERIOD_DAYS', 366, 1, 3660),
+      attachmentsDir: r.string('SUPPORT_DUTY_ATTACHMENTS_DIR', '') || join(PROJECT_ROOT, '.data', 'attachments'),
     },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),

@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { addDays, taipeiDay } from '../../src/common/time/taipei-day';
 import { FilingService } from '../../src/modules/support-duty/filing/filing.service';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
@@ -64,6 +65,45 @@ describe('support duty (報備支援) and county review', () => {
     expect(page.text).toContain('審查中');
     const [row] = (await t.dataSource.query('SELECT session_count, status FROM support_duty_case WHERE id = ?', [saved.headers.location.split('/').pop()])) as Array<{ session_count: number; status: string }>;
     expect(row).toEqual({ session_count: 4, status: 'submitted' });
+  });
+
+  it('attachments: PDF/JPG/PNG by content, at most 5 of 5 MB, all or nothing, kept by checksum', async () => {
+    const { supported, person } = await world();
+    const { agent, csrf } = await signInWithCard(t, { personnel: person });
+    const saved = await agent.post('/support-duty/new').type('form').send({ _csrf: csrf, ...caseForm(supported.code, { from: mondayIn(2), weekdays: ['1'], sessions: ['morning'] }) }).expect(303);
+    const base = saved.headers.location;
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(64)]);
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]);
+    const upload = (files: Array<[Buffer, string]>) => {
+      const req = agent.post(`${base}/attachments`).field('_csrf', csrf);
+      for (const [bytes, name] of files) req.attach('files', bytes, name);
+      return req;
+    };
+    // a text file named .png: refused by content, and the good file is not kept either
+    const bad = await upload([[pdf, '診斷證明.pdf'], [Buffer.from('not an image'), 'photo.png']]).expect(422);
+    expect(bad.text).toContain('photo.png 不是 PDF、JPG 或 PNG 檔案');
+    expect(bad.text).not.toContain('診斷證明.pdf 不是');
+    expect(await t.dataSource.query('SELECT id FROM support_duty_attachment WHERE case_id = ?', [base.split('/').pop()])).toEqual([]);
+    // too big and too many
+    expect((await upload([[Buffer.concat([pdf, Buffer.alloc(5 * 1024 * 1024)]), 'big.pdf']]).expect(422)).text).toContain('超過 5 MB');
+    expect((await upload(Array.from({ length: 6 }, (_, i) => [pdf, `f${i}.pdf`] as [Buffer, string])).expect(422)).text).toContain('附件最多 5 個檔案');
+    // good files: stored, listed, and served back byte for byte
+    await upload([[pdf, '診斷證明.pdf'], [png, 'photo.png']]).expect(303);
+    const check = await agent.get(base).expect(200);
+    expect(check.text).toContain('診斷證明.pdf');
+    const href = /href="([^"]+\/attachments\/\d+)"/.exec(check.text)![1];
+    const download = await agent.get(href).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(download.headers['content-type']).toBe('application/pdf');
+    expect(Buffer.compare(download.body as Buffer, pdf)).toBe(0);
+    const [row] = (await t.dataSource.query('SELECT sha256 FROM support_duty_attachment WHERE case_id = ? ORDER BY id LIMIT 1', [base.split('/').pop()])) as Array<{ sha256: string }>;
+    expect(row.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
+    // someone else cannot fetch it
+    const stranger = await signInWithCard(t, { institution: await createInstitution(t) });
+    await stranger.agent.get(href).expect(404);
   });
 
   it('bad input re-renders the form (422) with the values kept and the errors', async () => {

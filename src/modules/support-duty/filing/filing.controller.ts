@@ -7,7 +7,8 @@ import { FormValidationError } from '../../../common/errors/domain-error';
 import { choiceField, integerField, textField } from '../../../common/forms';
 import { pageParam, pager } from '../../../common/web/pagination';
 import { CASE_STATES } from '../lifecycle/case-state';
-import { sendPdf } from '../lifecycle/case-view';
+import { sendAttachment, sendPdf } from '../lifecycle/case-view';
+import type { UploadedFile } from './attachments.service';
 import { supportDutyError } from '../support-duty.errors';
 import { FilingService } from './filing.service';
 
@@ -75,6 +76,22 @@ export class FilingController {
     const c = await this.filing.caseFor(principal, id);
     if (!c.caseNumber) throw supportDutyError.notFound('case-not-found');
     sendPdf(res, `support-duty-${c.caseNumber}.pdf`, await this.filing.pdf(c, 'application'));
+  }
+
+  @Post('cases/:id/attachments')
+  async attach(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() req: Request & { files?: UploadedFile[]; uploadError?: string }, @Res() res: Response) {
+    const errors = await this.filing.attach(principal, id, req.files ?? [], req.uploadError ?? null);
+    if (errors.length) {
+      const c = await this.filing.caseFor(principal, id);
+      throw new FormValidationError(CHECK, CHECK_TITLE, errors, {}, await this.filing.page(c, req.lang));
+    }
+    res.redirect(303, `/support-duty/cases/${id}`);
+  }
+
+  @Get('cases/:id/attachments/:attachmentId')
+  async attachment(@Param('id') id: string, @Param('attachmentId') attachmentId: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const c = await this.filing.caseFor(principal, id);
+    sendAttachment(res, await this.filing.attachments.read(c.id, attachmentId));
   }
 
   @Get('cases/:id/edit')

@@ -1,9 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { moduleLinks } from '../../../common/web/links';
 import { ReferenceModule } from '../../reference';
 import { CaseLifecycleModule } from '../lifecycle/lifecycle.module';
 import { FilingController } from './filing.controller';
+import { AttachmentStore } from './attachments.service';
 import { FilingService } from './filing.service';
+import { UploadMiddleware } from './upload.middleware';
 
 /** Filing support duty: clinicians and institutions (single entry, change, cancel, query). */
 @Module({
@@ -11,6 +13,7 @@ import { FilingService } from './filing.service';
   controllers: [FilingController],
   providers: [
     FilingService,
+    AttachmentStore,
     moduleLinks('support-duty.filing', {
       nav: [{ href: '/support-duty', labelKey: 'nav.supportDuty', audience: ['personnel', 'institution'], order: 30 }],
       services: [
@@ -20,4 +23,8 @@ import { FilingService } from './filing.service';
   ],
   exports: [FilingService],
 })
-export class FilingModule {}
+export class FilingModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(UploadMiddleware).forRoutes({ path: 'support-duty/cases/:id/attachments', method: RequestMethod.POST });
+  }
+}

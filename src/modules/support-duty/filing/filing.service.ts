@@ -17,6 +17,7 @@ import { SESSIONS, WEEKDAYS } from '../lifecycle/periods';
 import type { RuleCheck } from '../lifecycle/quota-policy';
 import { PURPOSES, type SupportDutyCase } from '../lifecycle/support-duty.entity';
 import { supportDutyError } from '../support-duty.errors';
+import { AttachmentStore, MAX_ATTACHMENTS, type UploadedFile } from './attachments.service';
 import { checkCaseForm, PERIOD_ROWS, valuesOf, type CaseFormValues } from './case-form';
 
 export const CASE_PAGE_SIZE = 20;
@@ -43,6 +44,7 @@ export class FilingService {
     private readonly lifecycle: CaseLifecycle,
     private readonly rules: CaseRules,
     private readonly reference: ReferenceService,
+    readonly attachments: AttachmentStore,
   ) {}
 
   /** The choices of the case form for this principal. */
@@ -162,15 +164,27 @@ export class FilingService {
     if (!canTake(c.status, 'supersede')) throw supportDutyError.conflict('case-transition-illegal', 'supportDuty.errors.transitionIllegal');
     const open = await this.cases.openChangeOf(c.id);
     if (open) return open.id;
-    return this.database.transaction((tx) =>
-      this.cases.insertDraft(tx, {
+    return this.database.transaction(async (tx) => {
+      const draftId = await this.cases.insertDraft(tx, {
         ...pick(c),
         filedByKind: principal.role === 'institution' ? 'institution' : 'personnel',
         filedById: principal.id,
         lang,
         supersedesCaseId: c.id,
-      }),
-    );
+      });
+      await this.cases.copyAttachments(tx, c.id, draftId);
+      return draftId;
+    });
+  }
+
+  /** Attaches files to a draft: all of them, or none with every problem reported. */
+  async attach(principal: Principal, id: string, files: UploadedFile[], uploadError: string | null): Promise<FieldError[]> {
+    const c = await this.caseFor(principal, id);
+    if (c.status !== 'draft') throw supportDutyError.conflict('case-not-editable', 'supportDuty.errors.notEditable');
+    const errors = this.attachments.check((await this.attachments.list(c.id)).length, files, uploadError);
+    if (errors.length) return errors;
+    await this.database.transaction((tx) => this.attachments.store(tx, c.id, files));
+    return [];
   }
 
   /** A page of the principal's cases (a clinician's own, an institution's staff's). */
@@ -187,7 +201,7 @@ export class FilingService {
   }
 
   /** What a case page shows. */
-  async page(c: SupportDutyCase, lang: Lang) {
+  async page(c: SupportDutyCase, lang: Lang, attachmentBase = `/support-duty/cases/${c.id}/attachments`) {
     const person = await this.reference.professional(c.professionalId);
     const names = await this.institutionNames([c.homeInstitutionCode, c.supportedInstitutionCode], lang);
     const departments = await this.reference.activeDepartments();
@@ -212,6 +226,8 @@ export class FilingService {
       rows,
       tag: caseTag(c.status),
       person: personView,
+      attachments: (await this.attachments.list(c.id)).map((a) => ({ filename: a.filename, kb: Math.max(1, Math.round(a.size / 1024)), href: `${attachmentBase}/${a.id}` })),
+      maxAttachments: MAX_ATTACHMENTS,
       canSubmit: c.status === 'draft',
       canCancel: canTake(c.status, 'cancel'),
       canChange: canTake(c.status, 'supersede'),

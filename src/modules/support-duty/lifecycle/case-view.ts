@@ -67,3 +67,10 @@ export function sendPdf(res: Response, filename: string, pdf: Buffer): void {
   res.setHeader('Content-Disposition', `inline; filename="${filename}"`);
   res.send(pdf);
 }
+
+/** An attachment as a download (never rendered inline: its type was checked, but it is the user's file). */
+export function sendAttachment(res: Response, file: { attachment: { filename: string; contentType: string }; bytes: Buffer }): void {
+  res.setHeader('Content-Type', file.attachment.contentType);
+  res.setHeader('Content-Disposition', `attachment; filename="attachment"; filename*=UTF-8''${encodeURIComponent(file.attachment.filename)}`);
+  res.send(file.bytes);
+}

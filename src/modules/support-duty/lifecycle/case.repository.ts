@@ -4,7 +4,7 @@ import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { Tx } from '../../../core/database';
 import type { CaseState } from './case-state';
 import type { Slot } from './periods';
-import { SupportDutyCase, SupportDutyMessage, SupportDutySlot, type Purpose } from './support-duty.entity';
+import { SupportDutyAttachment, SupportDutyCase, SupportDutyMessage, SupportDutySlot, type Purpose } from './support-duty.entity';
 
 /** The case fields a filing form sets (everything but the state, the decision and the bookkeeping). */
 export type CaseFields = Pick<
@@ -149,6 +149,20 @@ export class CaseRepository {
     if (f.institutionCode) qb.andWhere('(c.homeInstitutionCode = :inst OR c.supportedInstitutionCode = :inst)', { inst: f.institutionCode });
     if (f.categoryCode) qb.andWhere('c.categoryCode = :category', { category: f.categoryCode });
     if (f.purpose) qb.andWhere('c.purpose = :purpose', { purpose: f.purpose });
+  }
+
+  attachments(caseId: string): Promise<SupportDutyAttachment[]> {
+    return this.dataSource.getRepository(SupportDutyAttachment).find({ where: { caseId }, order: { id: 'ASC' } });
+  }
+
+  async addAttachments(tx: Tx, rows: Array<Omit<SupportDutyAttachment, 'id' | 'createdAt'>>): Promise<void> {
+    if (rows.length) await tx.getRepository(SupportDutyAttachment).insert(rows.map((r) => ({ ...r, createdAt: new Date() })));
+  }
+
+  /** A change starts with the attachments of the case it changes. */
+  async copyAttachments(tx: Tx, fromCaseId: string, toCaseId: string): Promise<void> {
+    const rows = await tx.getRepository(SupportDutyAttachment).find({ where: { caseId: fromCaseId }, order: { id: 'ASC' } });
+    await this.addAttachments(tx, rows.map(({ filename, contentType, size, sha256 }) => ({ caseId: toCaseId, filename, contentType, size, sha256 })));
   }
 
   async addMessage(tx: Tx, message: Omit<SupportDutyMessage, 'id' | 'createdAt'>): Promise<void> {

@@ -5,11 +5,11 @@ import { ReferenceModule } from '../../reference';
 import { CaseRules } from './case-rules.service';
 import { CaseLifecycle } from './case-lifecycle.service';
 import { CaseRepository } from './case.repository';
-import { SupportDutyCase, SupportDutyMessage, SupportDutySlot } from './support-duty.entity';
+import { SupportDutyAttachment, SupportDutyCase, SupportDutyMessage, SupportDutySlot } from './support-duty.entity';
 
 /** What the filing and review journeys share: the case records, their queries and the state machine. */
 @Module({
-  imports: [TypeOrmModule.forFeature([SupportDutyCase, SupportDutySlot, SupportDutyMessage]), NotificationsModule, ReferenceModule],
+  imports: [TypeOrmModule.forFeature([SupportDutyCase, SupportDutySlot, SupportDutyMessage, SupportDutyAttachment]), NotificationsModule, ReferenceModule],
   providers: [CaseRepository, CaseLifecycle, CaseRules],
   exports: [CaseRepository, CaseLifecycle, CaseRules],
 })

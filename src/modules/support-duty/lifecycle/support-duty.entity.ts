@@ -72,3 +72,15 @@ export class SupportDutyMessage {
   @Column({ type: 'text', transformer: { to: (v: Record<string, string>) => JSON.stringify(v), from: (v: string) => JSON.parse(v) as Record<string, string> } }) params: Record<string, string>;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt: Date;
 }
+
+/** A document attached to a case (PDF, JPEG or PNG, by content): the bytes live outside the web root under their SHA-256. */
+@Entity('support_duty_attachment')
+export class SupportDutyAttachment {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
+  @Column({ name: 'case_id', type: 'bigint' }) caseId: string;
+  @Column({ type: 'varchar' }) filename: string;
+  @Column({ name: 'content_type', type: 'varchar' }) contentType: string;
+  @Column({ type: 'int' }) size: number;
+  @Column({ type: 'char' }) sha256: string;
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt: Date;
+}

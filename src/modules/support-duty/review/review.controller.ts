@@ -7,7 +7,7 @@ import { FormValidationError } from '../../../common/errors/domain-error';
 import { choiceField, textField } from '../../../common/forms';
 import { pageParam, pager } from '../../../common/web/pagination';
 import { CASE_STATES } from '../lifecycle/case-state';
-import { sendPdf } from '../lifecycle/case-view';
+import { sendAttachment, sendPdf } from '../lifecycle/case-view';
 import { PURPOSES } from '../lifecycle/support-duty.entity';
 import { ReviewService } from './review.service';
 
@@ -51,6 +51,12 @@ export class ReviewController {
   async decisionPdf(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
     const c = await this.review.caseFor(principal, id);
     sendPdf(res, `support-duty-decision-${c.caseNumber}.pdf`, await this.review.pdf(c));
+  }
+
+  @Get(':id/attachments/:attachmentId')
+  async attachment(@Param('id') id: string, @Param('attachmentId') attachmentId: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const c = await this.review.caseFor(principal, id);
+    sendAttachment(res, await this.review.attachment(c, attachmentId));
   }
 
   @Post(':id')

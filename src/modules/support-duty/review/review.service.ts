@@ -101,7 +101,7 @@ export class ReviewService {
   async page(c: SupportDutyCase, lang: Lang) {
     const checks = await this.database.transaction(async (tx) => (await this.rules.check(tx, c, c.submittedAt ? taipeiDay(c.submittedAt) : taipeiDay())).checks);
     return {
-      ...(await this.filing.page(c, lang)),
+      ...(await this.filing.page(c, lang, `/review/support-duty/${c.id}/attachments`)),
       checks: checks.map((r) => ruleView(r, lang)),
       decidable: c.status === 'submitted',
       decisionItems: [
@@ -109,6 +109,10 @@ export class ReviewService {
         { value: 'reject', labelKey: 'supportDuty.review.reject' },
       ],
     };
+  }
+
+  attachment(c: SupportDutyCase, attachmentId: string) {
+    return this.filing.attachments.read(c.id, attachmentId);
   }
 
   /** The decision letter (a decided case) or the case as filed (undecided). */
