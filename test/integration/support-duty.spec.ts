@@ -154,6 +154,29 @@ describe('support duty (報備支援) and county review', () => {
     expect(direct.errors?.map((e) => e.field)).toContain('professionalId');
   });
 
+  it('the institution dashboard: cases by status, others supporting us, quota per week, support ending soon', async () => {
+    const ours = await world({ weeklySessions: 20 });
+    const visitor = await createProfessional(t, await createInstitution(t));
+    const monday = mondayIn(1);
+    // our staff supports elsewhere (approved, ending within 14 days) and someone else supports us
+    const outbound = await file(ours.person, caseForm(ours.supported.code, { from: monday, to: addDays(monday, 4), weekdays: ['1', '2'], sessions: ['morning'] }));
+    await t.dataSource.query("UPDATE support_duty_case SET status = 'approved' WHERE id = ?", [outbound.caseId]);
+    const inbound = await file(visitor, caseForm(ours.home.code, { from: monday, weekdays: ['1'], sessions: ['night'] }));
+    expect(inbound.outcome.submitted).toBe(true);
+    const { agent } = await signInWithCard(t, { institution: ours.home });
+    const page = await agent.get('/support-duty/dashboard').expect(200);
+    expect(page.text).toContain(visitor.nameZh);
+    expect(page.text).toContain('他院支援本院：共 1 件');
+    expect(page.text).toContain('即將到期的支援');
+    expect(page.text).toMatch(new RegExp(`${monday}</th><td class="govuk-table__cell govuk-table__cell--numeric">1</td>`));
+    const outboundPage = await agent.get('/support-duty/dashboard?direction=outbound&status=approved').expect(200);
+    expect(outboundPage.text).toContain('本院支援他院：共 1 件');
+    expect(outboundPage.text).toContain(ours.person.nameZh);
+    // clinicians have no dashboard
+    const clinician = await signInWithCard(t, { personnel: ours.person });
+    await clinician.agent.get('/support-duty/dashboard').expect(403);
+  });
+
   it('refuses the supported institution being the home institution', async () => {
     const { home, person } = await world();
     const saved = await filing.saveDraft(personnelPrincipal(person), caseForm(home.code, { from: mondayIn(2), weekdays: ['1'], sessions: ['morning'] }), 'zh-TW');

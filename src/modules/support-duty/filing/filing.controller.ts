@@ -10,7 +10,10 @@ import { CASE_STATES } from '../lifecycle/case-state';
 import { sendAttachment, sendPdf } from '../lifecycle/case-view';
 import type { UploadedFile } from './attachments.service';
 import { supportDutyError } from '../support-duty.errors';
+import { DashboardService } from './dashboard.service';
 import { FilingService } from './filing.service';
+
+const DIRECTIONS = ['inbound', 'outbound'] as const;
 
 const FORM = 'support-duty/form';
 const FORM_TITLE = 'supportDuty.form.title';
@@ -25,7 +28,10 @@ const CHECK_TITLE = 'supportDuty.check.title';
 @Controller('support-duty')
 @Allow('personnel', 'institution')
 export class FilingController {
-  constructor(private readonly filing: FilingService) {}
+  constructor(
+    private readonly filing: FilingService,
+    private readonly dashboard: DashboardService,
+  ) {}
 
   @Get()
   @Render('support-duty/index')
@@ -42,6 +48,24 @@ export class FilingController {
   async institutions(@Query() query: unknown, @Req() req: Request) {
     const q = textField(query, 'supportedInstitution');
     return { titleKey: 'supportDuty.institutions.title', values: { supportedInstitution: q }, searched: q.length > 0, results: await this.filing.searchInstitutions(q, req.lang) };
+  }
+
+  @Get('dashboard')
+  @Allow('institution')
+  @Render('support-duty/dashboard')
+  async dashboardPage(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    const filter = { direction: choiceField(query, 'direction', DIRECTIONS) ?? 'inbound', status: choiceField(query, 'status', CASE_STATES), page: pageParam(textField(query, 'page')) };
+    const result = await this.dashboard.page(principal, filter, req.lang);
+    const href = (p: number) => `/support-duty/dashboard?${new URLSearchParams([['direction', filter.direction], ...(filter.status ? [['status', filter.status]] : []), ['page', String(p)]])}`;
+    return {
+      titleKey: 'supportDuty.dashboard.title',
+      values: { direction: filter.direction, status: filter.status ?? '' },
+      directionItems: DIRECTIONS.map((d) => ({ value: d, labelKey: `supportDuty.dashboard.direction.${d}` })),
+      statusItems: CASE_STATES.filter((s) => s !== 'draft' && s !== 'discarded').map((s) => ({ value: s, labelKey: `supportDuty.state.${s}` })),
+      captionKey: `supportDuty.dashboard.caption.${filter.direction}`,
+      ...result,
+      pagination: pager(filter.page, result.pages, href),
+    };
   }
 
   @Get('messages')

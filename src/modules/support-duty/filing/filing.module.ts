@@ -4,6 +4,7 @@ import { ReferenceModule } from '../../reference';
 import { CaseLifecycleModule } from '../lifecycle/lifecycle.module';
 import { FilingController } from './filing.controller';
 import { AttachmentStore } from './attachments.service';
+import { DashboardService } from './dashboard.service';
 import { FilingService } from './filing.service';
 import { UploadMiddleware } from './upload.middleware';
 
@@ -14,9 +15,11 @@ import { UploadMiddleware } from './upload.middleware';
   providers: [
     FilingService,
     AttachmentStore,
+    DashboardService,
     moduleLinks('support-duty.filing', {
       nav: [{ href: '/support-duty', labelKey: 'nav.supportDuty', audience: ['personnel', 'institution'], order: 30 }],
       services: [
+        { href: '/support-duty/dashboard', titleKey: 'home.services.supportDutyDashboard.title', descriptionKey: 'home.services.supportDutyDashboard.description', audienceKey: 'home.audience.institution', audience: ['institution'], order: 31 },
         { href: '/support-duty', titleKey: 'home.services.supportDuty.title', descriptionKey: 'home.services.supportDuty.description', audienceKey: 'home.audience.supportDuty', audience: ['personnel', 'institution'], order: 30 },
       ],
     }),

@@ -27,7 +27,7 @@ export type CaseFields = Pick<
 >;
 
 /** Whose cases a list shows: a person's own, an institution's staff's, or a county's (null: every county). */
-export type CaseScope = { personnelId: string } | { institutionCode: string } | { countyCode: string | null };
+export type CaseScope = { personnelId: string } | { institutionCode: string } | { supportedInstitutionCode: string } | { countyCode: string | null };
 
 export interface CaseFilter {
   statuses?: CaseState[];
@@ -131,6 +131,7 @@ export class CaseRepository {
     const qb = this.dataSource.getRepository(SupportDutyCase).createQueryBuilder('c');
     if ('personnelId' in scope) qb.where('c.professionalId = :pid', { pid: Number(scope.personnelId) || 0 });
     else if ('institutionCode' in scope) qb.where('c.homeInstitutionCode = :home', { home: scope.institutionCode });
+    else if ('supportedInstitutionCode' in scope) qb.where('c.supportedInstitutionCode = :supported', { supported: scope.supportedInstitutionCode });
     else if (scope.countyCode) qb.where('c.countyCode = :county', { county: scope.countyCode });
     else qb.where('1 = 1');
     this.filtered(qb, filter);
@@ -163,6 +164,28 @@ export class CaseRepository {
   async copyAttachments(tx: Tx, fromCaseId: string, toCaseId: string): Promise<void> {
     const rows = await tx.getRepository(SupportDutyAttachment).find({ where: { caseId: fromCaseId }, order: { id: 'ASC' } });
     await this.addAttachments(tx, rows.map(({ filename, contentType, size, sha256 }) => ({ caseId: toCaseId, filename, contentType, size, sha256 })));
+  }
+
+  /** An institution's own staff's cases by status. */
+  async countsByStatus(homeInstitutionCode: string): Promise<Map<string, number>> {
+    const rows = (await this.dataSource.query('SELECT status, COUNT(*) AS n FROM support_duty_case WHERE home_institution_code = ? GROUP BY status', [homeInstitutionCode])) as Array<{ status: string; n: string | number }>;
+    return new Map(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** Supported sessions per week at an institution (live cases), outside a transaction. */
+  weekUsage(institutionCode: string, weeks: string[]): Promise<WeekCounts> {
+    return this.institutionWeekCounts(this.dataSource.manager, institutionCode, weeks, []);
+  }
+
+  /** Approved cases of an institution's staff whose last day falls within [from, to]. */
+  endingBetween(homeInstitutionCode: string, from: string, to: string): Promise<SupportDutyCase[]> {
+    return this.dataSource
+      .getRepository(SupportDutyCase)
+      .createQueryBuilder('c')
+      .where("c.homeInstitutionCode = :home AND c.status = 'approved' AND c.lastDay BETWEEN :from AND :to", { home: homeInstitutionCode, from, to })
+      .orderBy('c.lastDay', 'ASC')
+      .take(100)
+      .getMany();
   }
 
   async addMessage(tx: Tx, message: Omit<SupportDutyMessage, 'id' | 'createdAt'>): Promise<void> {
