@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * practice flag (停業), each institution its weekly session count (the base of the 40% share
  * rule) and a contact address. A case is one filing (draft → submitted → approved | rejected,
  * cancelled, superseded by a change); its periods are expanded into half-day slots, the rows the
- * quota rules count under row locks. Attachments are kept outside the web root by
+ * quota rules count under row locks. Batches (批次登錄) keep their
+ * file and every bad row until the job has run, all or nothing. Attachments are kept outside the web root by
  * checksum (the row holds it). Messages are the in-app copy of the decisions' e-mails.
  */
 export class SupportDuty1764460800000 implements MigrationInterface {
@@ -79,6 +80,21 @@ export class SupportDuty1764460800000 implements MigrationInterface {
       KEY idx_sd_attachment_case (case_id),
       CONSTRAINT fk_sd_attachment_case FOREIGN KEY (case_id) REFERENCES support_duty_case (id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
+    await q.query(`CREATE TABLE support_duty_batch (
+      id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      institution_code CHAR(10) NOT NULL,
+      status VARCHAR(16) NOT NULL,
+      lang VARCHAR(8) NOT NULL,
+      filename VARCHAR(120) NOT NULL,
+      content MEDIUMTEXT NOT NULL,
+      total_rows INT NOT NULL DEFAULT 0,
+      processed_rows INT NOT NULL DEFAULT 0,
+      created_cases INT NOT NULL DEFAULT 0,
+      errors MEDIUMTEXT NULL,
+      created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+      finished_at DATETIME(3) NULL,
+      KEY idx_sd_batch_institution (institution_code, id)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
     await q.query(`CREATE TABLE support_duty_message (
       id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
       recipient_kind VARCHAR(16) NOT NULL,
@@ -94,6 +110,7 @@ export class SupportDuty1764460800000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE support_duty_message');
+    await q.query('DROP TABLE support_duty_batch');
     await q.query('DROP TABLE support_duty_attachment');
     await q.query('DROP TABLE support_duty_slot');
     await q.query('DROP TABLE support_duty_case');

@@ -5,7 +5,8 @@ import type { FieldError } from '../../../common/errors/domain-error';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import { maskNationalId } from '../../../common/identifiers';
 import { taipeiDay } from '../../../common/time/taipei-day';
-import { Database } from '../../../core/database';
+import { Database, type Tx } from '../../../core/database';
+import type { AuditActor } from '../../audit';
 import { ReferenceService, type Institution, type Professional } from '../../reference';
 import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
 import { CaseRules } from '../lifecycle/case-rules.service';
@@ -86,33 +87,9 @@ export class FilingService {
   async saveDraft(principal: Principal, body: unknown, lang: Lang, draft: { id: string; version: number | null } | null = null): Promise<SaveOutcome> {
     const existing = draft ? await this.caseFor(principal, draft.id) : null;
     if (existing && existing.status !== 'draft') throw supportDutyError.conflict('case-not-editable', 'supportDuty.errors.notEditable');
-    const check = checkCaseForm(body, principal.role === 'institution', this.rules.policy.maxPeriodDays);
-    const errors = [...check.errors];
-    const person = await this.personFor(principal, check.input?.professionalId ?? (check.values.professionalId ? -1 : null), errors);
-    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors) : null;
-    if (person && supported && person.homeInstitutionCode === supported.code) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.home' });
-    if (check.values.department && !(await this.reference.activeDepartments()).some((d) => d.code === check.values.department)) {
-      errors.push({ field: 'department', messageKey: 'supportDuty.errors.department.empty' });
-    }
-    if (errors.length || !check.input || !person || !supported || !person.homeInstitutionCode) return { caseId: null, errors, values: check.values };
-    const input = check.input;
-    const fields: CaseFields = {
-      professionalId: person.id,
-      personIndex: person.nationalIdIndex,
-      professionalName: person.nameZh,
-      categoryCode: person.categoryCode,
-      certificateNumber: person.certificateNumber,
-      homeInstitutionCode: person.homeInstitutionCode,
-      supportedInstitutionCode: supported.code,
-      countyCode: supported.countyCode,
-      departmentCode: input.departmentCode,
-      purpose: input.purpose,
-      purposeText: input.purposeText,
-      periods: input.periods,
-      firstDay: input.firstDay,
-      lastDay: input.lastDay,
-      sessionCount: input.sessionCount,
-    };
+    const prepared = await this.prepare(principal, body);
+    if (!prepared.fields) return { caseId: null, errors: prepared.errors, values: prepared.values };
+    const fields = prepared.fields;
     return this.database.transaction(async (tx) => {
       if (existing) {
         if (!(await this.cases.updateDraft(tx, { id: existing.id, version: draft?.version ?? existing.version }, fields))) throw supportDutyError.conflict('case-changed', 'supportDuty.errors.changedMeanwhile');
@@ -121,6 +98,59 @@ export class FilingService {
       const caseId = await this.cases.insertDraft(tx, { ...fields, filedByKind: principal.role === 'institution' ? 'institution' : 'personnel', filedById: principal.id, lang, supersedesCaseId: null });
       return { caseId, errors: null };
     });
+  }
+
+  /**
+   * Reads a case form for this principal into the case's fields: the person (the clinician, or
+   * one of the institution's own staff), the supported institution (not the home one), the
+   * department; or the errors and the values to show again. Single entry and batch rows alike.
+   */
+  async prepare(principal: Principal, body: unknown, departments?: Set<string>): Promise<{ fields: CaseFields | null; errors: FieldError[]; values: CaseFormValues }> {
+    const check = checkCaseForm(body, principal.role === 'institution', this.rules.policy.maxPeriodDays);
+    const errors = [...check.errors];
+    const chosen = String(check.values.professionalId ?? '');
+    const person = await this.personFor(principal, /^\d{1,9}$/.test(chosen) ? Number(chosen) : null, errors);
+    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors) : null;
+    if (person && supported && person.homeInstitutionCode === supported.code) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.home' });
+    const known = departments ?? new Set((await this.reference.activeDepartments()).map((d) => d.code));
+    if (check.values.department && !known.has(String(check.values.department))) errors.push({ field: 'department', messageKey: 'supportDuty.errors.department.empty' });
+    if (errors.length || !check.input || !person || !supported || !person.homeInstitutionCode) return { fields: null, errors, values: check.values };
+    const input = check.input;
+    return {
+      errors: [],
+      values: check.values,
+      fields: {
+        professionalId: person.id,
+        personIndex: person.nationalIdIndex,
+        professionalName: person.nameZh,
+        categoryCode: person.categoryCode,
+        certificateNumber: person.certificateNumber,
+        homeInstitutionCode: person.homeInstitutionCode,
+        supportedInstitutionCode: supported.code,
+        countyCode: supported.countyCode,
+        departmentCode: input.departmentCode,
+        purpose: input.purpose,
+        purposeText: input.purposeText,
+        periods: input.periods,
+        firstDay: input.firstDay,
+        lastDay: input.lastDay,
+        sessionCount: input.sessionCount,
+      },
+    };
+  }
+
+  /**
+   * Submits a case already read in this transaction (`tx`): the rules under row locks, then the
+   * transition, the case number and the slots. Single submissions and batch rows alike.
+   */
+  async submitIn(tx: Tx, c: SupportDutyCase, actor?: AuditActor): Promise<SubmitOutcome> {
+    const { checks, slots } = await this.rules.check(tx, c);
+    const refused = checks.filter((r) => !r.ok);
+    if (refused.length) return { submitted: false, refused };
+    const caseNumber = `SD${c.id.padStart(10, '0')}`;
+    await this.lifecycle.move(tx, { row: c, event: 'submit', set: { caseNumber, submittedAt: new Date() }, summary: { sessions: slots.length, emergency: c.purpose === 'emergency' }, actor });
+    await this.cases.insertSlots(tx, c, slots);
+    return { submitted: true, caseNumber };
   }
 
   /** The form's values for editing a draft. */
@@ -138,15 +168,7 @@ export class FilingService {
   async submit(principal: Principal, id: string, version: number | null): Promise<SubmitOutcome> {
     const c = await this.caseFor(principal, id);
     if (c.status !== 'draft' || (version !== null && version !== c.version)) throw supportDutyError.conflict('case-changed', 'supportDuty.errors.changedMeanwhile');
-    return this.database.transaction(async (tx) => {
-      const { checks, slots } = await this.rules.check(tx, c);
-      const refused = checks.filter((r) => !r.ok);
-      if (refused.length) return { submitted: false as const, refused };
-      const caseNumber = `SD${c.id.padStart(10, '0')}`;
-      await this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'submit', set: { caseNumber, submittedAt: new Date() }, summary: { sessions: slots.length, emergency: c.purpose === 'emergency' } });
-      await this.cases.insertSlots(tx, c, slots);
-      return { submitted: true as const, caseNumber };
-    });
+    return this.database.transaction((tx) => this.submitIn(tx, { ...c, version: version ?? c.version }));
   }
 
   /** 註銷: a submitted or approved case ends; its periods after today no longer count. */
