@@ -42,6 +42,19 @@ export function cjkDocument(info: { Title: string; Author: string; Subject: stri
   return { doc, done };
 }
 
+/** The title, centred, and under it a reference on the left and a date on the right; the body font after. */
+export function titleBlock(doc: PDFKit.PDFDocument, title: string, reference: string, day: string): void {
+  const left = PAGE_MARGIN;
+  const width = doc.page.width - PAGE_MARGIN * 2;
+  doc.font('cjk-bold').fontSize(18).text(title, left, PAGE_MARGIN, { width, align: 'center' });
+  doc.moveDown(0.3);
+  doc.font('cjk').fontSize(FONT_SIZE);
+  const metaY = doc.y;
+  doc.text(reference, left, metaY, { width: width / 2 });
+  doc.text(day, left + width / 2, metaY, { width: width / 2, align: 'right' });
+  doc.y = metaY + 20;
+}
+
 /** A bordered label | value table from the current position, full width. */
 export function labelTable(doc: PDFKit.PDFDocument, rows: Array<[string, string]>): void {
   const left = PAGE_MARGIN;

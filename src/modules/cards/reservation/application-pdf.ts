@@ -7,7 +7,7 @@
 // it. The agent's ID is printed masked: the agent shows their own ID card at the counter, and the
 // applicant's printout need not disclose a third person's number. The user code is never printed:
 // we only hold its hash, so the stub has empty boxes the applicant fills in by hand.
-import { cjkDocument, FONT_SIZE, labelTable, PAGE_MARGIN } from '../../../common/pdf/cjk-pdf';
+import { cjkDocument, FONT_SIZE, labelTable, PAGE_MARGIN, titleBlock } from '../../../common/pdf/cjk-pdf';
 import { translate } from '../../../common/i18n/i18n';
 import type { ReservationCardType } from '../lifecycle/card-reservation.entity';
 
@@ -40,13 +40,7 @@ export function buildApplicationPdf(data: ApplicationPdfData): Promise<Buffer> {
   const left = PAGE_MARGIN;
   const width = doc.page.width - PAGE_MARGIN * 2;
 
-  doc.font('cjk-bold').fontSize(18).text(title, left, PAGE_MARGIN, { width, align: 'center' });
-  doc.moveDown(0.3);
-  doc.font('cjk').fontSize(FONT_SIZE);
-  const metaY = doc.y;
-  doc.text(`${t('cards.pdf.reference')}${data.reference}`, left, metaY, { width: width / 2 });
-  doc.text(`${t('cards.pdf.createdDay')}${data.createdDay}`, left + width / 2, metaY, { width: width / 2, align: 'right' });
-  doc.y = metaY + 20;
+  titleBlock(doc, title, `${t('cards.pdf.reference')}${data.reference}`, `${t('cards.pdf.createdDay')}${data.createdDay}`);
 
   const heading = (text: string) => {
     doc.font('cjk-bold').fontSize(11).text(text, left, doc.y + 4, { width });

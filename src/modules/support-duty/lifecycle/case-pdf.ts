@@ -2,7 +2,7 @@
 // (報備支援審查結果通知書), A4 in zh-TW. Built from plain data: no database or Nest inside.
 // National IDs are printed masked: the copy may be filed or posted at the supported institution.
 import { translate } from '../../../common/i18n/i18n';
-import { cjkDocument, FONT_SIZE, labelTable, PAGE_MARGIN } from '../../../common/pdf/cjk-pdf';
+import { cjkDocument, labelTable, PAGE_MARGIN, titleBlock } from '../../../common/pdf/cjk-pdf';
 
 export interface CasePdfData {
   kind: 'application' | 'decision';
@@ -22,13 +22,7 @@ export function buildCasePdf(data: CasePdfData): Promise<Buffer> {
   const { doc, done } = cjkDocument({ Title: `${title} ${data.caseNumber}`, Author: data.bureau, Subject: title, Creator: t('app.name') });
   const left = PAGE_MARGIN;
   const width = doc.page.width - PAGE_MARGIN * 2;
-  doc.font('cjk-bold').fontSize(18).text(title, left, PAGE_MARGIN, { width, align: 'center' });
-  doc.moveDown(0.3);
-  doc.font('cjk').fontSize(FONT_SIZE);
-  const metaY = doc.y;
-  doc.text(`${t('supportDuty.case.numberLabel')}${data.caseNumber}`, left, metaY, { width: width / 2 });
-  doc.text(`${t('supportDuty.pdf.printed')}${data.day}`, left + width / 2, metaY, { width: width / 2, align: 'right' });
-  doc.y = metaY + 20;
+  titleBlock(doc, title, `${t('supportDuty.case.numberLabel')}${data.caseNumber}`, `${t('supportDuty.pdf.printed')}${data.day}`);
   labelTable(doc, data.rows);
   doc.moveDown();
   doc.text(t(`supportDuty.pdf.note.${data.kind}`, { bureau: data.bureau }), left, doc.y, { width });
