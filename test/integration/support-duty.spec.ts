@@ -344,6 +344,24 @@ describe('support duty (報備支援) and county review', () => {
       expect(audits.map((a) => a.action)).toEqual(['support-duty.submit', 'support-duty.approve']);
     });
 
+    it('approves the selected cases, each at the version the queue showed; one changed meanwhile is reported, not approved', async () => {
+      const one = await submitted();
+      const two = await submitted();
+      const other = await submitted({ countyCode: '64000' });
+      const { agent } = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+      const queue = await agent.get(`/review/support-duty?institution=${one.supported.code}`).expect(200);
+      expect(queue.text).toContain(`value="${one.caseId}:2"`);
+      const res = await agent
+        .post('/review/support-duty/approve')
+        .type('form')
+        .send({ _csrf: csrfFrom(queue.text), cases: [`${one.caseId}:2`, `${two.caseId}:1`, `${other.caseId}:2`] })
+        .expect(200);
+      expect(res.text).toContain('已核准 1 件');
+      expect(res.text).toContain('下列 2 件');
+      const statuses = (await t.dataSource.query('SELECT id, status FROM support_duty_case WHERE id IN (?) ORDER BY id', [[one.caseId, two.caseId, other.caseId]])) as Array<{ status: string }>;
+      expect(statuses.map((r) => r.status)).toEqual(['approved', 'submitted', 'submitted']);
+    });
+
     it('a change goes to review while the approved case stays in force; approving it supersedes the old; cancel ends a case', async () => {
       const c = await submitted();
       const reviewer = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });

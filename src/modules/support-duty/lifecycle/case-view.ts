@@ -53,6 +53,8 @@ export function caseRow(c: SupportDutyCase, href: string, names: Map<string, str
     purposeKey: `supportDuty.purpose.${c.purpose}`,
     categoryName: categoryName(c.categoryCode, lang),
     tag: caseTag(c.status),
+    version: c.version,
+    decidable: c.status === 'submitted',
   };
 }
 

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Allow } from '../../../common/access/access.decorator';
 import { CurrentPrincipal } from '../../../common/access/current-principal.decorator';
 import type { Principal } from '../../../common/context/request-context';
 import { FormValidationError } from '../../../common/errors/domain-error';
-import { choiceField, textField } from '../../../common/forms';
+import { choiceField, listField, textField } from '../../../common/forms';
 import { pageParam, pager } from '../../../common/web/pagination';
 import { CASE_STATES } from '../lifecycle/case-state';
 import { sendAttachment, sendPdf } from '../lifecycle/case-view';
@@ -38,6 +38,14 @@ export class ReviewController {
     const values = { ...filter, status: filter.status ?? '', purpose: filter.purpose ?? '' };
     if (result.errors.length) throw new FormValidationError(QUEUE, 'supportDuty.review.queue.title', result.errors, values, { ...result, pagination: null });
     return { titleKey: 'supportDuty.review.queue.title', values, ...result, pagination: pager(filter.page, result.pages, href) };
+  }
+
+  /** The outcome page answers the POST itself (reloading re-posts: each case is then reported as decided). */
+  @Post('approve')
+  @HttpCode(200)
+  @Render('support-duty/review/approved')
+  async approveSelected(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return { titleKey: 'supportDuty.review.approvedTitle', ...(await this.review.approveSelected(principal, listField(body, 'cases'))) };
   }
 
   @Get(':id')

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { visibleTo } from '../../../common/access/access-policy';
 import type { Principal } from '../../../common/context/request-context';
-import type { FieldError } from '../../../common/errors/domain-error';
+import { ConflictError, NotFoundError, type FieldError } from '../../../common/errors/domain-error';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import { isIsoDay, taipeiDay } from '../../../common/time/taipei-day';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
@@ -140,6 +140,29 @@ export class ReviewService {
       await this.tell(tx, c, input);
     });
     return null;
+  }
+
+  /**
+   * Approves the selected cases ("id:version" each), one transaction each: a case decided
+   * meanwhile (or out of scope) is reported, the others are approved.
+   */
+  async approveSelected(principal: Principal, selected: string[]): Promise<{ approved: string[]; conflicts: string[] }> {
+    const approved: string[] = [];
+    const conflicts: string[] = [];
+    for (const item of selected.slice(0, 200)) {
+      const m = /^(\d{1,18}):(\d{1,9})$/.exec(item);
+      if (!m) continue;
+      try {
+        const c = await this.caseFor(principal, m[1]);
+        await this.decide(principal, m[1], { decision: 'approve', version: m[2] });
+        approved.push(c.caseNumber ?? m[1]);
+      } catch (err) {
+        if (!(err instanceof ConflictError) && !(err instanceof NotFoundError)) throw err;
+        const found = await this.cases.findById(m[1]);
+        conflicts.push(found?.caseNumber ?? m[1]);
+      }
+    }
+    return { approved, conflicts };
   }
 
   /** The approved change replaces the case it changes: that one's slots no longer count. */
