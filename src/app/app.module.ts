@@ -16,6 +16,7 @@ import { NotificationsModule } from '../modules/notifications';
 import { OpsModule } from '../modules/ops';
 import { ReferenceModule } from '../modules/reference';
 import { ReportingModule } from '../modules/reporting';
+import { SupportDutyModule } from '../modules/support-duty';
 
 /** The web application: every module's pages, behind the access and CSRF guards. */
 @Module({})
@@ -23,7 +24,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, SupportDutyModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

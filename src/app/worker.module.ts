@@ -6,6 +6,7 @@ import { CardsWorkerModule } from '../modules/cards';
 import { CertificatesWorkerModule } from '../modules/certificates';
 import { NotificationsWorkerModule } from '../modules/notifications';
 import { ReportingWorkerModule } from '../modules/reporting';
+import { SupportDutyWorkerModule } from '../modules/support-duty';
 
 /** The worker process: the outbox relay, every queue's processor and the registry's schedules. */
 @Module({})
@@ -13,7 +14,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config, { queues: 'worker' }), AuditModule, NotificationsWorkerModule, CertificatesWorkerModule, CardsWorkerModule, ReportingWorkerModule],
+      imports: [CoreModule.forRoot(config, { queues: 'worker' }), AuditModule, NotificationsWorkerModule, CertificatesWorkerModule, CardsWorkerModule, ReportingWorkerModule, SupportDutyWorkerModule],
     };
   }
 }

@@ -1,4 +1,6 @@
 import { BlockList, isIP } from 'node:net';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../common/paths';
 
 /**
  * The whole configuration, read from the environment once at boot and validated. A missing or
@@ -82,6 +84,21 @@ export interface AppConfig {
   };
   /** SMS: the HTTP gateway (production); empty in development and tests, where the loopback sink keeps them for /admin/sms. */
   sms: { gatewayUrl: string; gatewayToken: string };
+  /** The support-duty quota policy (DOMAIN.md "Support-duty quota rules"; .env.example). */
+  supportDuty: {
+    /** Days after the submission day a case may start at the earliest (an emergency: the same day). */
+    leadDays: number;
+    /** Half-day sessions of support one person may hold in a week (Monday to Sunday). */
+    maxWeeklySessions: number;
+    /** The share of an institution's weekly sessions others may support, in percent. */
+    institutionSharePercent: number;
+    /** Weekly sessions assumed for an institution the registry gives none. */
+    defaultInstitutionWeeklySessions: number;
+    /** The longest period, first to last day. */
+    maxPeriodDays: number;
+    /** Where case attachments are kept (outside the web root), by checksum. */
+    attachmentsDir: string;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   metricsEnabled: boolean;
   /** The bearer token /metrics asks for (METRICS_TOKEN); without one /metrics is off. */
@@ -283,6 +300,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       linkValidityHours: r.int('NHI_LINK_VALIDITY_HOURS', 24, 1, 24 * 7),
     },
     sms: { gatewayUrl: r.string('SMS_GATEWAY_URL', ''), gatewayToken: r.string('SMS_GATEWAY_TOKEN', '') },
+    supportDuty: {
+      leadDays: r.int('SUPPORT_DUTY_LEAD_DAYS', 1, 0, 30),
+      maxWeeklySessions: r.int('SUPPORT_DUTY_MAX_WEEKLY_SESSIONS', 8, 1, 21),
+      institutionSharePercent: r.int('SUPPORT_DUTY_INSTITUTION_SHARE_PERCENT', 40, 1, 100),
+      defaultInstitutionWeeklySessions: r.int('SUPPORT_DUTY_DEFAULT_WEEKLY_SESSIONS', 100, 1, 10000),
+      maxPeriodDays: r.int('SUPPORT_DUTY_MAX_PERIOD_DAYS', 366, 1, 3660),
+      attachmentsDir: r.string('SUPPORT_DUTY_ATTACHMENTS_DIR', '') || join(PROJECT_ROOT, '.data', 'attachments'),
+    },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     metricsEnabled: r.bool('METRICS_ENABLED', true),
     metricsToken: r.secret('METRICS_TOKEN', 24, true),

@@ -27,6 +27,11 @@ interface QueueDefinition {
 export const QUEUE_REGISTRY = {
   notifications: { name: 'notifications', jobs: { email: 'email' } },
   statistics: { name: 'statistics', jobs: { referenceSummary: 'reference-summary' } },
+  // Every support-duty case state change, for the reporting aggregates (consumed by the reporting
+  // module's processor when it comes; until then the events wait in the queue, nothing is lost).
+  supportDutyEvents: { name: 'support-duty-events', jobs: { caseChanged: 'case-changed' } },
+  // An institution's batch entry of support-duty cases (批次登錄), all or nothing.
+  supportDutyBatch: { name: 'support-duty-batch', jobs: { import: 'import' } },
   pki: {
     name: 'pki',
     jobs: { crlRefresh: 'crl-refresh' },

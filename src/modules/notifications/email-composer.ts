@@ -9,6 +9,8 @@ export const EMAIL_TEMPLATES = [
   'cards.expiry-reminder',
   'nhi-card.verify',
   'nhi-card.reset',
+  'support-duty.approved',
+  'support-duty.rejected',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 

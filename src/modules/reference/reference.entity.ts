@@ -36,6 +36,10 @@ export class Institution {
   @Column({ type: 'varchar' }) address: string;
   @Column({ type: 'varchar' }) phone: string;
   @Column({ name: 'is_initial_review_counter', type: 'tinyint', transformer: bool }) isInitialReviewCounter: boolean;
+  /** Half-day sessions the institution runs in a week (the base of the support-duty share rule); null: the policy's default. */
+  @Column({ name: 'weekly_sessions', type: 'int', nullable: true }) weeklySessions: number | null;
+  /** Where the institution is told of decisions on its cases (optional). */
+  @Column({ type: 'varchar', nullable: true }) email: string | null;
 }
 
 @Entity('registration_counter')
@@ -64,6 +68,8 @@ export class Professional {
   @Column({ name: 'name_zh', type: 'varchar' }) nameZh: string;
   @Column({ name: 'home_institution_code', type: 'char', nullable: true }) homeInstitutionCode: string | null;
   @Column({ type: 'varchar', nullable: true }) email: string | null;
+  /** The practice registration is suspended (停業): no support duty may be filed. */
+  @Column({ type: 'tinyint', transformer: bool, default: false }) suspended: boolean;
 }
 
 /**

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { escapeLike } from '../../core/sql';
 import type { Tx } from '../../core/database';
-import { County, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
+import { County, Department, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
 
 export interface CounterSearch {
   countyCode?: string;
@@ -39,6 +39,43 @@ export class ReferenceRepository {
 
   institution(code: string): Promise<Institution | null> {
     return this.dataSource.getRepository(Institution).findOneBy({ code });
+  }
+
+  professional(id: number): Promise<Professional | null> {
+    return this.dataSource.getRepository(Professional).findOneBy({ id });
+  }
+
+  /** The registry's rows of the professionals registered at an institution, by name. */
+  professionalsAt(institutionCode: string): Promise<Professional[]> {
+    return this.dataSource.getRepository(Professional).find({ where: { homeInstitutionCode: institutionCode }, order: { nameZh: 'ASC', id: 'ASC' }, take: 2000 });
+  }
+
+  /** Institutions whose code starts with, or whose name contains, `text`; at most `limit`, by code. */
+  searchInstitutions(text: string, limit: number): Promise<Institution[]> {
+    const like = `%${escapeLike(text)}%`;
+    return this.dataSource
+      .getRepository(Institution)
+      .createQueryBuilder('i')
+      .where(new Brackets((w) => w.where('i.code LIKE :prefix', { prefix: `${escapeLike(text)}%` }).orWhere('i.nameZh LIKE :like', { like }).orWhere('i.nameEn LIKE :like', { like })))
+      .orderBy('i.code', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  activeDepartments(): Promise<Department[]> {
+    return this.dataSource.getRepository(Department).find({ where: { active: true }, order: { code: 'ASC' } });
+  }
+
+  /**
+   * Locks, until the caller's transaction ends, every registry row of one person (by the blind
+   * index) and then one institution's row: the order every support-duty submission takes them in,
+   * so concurrent submissions for one person or one institution run one after the other.
+   */
+  async lockPersonAndInstitution(tx: Tx, nationalIdIndex: string, institutionCode: string): Promise<{ suspended: boolean; weeklySessions: number | null } | null> {
+    const people = (await tx.query('SELECT id, suspended FROM professional WHERE national_id_index = ? ORDER BY id FOR UPDATE', [nationalIdIndex])) as Array<{ suspended: number }>;
+    const institutions = (await tx.query('SELECT weekly_sessions FROM institution WHERE code = ? FOR UPDATE', [institutionCode])) as Array<{ weekly_sessions: number | null }>;
+    if (!people.length || !institutions.length) return null;
+    return { suspended: people.some((p) => Number(p.suspended) === 1), weeklySessions: institutions[0].weekly_sessions === null ? null : Number(institutions[0].weekly_sessions) };
   }
 
   counties(): Promise<County[]> {

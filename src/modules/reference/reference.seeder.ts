@@ -39,7 +39,7 @@ export class ReferenceSeeder {
       await put(PersonnelCategory, 'personnel_category', 'code', PERSONNEL_CATEGORIES.map((c) => ({ ...c })));
       await put(Department, 'department', 'code', DEPARTMENTS.map((d) => ({ ...d, active: true })));
       if (options.demo) {
-        await put(Institution, 'institution', 'code', DEMO_INSTITUTIONS.map((i) => ({ ...i })));
+        await put(Institution, 'institution', 'code', DEMO_INSTITUTIONS.map((i) => ({ ...i, weeklySessions: null, email: null })));
         await put(RegistrationCounter, 'registration_counter', 'code', DEMO_COUNTERS.map(({ openingHoursZh, openingHoursEn, ...c }) => ({ ...c, hoursZh: openingHoursZh, hoursEn: openingHoursEn, active: true })));
         const existing = await this.repository.professionalKeys(tx);
         const fresh = DEMO_PERSONNEL.map((p) => ({ p, index: this.ids.index(p.nationalId) })).filter(({ p, index }) => !existing.has(`${index}:${p.categoryCode}`));

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProtectedIdCodec } from '../../common/crypto/protected-id';
-import type { County, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
+import type { Tx } from '../../core/database';
+import type { County, Department, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
 import { ReferenceRepository, type CounterSearch, type CountyCounts } from './reference.repository';
 
 export type { CounterSearch, CountyCounts } from './reference.repository';
@@ -47,6 +48,34 @@ export class ReferenceService {
 
   institution(code: string): Promise<Institution | null> {
     return this.repository.institution(code);
+  }
+
+  professional(id: number): Promise<Professional | null> {
+    return this.repository.professional(id);
+  }
+
+  /** The professionals registered to practise at an institution (its own staff). */
+  professionalsAt(institutionCode: string): Promise<Professional[]> {
+    return this.repository.professionalsAt(institutionCode);
+  }
+
+  /** The national ID of a registry row (to show masked; never log it). */
+  nationalIdOf(professional: Professional): string {
+    return this.ids.reveal(professional.nationalIdCipher);
+  }
+
+  /** Institutions by code prefix or part of the name (live search), at most `limit`. */
+  searchInstitutions(text: string, limit = 20): Promise<Institution[]> {
+    return text ? this.repository.searchInstitutions(text, limit) : Promise.resolve([]);
+  }
+
+  activeDepartments(): Promise<Department[]> {
+    return this.repository.activeDepartments();
+  }
+
+  /** See ReferenceRepository.lockPersonAndInstitution: the support-duty quota locks, in the caller's transaction. */
+  lockPersonAndInstitution(tx: Tx, nationalIdIndex: string, institutionCode: string) {
+    return this.repository.lockPersonAndInstitution(tx, nationalIdIndex, institutionCode);
   }
 
   /** Counties change only with a seed, so they are read once per process. */

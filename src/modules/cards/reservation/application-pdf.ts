@@ -7,29 +7,9 @@
 // it. The agent's ID is printed masked: the agent shows their own ID card at the counter, and the
 // applicant's printout need not disclose a third person's number. The user code is never printed:
 // we only hold its hash, so the stub has empty boxes the applicant fills in by hand.
-import { readFileSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import { cjkDocument, FONT_SIZE, labelTable, PAGE_MARGIN, titleBlock } from '../../../common/pdf/cjk-pdf';
 import { translate } from '../../../common/i18n/i18n';
 import type { ReservationCardType } from '../lifecycle/card-reservation.entity';
-
-/** Debian's fonts-noto-cjk (installed by the project scripts); each .ttc holds the TC face. */
-export const CJK_FONTS = {
-  regular: { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', family: 'NotoSansCJKtc-Regular' },
-  bold: { file: '/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc', family: 'NotoSansCJKtc-Bold' },
-} as const;
-
-let fontCache: { regular: Buffer; bold: Buffer } | null = null;
-
-function fonts(): { regular: Buffer; bold: Buffer } {
-  if (!fontCache) {
-    try {
-      fontCache = { regular: readFileSync(CJK_FONTS.regular.file), bold: readFileSync(CJK_FONTS.bold.file) };
-    } catch (err) {
-      throw new Error(`The CJK font for printable forms is missing (${CJK_FONTS.regular.file}): install the Debian package fonts-noto-cjk (npm start does). ${String(err)}`);
-    }
-  }
-  return fontCache;
-}
 
 export interface ApplicationPdfData {
   cardType: ReservationCardType;
@@ -51,39 +31,16 @@ export interface ApplicationPdfData {
 
 const t = (key: string, params: Record<string, unknown> = {}) => translate('zh-TW', key, params);
 
-const PAGE_MARGIN = 40;
-const LABEL_WIDTH = 150;
-const FONT_SIZE = 10;
 const CELL_PADDING = 5;
 
 export function buildApplicationPdf(data: ApplicationPdfData): Promise<Buffer> {
-  const { regular, bold } = fonts();
   const title = t(`cards.pdf.title.${data.cardType}`);
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: PAGE_MARGIN,
-    lang: 'zh-TW',
-    info: { Title: `${title} ${data.reference}`, Author: t('cards.pdf.author'), Subject: title, Creator: t('app.name') },
-  });
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('cjk', regular, CJK_FONTS.regular.family);
-  doc.registerFont('cjk-bold', bold, CJK_FONTS.bold.family);
+  const { doc, done } = cjkDocument({ Title: `${title} ${data.reference}`, Author: t('cards.pdf.author'), Subject: title, Creator: t('app.name') });
 
   const left = PAGE_MARGIN;
   const width = doc.page.width - PAGE_MARGIN * 2;
 
-  doc.font('cjk-bold').fontSize(18).text(title, left, PAGE_MARGIN, { width, align: 'center' });
-  doc.moveDown(0.3);
-  doc.font('cjk').fontSize(FONT_SIZE);
-  const metaY = doc.y;
-  doc.text(`${t('cards.pdf.reference')}${data.reference}`, left, metaY, { width: width / 2 });
-  doc.text(`${t('cards.pdf.createdDay')}${data.createdDay}`, left + width / 2, metaY, { width: width / 2, align: 'right' });
-  doc.y = metaY + 20;
+  titleBlock(doc, title, `${t('cards.pdf.reference')}${data.reference}`, `${t('cards.pdf.createdDay')}${data.createdDay}`);
 
   const heading = (text: string) => {
     doc.font('cjk-bold').fontSize(11).text(text, left, doc.y + 4, { width });
@@ -91,20 +48,7 @@ export function buildApplicationPdf(data: ApplicationPdfData): Promise<Buffer> {
     doc.font('cjk').fontSize(FONT_SIZE);
   };
 
-  /** A bordered label | value table. */
-  const table = (rows: Array<[string, string]>) => {
-    for (const [label, value] of rows) {
-      const valueWidth = width - LABEL_WIDTH - CELL_PADDING * 2;
-      const height = Math.max(doc.heightOfString(value || ' ', { width: valueWidth }), doc.heightOfString(label, { width: LABEL_WIDTH - CELL_PADDING * 2 })) + CELL_PADDING * 2;
-      const y = doc.y;
-      doc.rect(left, y, LABEL_WIDTH, height).fillAndStroke('#eeeeee', '#000000');
-      doc.rect(left + LABEL_WIDTH, y, width - LABEL_WIDTH, height).stroke('#000000');
-      doc.fillColor('#000000');
-      doc.text(label, left + CELL_PADDING, y + CELL_PADDING, { width: LABEL_WIDTH - CELL_PADDING * 2 });
-      doc.text(value, left + LABEL_WIDTH + CELL_PADDING, y + CELL_PADDING, { width: valueWidth });
-      doc.y = y + height;
-    }
-  };
+  const table = (rows: Array<[string, string]>) => labelTable(doc, rows);
 
   heading(t(`cards.pdf.section.applicant.${data.cardType}`));
   table(data.applicantRows);

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import type { Tx } from '../../../core/database';
+import { QUEUE_REGISTRY, QUEUES } from '../../../core/queues';
+import { AuditService, type AuditActor } from '../../audit';
+import { OutboxService } from '../../notifications';
+import { supportDutyError } from '../support-duty.errors';
+import { IllegalCaseTransition, nextCaseState, type CaseEvent, type CaseState } from './case-state';
+import { CaseRepository } from './case.repository';
+import type { SupportDutyCase } from './support-duty.entity';
+
+export interface CaseTransition {
+  /** The case as the caller read it: its id, state and version. */
+  row: SupportDutyCase;
+  event: CaseEvent;
+  /** More columns to set in the same UPDATE (decision, case number…). */
+  set?: Partial<SupportDutyCase>;
+  /** What changed, for the audit row (never national IDs). */
+  summary?: Record<string, unknown>;
+  actor?: AuditActor;
+}
+
+/** The payload of the reporting event each transition writes to the outbox (queue support-duty-events). */
+export interface CaseChangedEvent {
+  caseId: string;
+  caseNumber: string | null;
+  event: CaseEvent;
+  from: CaseState;
+  to: CaseState;
+  countyCode: string;
+  categoryCode: string;
+  homeInstitutionCode: string;
+  supportedInstitutionCode: string;
+  purpose: string;
+  firstDay: string;
+  lastDay: string;
+  sessionCount: number;
+  at: string;
+}
+
+/**
+ * The one place a support-duty case changes state (the CardLifecycle pattern): the transition
+ * must be legal (case-state.ts), the row still at the version the caller read (two reviewers
+ * deciding one case: one wins, the other gets ConflictError 'case-changed'), and the audit row and
+ * the reporting event are written in the caller's transaction.
+ */
+@Injectable()
+export class CaseLifecycle {
+  constructor(
+    private readonly cases: CaseRepository,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  async move(tx: Tx, t: CaseTransition): Promise<CaseState> {
+    const from = t.row.status;
+    const to = next(from, t.event);
+    if (!(await this.cases.updateState(tx, t.row, from, to, t.set))) throw supportDutyError.conflict('case-changed', 'supportDuty.errors.changedMeanwhile');
+    const after = { ...t.row, ...(t.set ?? {}) };
+    await this.audit.record(tx, { action: `support-duty.${t.event}`, targetType: 'support_duty_case', targetId: after.caseNumber ?? `draft-${t.row.id}`, summary: { from, to, ...(t.summary ?? {}) }, actor: t.actor });
+    const event: CaseChangedEvent = {
+      caseId: after.id,
+      caseNumber: after.caseNumber,
+      event: t.event,
+      from,
+      to,
+      countyCode: after.countyCode,
+      categoryCode: after.categoryCode,
+      homeInstitutionCode: after.homeInstitutionCode,
+      supportedInstitutionCode: after.supportedInstitutionCode,
+      purpose: after.purpose,
+      firstDay: after.firstDay,
+      lastDay: after.lastDay,
+      sessionCount: after.sessionCount,
+      at: new Date().toISOString(),
+    };
+    await this.outbox.enqueue(tx, QUEUES.supportDutyEvents, QUEUE_REGISTRY.supportDutyEvents.jobs.caseChanged, event);
+    return to;
+  }
+}
+
+/** The state after `event`; an illegal transition is a 409. */
+function next(from: CaseState, event: CaseEvent): CaseState {
+  try {
+    return nextCaseState(from, event);
+  } catch (err) {
+    if (err instanceof IllegalCaseTransition) throw supportDutyError.conflict('case-transition-illegal', 'supportDuty.errors.transitionIllegal');
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Allow } from '../../../common/access/access.decorator';
+import { CurrentPrincipal } from '../../../common/access/current-principal.decorator';
+import type { Principal } from '../../../common/context/request-context';
+import { FormValidationError } from '../../../common/errors/domain-error';
+import { choiceField, listField, textField } from '../../../common/forms';
+import { pageParam, pager } from '../../../common/web/pagination';
+import { CASE_STATES } from '../lifecycle/case-state';
+import { sendAttachment, sendPdf } from '../lifecycle/case-view';
+import { PURPOSES } from '../lifecycle/support-duty.entity';
+import { ReviewService } from './review.service';
+
+const QUEUE = 'support-duty/review/queue';
+const CASE = 'support-duty/review/case';
+
+/** The health bureaus' review of support-duty cases (intranet; county reviewers, ministry staff). */
+@Controller('review/support-duty')
+@Allow('county_reviewer', 'ministry_staff')
+export class ReviewController {
+  constructor(private readonly review: ReviewService) {}
+
+  @Get()
+  @Render(QUEUE)
+  async queue(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    const filter = {
+      status: choiceField(query, 'status', CASE_STATES),
+      from: textField(query, 'from'),
+      to: textField(query, 'to'),
+      institution: textField(query, 'institution'),
+      category: textField(query, 'category').slice(0, 4),
+      purpose: choiceField(query, 'purpose', PURPOSES),
+      page: pageParam(textField(query, 'page')),
+    };
+    const result = await this.review.queue(principal, filter, req.lang);
+    const params = Object.entries({ ...filter, page: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+    const href = (p: number) => `/review/support-duty?${new URLSearchParams([...params, ['page', String(p)]])}`;
+    const values = { ...filter, status: filter.status ?? '', purpose: filter.purpose ?? '' };
+    if (result.errors.length) throw new FormValidationError(QUEUE, 'supportDuty.review.queue.title', result.errors, values, { ...result, pagination: null });
+    return { titleKey: 'supportDuty.review.queue.title', values, ...result, pagination: pager(filter.page, result.pages, href) };
+  }
+
+  /** The outcome page answers the POST itself (reloading re-posts: each case is then reported as decided). */
+  @Post('approve')
+  @HttpCode(200)
+  @Render('support-duty/review/approved')
+  async approveSelected(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return { titleKey: 'supportDuty.review.approvedTitle', ...(await this.review.approveSelected(principal, listField(body, 'cases'))) };
+  }
+
+  @Get(':id')
+  @Render(CASE)
+  async show(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    const c = await this.review.caseFor(principal, id);
+    return { titleKey: 'supportDuty.review.case.title', values: { decision: '', reason: '' }, ...(await this.review.page(c, req.lang)) };
+  }
+
+  @Get(':id/decision.pdf')
+  async decisionPdf(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const c = await this.review.caseFor(principal, id);
+    sendPdf(res, `support-duty-decision-${c.caseNumber}.pdf`, await this.review.pdf(c));
+  }
+
+  @Get(':id/attachments/:attachmentId')
+  async attachment(@Param('id') id: string, @Param('attachmentId') attachmentId: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const c = await this.review.caseFor(principal, id);
+    sendAttachment(res, await this.review.attachment(c, attachmentId));
+  }
+
+  @Post(':id')
+  async decide(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const invalid = await this.review.decide(principal, id, body);
+    if (invalid) throw new FormValidationError(CASE, 'supportDuty.review.case.title', invalid.errors, invalid.values, await this.review.page(invalid.c, req.lang));
+    res.redirect(303, `/review/support-duty/${id}`);
+  }
+}

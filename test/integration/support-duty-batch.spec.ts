@@ -1,0 +1,116 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WorkerModule } from '../../src/app/worker.module';
+import { addDays } from '../../src/common/time/taipei-day';
+import { loadConfig } from '../../src/config/app-config';
+import { createTestApp, type TestApp } from '../support/app';
+import { useSoftHsmTestStore } from '../support/softhsm';
+import { createInstitution, createProfessional, mondayIn, preparePki, signInWithCard } from '../support/support-duty';
+import { setAsideOtherFilesJobs } from '../support/worker';
+
+useSoftHsmTestStore();
+
+/** Polls `probe` until it returns something truthy (fails after 30 s). */
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, all or nothing', () => {
+  let t: TestApp;
+  let worker: INestApplicationContext;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await preparePki(t);
+    await setAsideOtherFilesJobs(t.dataSource, t.config.redisUrl);
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfig({ ...process.env, DEV_SMTP_LISTENER: 'false' })), { logger: false });
+    await worker.init();
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t.close();
+  });
+
+  const header = 'national_id,supported_institution,department,purpose,purpose_text,from,to,weekdays,sessions';
+
+  async function upload(agent: Awaited<ReturnType<typeof signInWithCard>>['agent'], csrf: string, csv: string) {
+    const res = await agent.post('/support-duty/batch').field('_csrf', csrf).attach('files', Buffer.from(csv), 'batch.csv');
+    return res;
+  }
+
+  async function finished(agent: Awaited<ReturnType<typeof signInWithCard>>['agent'], location: string) {
+    return waitFor('the batch to finish', async () => {
+      const page = await agent.get(location).expect(200);
+      return /完成|未送出/.test(page.text) && !page.text.includes('hx-trigger="every 1s"') ? page.text : null;
+    });
+  }
+
+  it('files every row of a good file in one go, with the progress page', async () => {
+    const home = await createInstitution(t);
+    const supported = await createInstitution(t);
+    const [a, b] = [await createProfessional(t, home), await createProfessional(t, home)];
+    const monday = mondayIn(3);
+    const csv = [header, `${a.nationalId},${supported.code},01,outpatient,,${monday},${addDays(monday, 6)},1;3,morning`, `${b.nationalId},${supported.code},02,teaching,,${monday},${monday},1,上午;下午`, `${a.nationalId},${supported.code},01,other,"教學門診, 兼任",${addDays(monday, 7)},${addDays(monday, 7)},1,night`].join('\r\n');
+    const { agent, csrf } = await signInWithCard(t, { institution: home });
+    const template = await agent.get('/support-duty/batch/template.csv').expect(200);
+    expect(template.text.replace(/^\ufeff/, '').split('\r\n')[0]).toBe(header);
+    const res = await upload(agent, csrf, csv);
+    expect(res.status).toBe(303);
+    const page = await finished(agent, res.headers.location);
+    expect(page).toContain('已送出 3 件申請');
+    expect(page).toContain('<progress id="batch-progress" max="100" value="100"');
+    const rows = (await t.dataSource.query('SELECT status, purpose_text FROM support_duty_case WHERE home_institution_code = ? ORDER BY id', [home.code])) as Array<{ status: string; purpose_text: string | null }>;
+    expect(rows.map((r) => r.status)).toEqual(['submitted', 'submitted', 'submitted']);
+    expect(rows[2].purpose_text).toBe('教學門診, 兼任');
+  });
+
+  it('files nothing when any row is bad, and reports every bad row with its number, column and reason (rows checked against each other)', async () => {
+    const home = await createInstitution(t);
+    const other = await createInstitution(t);
+    const supported = await createInstitution(t);
+    const ours = await createProfessional(t, home);
+    const theirs = await createProfessional(t, other);
+    const monday = mondayIn(3);
+    const csv = [
+      header,
+      `${ours.nationalId},${supported.code},01,outpatient,,${monday},${monday},1,morning`,
+      `${theirs.nationalId},${supported.code},01,outpatient,,${monday},${monday},1,morning`,
+      `${ours.nationalId},${supported.code},01,outpatient,,2027-02-30,2027-03-01,1,morning`,
+      `${ours.nationalId},${supported.code},01,outpatient,,${monday},${monday},1,morning;afternoon`,
+    ].join('\n');
+    const { agent, csrf } = await signInWithCard(t, { institution: home });
+    const res = await upload(agent, csrf, csv);
+    expect(res.status).toBe(303);
+    const page = await finished(agent, res.headers.location);
+    expect(page).toContain('整批都未送出');
+    const errors = [...page.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(errors).toEqual(['3:national_id', '4:from']);
+    expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
+
+    // the same file without the registry and date errors: rows 2 and 3 overlap each other
+    const second = await upload(agent, csrf, [header, `${ours.nationalId},${supported.code},01,outpatient,,${monday},${monday},1,morning`, `${ours.nationalId},${supported.code},01,outpatient,,${monday},${monday},1,morning;afternoon`].join('\n'));
+    const overlap = await finished(agent, second.headers.location);
+    expect(overlap).toContain('與本人其他支援時段重疊 1 個診次');
+    expect(overlap).toMatch(/>3<\/td><td class="govuk-table__cell">from<\/td>/);
+    expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
+  });
+
+  it('refuses a file that is not the template\'s CSV, and another institution\'s batch is not found', async () => {
+    const home = await createInstitution(t);
+    const { agent, csrf } = await signInWithCard(t, { institution: home });
+    const bad = await upload(agent, csrf, 'name,date\nx,y');
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('檔案不是範本格式的 CSV');
+    const supported = await createInstitution(t);
+    const p = await createProfessional(t, home);
+    const ok = await upload(agent, csrf, [header, `${p.nationalId},${supported.code},01,outpatient,,${mondayIn(3)},${mondayIn(3)},1,morning`].join('\n'));
+    const stranger = await signInWithCard(t, { institution: await createInstitution(t) });
+    await stranger.agent.get(ok.headers.location).expect(404);
+  });
+});
