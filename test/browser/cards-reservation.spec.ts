@@ -141,7 +141,7 @@ describe('card reservation in a real browser (Chromium + axe, zh-TW)', () => {
     await other.goto('/cards/lookup');
     await expectAccessible(other);
     await other.getByLabel(zh('cards.field.nationalId')).fill(doctor.nationalId);
-    await other.getByLabel(zh('common.referenceNumber')).fill(reference);
+    await other.getByLabel(zh('cards.field.reservationNumber')).fill(reference);
     await Promise.all([other.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), other.getByRole('button', { name: zh('cards.lookup.submit') }).click()]);
     expect(await other.locator('.govuk-inset-text').first().innerText()).toContain('已預約，請於');
     expect(await other.locator('[aria-current="step"]').innerText()).toContain(zh('cards.progress.step.counter'));

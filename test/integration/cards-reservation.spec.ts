@@ -447,14 +447,21 @@ describe('card reservation (online, personnel and institution cards)', () => {
       reference = await reserve(await atDetails(), detailsForm({ email: '' }));
     });
 
-    it('refuses the pages and the PDF to another session, whether the reference exists or not', async () => {
+    it('sends another session (or an ended one) to the lookup with the number filled in, whether the number exists or not', async () => {
       const stranger = t.agent();
       for (const path of [`/cards/reservations/${reference}/application.pdf`, `/cards/reservations/${reference}`, `/cards/reservations/${reference}/confirmation`]) {
-        const res = await stranger.get(path).expect(403);
-        expect(res.text).toContain(html(zh('cards.errors.lookupFirst')));
+        const res = await stranger.get(path).expect(303);
+        expect(res.headers.location).toBe(`/cards/lookup?again=1&reference=${reference}`);
+        expect(res.headers['content-type'] ?? '').not.toContain('application/pdf');
       }
-      const unknown = await stranger.get('/cards/reservations/R20260101ABCDEF/application.pdf').expect(403);
-      expect(unknown.text).toContain(html(zh('cards.errors.lookupFirst')));
+      const unknown = await stranger.get('/cards/reservations/R20260101ABCDEF/application.pdf').expect(303);
+      expect(unknown.headers.location).toBe('/cards/lookup?again=1&reference=R20260101ABCDEF');
+      const garbage = await stranger.get('/cards/reservations/nonsense%3Cscript%3E/confirmation').expect(303);
+      expect(garbage.headers.location).toBe('/cards/lookup?again=1');
+      const lookup = await stranger.get(`/cards/lookup?again=1&reference=${reference}`).expect(200);
+      expect(lookup.text).toContain(html(zh('cards.lookup.again')));
+      expect(lookup.text).toMatch(new RegExp(`name="reference"[^>]*value="${reference}"`));
+      expect(lookup.text).not.toContain(HOSPITAL_DOCTOR.nameZh);
     });
 
     it('finds the reservation with the national ID and reference number, shows the progress and reprints', async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Public } from '../../../common/access/access.decorator';
 import { AttemptBy, type Attempter } from '../../../common/access/current-principal.decorator';
@@ -11,7 +11,7 @@ import { buildApplicationPdf } from './application-pdf';
  * A reservation after it was made: the confirmation, the lookup (已預約查詢與重列印) with the
  * application's progress (申請進度查詢), and the printable application form. A reservation is
  * shown only to the browser session that made it or that found it with the national ID and the
- * reference number.
+ * reservation number (預約編號); any other session is sent to the lookup with the number filled in.
  */
 @Controller('cards')
 @Public()
@@ -34,6 +34,7 @@ export class CardReservationsController {
   @Get('reservations/:reference/application.pdf')
   async pdf(@Param('reference') reference: string, @Req() req: Request, @Res() res: Response) {
     const reservation = await this.flow.accessible(req.session.cardReservation, reference);
+    if (!reservation) return sendStep(res, this.flow.lookupAgain(reference));
     const pdf = await buildApplicationPdf(await this.presenter.pdfData(reservation));
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="application-${reservation.reference}.pdf"`);
@@ -42,9 +43,8 @@ export class CardReservationsController {
   }
 
   @Get('lookup')
-  @Render('cards/lookup')
-  lookupForm() {
-    return { titleKey: 'cards.lookup.title', values: {} };
+  lookupForm(@Query() query: unknown, @Res() res: Response) {
+    sendStep(res, this.flow.lookupForm(query));
   }
 
   @Post('lookup')

@@ -181,23 +181,39 @@ export class ReservationFlow {
 
   /**
    * A reservation this session may see: made here, or found with the national ID and the
-   * reference number. Any other gets the same refusal, whether the reference exists or not.
+   * reservation number; null for any other, whether the number exists or not.
    */
-  async accessible(session: CardReservationSession | undefined, referenceParam: string): Promise<CardReservation> {
+  async accessible(session: CardReservationSession | undefined, referenceParam: string): Promise<CardReservation | null> {
     const reference = normalizeReference(referenceParam);
     const allowed = !!reference && (session?.references ?? []).includes(reference);
-    const reservation = allowed ? await this.reservations.findByReference(reference) : null;
-    if (!reservation) throw cardsError.forbidden('reservation-not-in-session', 'cards.errors.lookupFirst');
-    return reservation;
+    return allowed ? await this.reservations.findByReference(reference) : null;
+  }
+
+  /**
+   * The way back when this session may not see the reservation (the session ended, or another
+   * browser): the lookup, with the number filled in and a note saying why. The same for every
+   * number, so it tells nothing about which exist.
+   */
+  lookupAgain(referenceParam: string): Step {
+    const reference = normalizeReference(referenceParam);
+    return redirectTo(`/cards/lookup?again=1${reference ? `&reference=${reference}` : ''}`);
+  }
+
+  /** The lookup form; `reference` and `again` come from lookupAgain. */
+  lookupForm(query: unknown): Step {
+    const reference = normalizeReference(textField(query, 'reference')) ?? '';
+    return pageOf('cards/lookup', { titleKey: 'cards.lookup.title', again: textField(query, 'again') === '1', values: { reference } });
   }
 
   async confirmation(session: CardReservationSession | undefined, reference: string, lang: Lang): Promise<Step> {
     const reservation = await this.accessible(session, reference);
+    if (!reservation) return this.lookupAgain(reference);
     return pageOf('cards/reservation-confirmation', { titleKey: 'cards.confirmation.title', reservation: await this.presenter.page(reservation, lang) });
   }
 
   async show(session: CardReservationSession | undefined, reference: string, lang: Lang): Promise<Step> {
     const reservation = await this.accessible(session, reference);
+    if (!reservation) return this.lookupAgain(reference);
     return pageOf('cards/reservation', { titleKey: 'cards.reservation.title', backHref: '/cards/lookup', reservation: await this.presenter.page(reservation, lang) });
   }
 

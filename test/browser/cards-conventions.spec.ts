@@ -1,0 +1,71 @@
+// The card journeys against the UI conventions of docs/ui-conventions.md (issue 14), in a real
+// browser, in zh-TW and English, axe clean: one name per identifier and the way back to a
+// reservation, dates, the national ID where it is checked, conditional reveals, downloads,
+// unbroken numbers at phone width.
+import type { Page } from 'playwright-core';
+import { translate, type Lang } from '../../src/common/i18n/i18n';
+import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
+import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
+import type { ReservationDraft } from '../../src/modules/cards/lifecycle/reservation-draft';
+import { DEMO_FIXTURES } from '../../src/modules/reference/data';
+import { expectAccessible, screenshotIfAsked, useBrowser } from '../support/browser';
+import { createdReference, createTestCounter } from '../support/cards';
+
+const PERSON = DEMO_FIXTURES.physicianAtClinic;
+
+describe('card journeys and UI conventions in a real browser (Chromium + axe, zh-TW and English)', () => {
+  const t = useBrowser();
+  let counter: { code: string; countyCode: string; nameZh: string };
+
+  /** A reservation of this test's own at this file's counter, made by the service (as a submitted journey does). */
+  async function reserve(extra: Partial<ReservationDraft['details']> = {}): Promise<string> {
+    const reservations = t.app.app.get(CardReservationService);
+    const draft: ReservationDraft = {
+      cardType: 'personnel',
+      agreedAt: Date.now(),
+      applicant: { kind: 'personnel', nationalId: PERSON.nationalId, categoryCode: PERSON.categoryCode, certificateNumber: PERSON.certificateNumber, name: PERSON.nameZh, professionalId: 0, homeInstitutionCode: PERSON.homeInstitutionCode },
+      details: { county: counter.countyCode, counter: counter.code, counterDate: firstBookableDay(await reservations.calendar())!, phone: '0912345678', email: PERSON.email, agentName: '', agentNationalId: '', mailingAddress: '臺北市大安區復興南路一段200號', ...extra },
+      detailsComplete: true,
+      userCodeHash: await reservations.hashUserCode('Qz7wK2'),
+    };
+    return createdReference(await reservations.create(draft, 'zh-TW', { sessionId: `browser-conventions-${Date.now()}`, clientIp: '127.0.0.1' }));
+  }
+
+  async function inLanguage(page: Page, lang: Lang) {
+    await page.context().addCookies([{ name: 'lang', value: lang, url: t.baseUrl }]);
+  }
+
+  beforeAll(async () => {
+    counter = await createTestCounter(t.app);
+  });
+
+  afterEach(() => {
+    expect(t.problems).toEqual({ console: [], pageErrors: [], failedRequests: [] });
+  });
+
+  for (const lang of ['zh-TW', 'en'] as const) {
+    const tr = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+
+    it(`sends a reopened confirmation or PDF to the lookup with the number filled in, and says why (${lang})`, async () => {
+      const reference = await reserve();
+      const { page } = t;
+      await inLanguage(page, lang);
+      for (const path of [`/cards/reservations/${reference}/confirmation`, `/cards/reservations/${reference}/application.pdf`]) {
+        await page.goto(path);
+        expect(new URL(page.url()).pathname).toBe('/cards/lookup');
+        expect(await page.locator('#lookup-again').innerText()).toBe(tr('cards.lookup.again'));
+        expect(await page.getByLabel(tr('cards.field.reservationNumber')).inputValue()).toBe(reference);
+      }
+      await expectAccessible(page);
+      await screenshotIfAsked(page, `cards-lookup-again-${lang}`);
+      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
+      await Promise.all([page.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), page.getByRole('button', { name: tr('cards.lookup.submit') }).click()]);
+      const text = await page.locator('main').innerText();
+      expect(text).toContain(reference);
+      // one name for the reservation's number; the footer speaks of the error code, another word
+      expect(text).not.toContain(lang === 'en' ? 'Reference number' : '參考編號');
+      expect((await page.locator('footer').innerText()).toLowerCase()).toContain(tr('common.errorCode').toLowerCase());
+      await expectAccessible(page);
+    });
+  }
+});
