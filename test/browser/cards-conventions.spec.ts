@@ -3,6 +3,7 @@
 // reservation, dates, the national ID where it is checked, conditional reveals, downloads,
 // unbroken numbers at phone width.
 import type { Page } from 'playwright-core';
+import { formatDay } from '../../src/common/i18n/dates';
 import { translate, type Lang } from '../../src/common/i18n/i18n';
 import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
 import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';

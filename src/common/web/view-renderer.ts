@@ -1,6 +1,7 @@
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { formatDate, formatDateTime, formatDay } from '../i18n/dates';
 import { translate, type Lang } from '../i18n/i18n';
 import { VIEWS_DIR } from '../paths';
 
@@ -64,14 +65,16 @@ export class ViewRenderer {
     hbs.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
     /** JSON for a <script type="application/json"> block: raw, with "<" escaped so it cannot end the block. */
     hbs.registerHelper('scriptJson', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')));
+    // The one date formatter (src/common/i18n/dates.ts): formatDay for 'YYYY-MM-DD', formatDate / formatDateTime for instants.
+    const instant = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
     hbs.registerHelper('formatDateTime', function (value: unknown, options: Handlebars.HelperOptions) {
-      if (!value) return '';
-      const date = value instanceof Date ? value : new Date(String(value));
-      return new Intl.DateTimeFormat(langOf(options) === 'en' ? 'en-GB' : 'zh-TW', {
-        dateStyle: 'medium',
-        timeStyle: 'medium',
-        timeZone: 'Asia/Taipei',
-      }).format(date);
+      return value ? formatDateTime(instant(value), langOf(options)) : '';
+    });
+    hbs.registerHelper('formatDate', function (value: unknown, options: Handlebars.HelperOptions) {
+      return value ? formatDate(instant(value), langOf(options)) : '';
+    });
+    hbs.registerHelper('formatDay', function (value: unknown, options: Handlebars.HelperOptions) {
+      return value ? formatDay(String(value), langOf(options)) : '';
     });
   }
 

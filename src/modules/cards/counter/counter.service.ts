@@ -14,12 +14,13 @@ import { CardLifecycle } from '../lifecycle/card-lifecycle.service';
 import type { CardReservation } from '../lifecycle/card-reservation.entity';
 import type { CardState } from '../lifecycle/card-state';
 import { CardRepository } from '../lifecycle/card.repository';
-import { isIsoDay, taipeiDay } from '../lifecycle/counter-date';
+import { taipeiDay } from '../lifecycle/counter-date';
 import { normalizeReference } from '../lifecycle/reference-number';
 import { ReservationRepository } from '../lifecycle/reservation.repository';
 import { CardReservationService } from '../reservation/card-reservation.service';
 import { ReservationPresenter } from '../reservation/reservation-presenter';
-import { counterView, formatDay } from '../reservation/reservation-view';
+import { formatDay, parseDayInput } from '../../../common/i18n/dates';
+import { counterView } from '../reservation/reservation-view';
 import { checkDecision, DOCUMENT_CODES, documentLabelKey, requiredDocuments, type DecisionInput, type DocumentCode } from './counter-decision';
 
 export const COUNTER_PAGE_SIZE = 20;
@@ -105,10 +106,11 @@ export class CounterService {
   /** The counter's reservations of `day`, or of today (Taiwan) and later; newest days last. */
   async list(principal: Principal, filter: { day: string | null; page: number }, lang: Lang): Promise<CounterList> {
     const counterCode = this.counterCodeOf(principal);
-    if (filter.day && !isIsoDay(filter.day)) {
+    const day = filter.day ? parseDayInput(filter.day) : null;
+    if (filter.day && !day) {
       return { counterName: await this.counterName(counterCode, lang), rows: [], total: 0, page: 1, pages: 1, errors: [{ field: 'date', messageKey: 'cards.counter.errors.date' }] };
     }
-    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day: filter.day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
+    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
     return {
       counterName: await this.counterName(counterCode, lang),
       rows: rows.map((r) => ({

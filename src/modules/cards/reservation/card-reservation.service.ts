@@ -30,7 +30,8 @@ import { checkCounterDate, firstBookableDay, lastBookableDay, MAX_DAYS_AHEAD, ta
 import { generateReference, normalizeReference } from '../lifecycle/reference-number';
 import { applicantForm, applicantPerson, hasUserCode, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
 import { ReservationRepository } from '../lifecycle/reservation.repository';
-import { counterView, documentKeys, formatDay } from './reservation-view';
+import { formatDay } from '../../../common/i18n/dates';
+import { counterView, documentKeys } from './reservation-view';
 
 /** Failed lookups, registry checks, user-code and presence checks: 10 per session and 100 per client address in 15 minutes. */
 export function attemptPolicy(name: string): RatePolicy<'session' | 'client'> {

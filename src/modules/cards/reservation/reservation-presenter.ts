@@ -7,7 +7,8 @@ import type { CardReservation } from '../lifecycle/card-reservation.entity';
 import { CardReservationService, type CounterChoice } from './card-reservation.service';
 import { firstBookableDay, lastBookableDay, taipeiDay, type CounterCalendar } from '../lifecycle/counter-date';
 import { applicantPerson, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
-import { categoryText, counterView, documentKeys, formatDay, progressSteps, type CounterView, type ProgressStep } from './reservation-view';
+import { formatDay } from '../../../common/i18n/dates';
+import { categoryText, counterView, documentKeys, progressSteps, type CounterView, type ProgressStep } from './reservation-view';
 
 /** A summary-list row (views/partials/summary-list.hbs). */
 export interface SummaryRow {
@@ -218,7 +219,7 @@ export class ReservationPresenter {
     return {
       cardType: reservation.cardType,
       reference: reservation.reference,
-      createdDay: taipeiDay(reservation.createdAt),
+      createdDay: formatDay(taipeiDay(reservation.createdAt), 'zh-TW'),
       applicantRows,
       counterRows: [
         [t('cards.field.counter'), place ? place.name : reservation.counterCode],
