@@ -9,6 +9,9 @@ import { CardReservationService } from '../../src/modules/cards/reservation/card
 import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
 import type { ReservationDraft } from '../../src/modules/cards/lifecycle/reservation-draft';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
+import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
+import { totpCode, totpStep } from '../../src/modules/auth/totp';
+import { createStaff } from '../support/staff';
 import { expectAccessible, screenshotIfAsked, useBrowser } from '../support/browser';
 import { createdReference, createTestCounter } from '../support/cards';
 
@@ -30,6 +33,16 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       userCodeHash: await reservations.hashUserCode('Qz7wK2'),
     };
     return createdReference(await reservations.create(draft, 'zh-TW', { sessionId: `browser-conventions-${Date.now()}`, clientIp: '127.0.0.1' }));
+  }
+
+  async function signInAtCounter(page: Page) {
+    const creds = await createStaff(t.app, 'counter_staff', { counterCode: counter.code });
+    const zh = (key: string) => translate('zh-TW', key);
+    await page.goto('/staff/login');
+    await page.getByLabel(zh('staff.login.username'), { exact: true }).fill(creds.account.username);
+    await page.getByLabel(zh('staff.login.password'), { exact: true }).fill(creds.password);
+    await page.getByLabel(zh('staff.login.code'), { exact: true }).fill(totpCode(creds.totpSecret, totpStep()));
+    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: zh('staff.login.submit') }).click()]);
   }
 
   async function inLanguage(page: Page, lang: Lang) {
@@ -69,4 +82,24 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       await expectAccessible(page);
     });
   }
+
+  it("shows the clerk the national IDs in full only after an explicit, audited request (zh-TW and English)", async () => {
+    const reference = await reserve({ agentName: '陳代理', agentNationalId: 'A123456789' });
+    const { page } = t;
+    await signInAtCounter(page);
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const tr = (key: string) => translate(lang, key);
+      await inLanguage(page, lang);
+      await page.goto(`/counter/reservations/${reference}`);
+      expect(await page.locator('main').innerText()).not.toContain(PERSON.nationalId);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: tr('cards.counter.showIds') }).click()]);
+      await page.locator('#ids-shown').waitFor();
+      const text = await page.locator('main').innerText();
+      expect(text).toContain(PERSON.nationalId);
+      expect(text).toContain('A123456789');
+      await expectAccessible(page);
+      await screenshotIfAsked(page, `counter-ids-shown-${lang}`);
+    }
+    expect(await t.app.dataSource.getRepository(AuditEvent).countBy({ action: 'card.reservation.national-id-shown', targetId: reference })).toBe(2);
+  });
 });

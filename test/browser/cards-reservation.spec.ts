@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { translate } from '../../src/common/i18n/i18n';
-import { maskNationalId } from '../../src/common/identifiers';
 import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
 import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
@@ -104,7 +103,7 @@ describe('card reservation in a real browser (Chromium + axe, zh-TW)', () => {
     // check your answers
     await expectAccessible(page);
     const summary = await page.locator('main').innerText();
-    expect(summary).toContain(maskNationalId(doctor.nationalId));
+    expect(summary).toContain(doctor.nationalId);
     expect(summary).toContain('新北市板橋區衛生所');
     expect(summary).not.toContain('Xy7Pq2');
     await screenshotIfAsked(page, 'cards-check');

@@ -113,7 +113,11 @@ export class ReservationPresenter {
     };
   }
 
-  /** Check your answers: the draft as summary rows, each with its link back to the question (`base`: the journey's path). */
+  /**
+   * Check your answers: the draft as summary rows, each with its link back to the question (`base`:
+   * the journey's path). National IDs in full: the applicant must be able to verify what they
+   * typed (docs/ui-conventions.md, "National IDs").
+   */
   async draftAnswers(draft: ReservationDraft, base: string, lang: Lang): Promise<{ applicantRows: SummaryRow[]; detailRows: SummaryRow[] }> {
     const a = draft.applicant!;
     const d = draft.details as ReservationDetails;
@@ -124,12 +128,12 @@ export class ReservationPresenter {
     const applicantRows: SummaryRow[] =
       a.kind === 'personnel'
         ? [
-            { keyKey: 'cards.field.nationalId', value: maskNationalId(a.nationalId), href: `${applicantHref}#nationalId` },
+            { keyKey: 'cards.field.nationalId', value: a.nationalId, href: `${applicantHref}#nationalId` },
             { keyKey: 'cards.field.certificate', value: translate(lang, 'cards.certificateText', { category: categoryText(a.categoryCode, lang), number: a.certificateNumber }), href: `${applicantHref}#category` },
             { keyKey: 'cards.field.name', value: a.name, href: `${applicantHref}#name` },
             ...(institutionName ? [{ keyKey: 'cards.field.homeInstitution', value: institutionName }] : []),
           ]
-        : organisationFacts(a.kind, { institutionName, organisationName: '', businessNumber: '', institutionCode: '', cardCount: null, purpose: '', ...a, ...applicantPerson(a), nationalId: maskNationalId(applicantPerson(a).nationalId) }).map(
+        : organisationFacts(a.kind, { institutionName, organisationName: '', businessNumber: '', institutionCode: '', cardCount: null, purpose: '', ...a, ...applicantPerson(a) }).map(
             ([keyKey, value, field]) => ({ keyKey, value, ...(field ? { href: `${applicantHref}#${field}` } : {}) }),
           );
     const choice = await this.reservations.counterChoice(a, d.county || undefined);
@@ -141,7 +145,7 @@ export class ReservationPresenter {
       { keyKey: 'cards.field.phone', value: d.phone, href: `${detailsHref}#phone` },
       d.email ? { keyKey: 'cards.field.email', value: d.email, href: `${detailsHref}#email` } : { keyKey: 'cards.field.email', valueKey: 'cards.notGiven', href: `${detailsHref}#email` },
       d.agentName
-        ? { keyKey: 'cards.field.agent', lines: [d.agentName, maskNationalId(d.agentNationalId)], href: `${detailsHref}#agentName` }
+        ? { keyKey: 'cards.field.agent', lines: [d.agentName, d.agentNationalId], href: `${detailsHref}#agentName` }
         : { keyKey: 'cards.field.agent', valueKey: 'cards.noAgent', href: `${detailsHref}#agentName` },
       { keyKey: 'cards.field.userCode', valueKey: 'cards.check.userCodeSet', href: `${detailsHref}#userCode` },
       { keyKey: 'cards.field.mailingAddress', value: d.mailingAddress, href: `${detailsHref}#mailingAddress` },
@@ -149,10 +153,15 @@ export class ReservationPresenter {
     return { applicantRows, detailRows };
   }
 
-  async page(reservation: CardReservation, lang: Lang): Promise<ReservationPage> {
+  /**
+   * A stored reservation's page. National IDs are masked, unless `fullIds` (the counter's page
+   * after an explicit, audited "show": the clerk compares them with the ID cards).
+   */
+  async page(reservation: CardReservation, lang: Lang, fullIds = false): Promise<ReservationPage> {
+    const shown = (id: string) => (fullIds ? id : maskNationalId(id));
     const [counter, institution] = await Promise.all([this.reservations.counterOf(reservation), reservation.institutionCode ? this.reference.institution(reservation.institutionCode) : null]);
     const place = counter ? counterView(counter, lang) : null;
-    const maskedId = maskNationalId(this.reservations.revealNationalId(reservation));
+    const maskedId = shown(this.reservations.revealNationalId(reservation));
     const agentId = this.reservations.revealAgentNationalId(reservation);
     const institutionName = institution ? (lang === 'en' ? institution.nameEn : institution.nameZh) : '';
     const counterDate = formatDay(reservation.counterDate, lang);
@@ -171,7 +180,7 @@ export class ReservationPresenter {
       { keyKey: 'cards.field.phone', value: reservation.phone },
       reservation.email ? { keyKey: 'cards.field.email', value: reservation.email } : { keyKey: 'cards.field.email', valueKey: 'cards.notGiven' },
       reservation.agentName && agentId
-        ? { keyKey: 'cards.field.agent', lines: [reservation.agentName, maskNationalId(agentId)] }
+        ? { keyKey: 'cards.field.agent', lines: [reservation.agentName, shown(agentId)] }
         : { keyKey: 'cards.field.agent', valueKey: 'cards.noAgent' },
       { keyKey: 'cards.field.mailingAddress', value: reservation.mailingAddress },
     ];
