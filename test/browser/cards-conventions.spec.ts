@@ -83,6 +83,33 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     });
   }
 
+  it('marks the whole group of four fields when the registry does not match, and says which fields to check (zh-TW and English)', async () => {
+    const { page } = t;
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const tr = (key: string) => translate(lang, key);
+      await inLanguage(page, lang);
+      await page.goto('/cards/reserve/personnel/terms');
+      await page.getByLabel(tr('cards.terms.agreeLabel')).check();
+      await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), page.getByRole('button', { name: tr('cards.terms.agree') }).click()]);
+      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
+      await page.getByLabel(tr('cards.field.category')).selectOption(PERSON.categoryCode);
+      await page.getByLabel(tr('cards.field.certificateNumber')).fill(PERSON.certificateNumber);
+      await page.getByLabel(tr('cards.field.name')).fill(`${PERSON.nameZh}明`);
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: tr('cards.applicant.personnel.submit') }).click()]);
+      await page.locator('.govuk-error-summary').waitFor();
+      expect(await page.locator('.govuk-error-summary a').allInnerTexts()).toEqual([tr('cards.errors.registryMismatch')]);
+      expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#registry');
+      // all four outlined in the error colour (the name, the one that was wrong, and the ID alike)
+      const borders = await page.locator('#registry input, #registry select').evaluateAll((els) => els.map((el) => getComputedStyle(el).borderTopColor));
+      expect(borders).toHaveLength(4);
+      expect(new Set(borders).size).toBe(1);
+      expect(borders[0]).toBe(await page.locator('.govuk-error-message').first().evaluate((el) => getComputedStyle(el).color));
+      expect(await page.getByLabel(tr('cards.field.name')).inputValue()).toBe(`${PERSON.nameZh}明`);
+      await expectAccessible(page);
+      await screenshotIfAsked(page, `cards-registry-mismatch-${lang}`);
+    }
+  });
+
   it("shows the clerk the national IDs in full only after an explicit, audited request (zh-TW and English)", async () => {
     const reference = await reserve({ agentName: '陳代理', agentNationalId: 'A123456789' });
     const { page } = t;

@@ -332,6 +332,11 @@ describe('card reservation (online, personnel and institution cards)', () => {
         const res = await post(agent, '/cards/reserve/personnel/applicant', form);
         expect(res.status).toBe(422);
         expect(res.text).toContain(html(zh('cards.errors.registryMismatch')));
+        // one error for the group of four fields, whichever was wrong: the summary links to the
+        // group, all four are outlined, none has an error of its own
+        expect(res.text).toContain(`<a href="#registry">${html(zh('cards.errors.registryMismatch'))}</a>`);
+        expect(res.text).toMatch(/govuk-form-group--error app-group--error">\s*<fieldset class="govuk-fieldset" id="registry"/);
+        expect(res.text).not.toMatch(/id="(nationalId|category|certificateNumber|name)-error"/);
         expect(res.text).toContain(`value="${form.name}"`);
         if (form.name !== HOSPITAL_DOCTOR.nameZh) expect(res.text).not.toContain(HOSPITAL_DOCTOR.nameZh);
         expect(res.text).not.toContain(HOSPITAL.nameZh);

@@ -170,8 +170,9 @@ export class CardReservationService {
     const matches = !!person && person.categoryCode === certificate.category && person.certificateNumber === certificate.value && sameName(person.nameZh, values.name);
     if (!person || !matches) {
       await this.limiter.record(REGISTRY_FAILURES, attemptSubject(subject));
-      // One message for every mismatch: the registry's data is never revealed field by field.
-      return { applicant: null, errors: [{ field: 'nationalId', messageKey: 'cards.errors.registryMismatch' }], values };
+      // One message for the whole group of four fields (the registry's data is never revealed field
+      // by field: saying "the name is wrong" would tell that the ID is a registered professional's).
+      return { applicant: null, errors: [{ field: 'registry', messageKey: 'cards.errors.registryMismatch' }], values };
     }
     return {
       applicant: {
