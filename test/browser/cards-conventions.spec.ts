@@ -38,6 +38,7 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
   async function signInAtCounter(page: Page) {
     const creds = await createStaff(t.app, 'counter_staff', { counterCode: counter.code });
     const zh = (key: string) => translate('zh-TW', key);
+    await inLanguage(page, 'zh-TW');
     await page.goto('/staff/login');
     await page.getByLabel(zh('staff.login.username'), { exact: true }).fill(creds.account.username);
     await page.getByLabel(zh('staff.login.password'), { exact: true }).fill(creds.password);
@@ -108,6 +109,54 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       await expectAccessible(page);
       await screenshotIfAsked(page, `cards-registry-mismatch-${lang}`);
     }
+  });
+
+  it('reveals the agent fields only under 代理人辦理, and the rejection reason only under 退件; without JavaScript both stay visible (zh-TW and English)', async () => {
+    const { page } = t;
+    const reference = await reserve();
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const tr = (key: string) => translate(lang, key);
+      await inLanguage(page, lang);
+      await page.goto('/cards/reserve/personnel/terms');
+      await page.getByLabel(tr('cards.terms.agreeLabel')).check();
+      await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), page.getByRole('button', { name: tr('cards.terms.agree') }).click()]);
+      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
+      await page.getByLabel(tr('cards.field.category')).selectOption(PERSON.categoryCode);
+      await page.getByLabel(tr('cards.field.certificateNumber')).fill(PERSON.certificateNumber);
+      await page.getByLabel(tr('cards.field.name')).fill(PERSON.nameZh);
+      await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details'), page.getByRole('button', { name: tr('cards.applicant.personnel.submit') }).click()]);
+      const agentName = page.getByLabel(tr('cards.field.agentName'));
+      expect(await agentName.isVisible()).toBe(false);
+      await page.getByLabel(tr('cards.details.byAgent')).check();
+      await agentName.waitFor({ state: 'visible' });
+      expect(await page.getByLabel(tr('cards.details.byAgent')).getAttribute('data-app-reveal')).toBe('conditional-agent-agent');
+      await expectAccessible(page);
+      await screenshotIfAsked(page, `cards-details-agent-${lang}`);
+      await page.getByLabel(tr('cards.details.bySelf')).check();
+      await agentName.waitFor({ state: 'hidden' });
+    }
+    // the counter's decision: the reason appears with 退件
+    await signInAtCounter(page);
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const tr = (key: string) => translate(lang, key);
+      await inLanguage(page, lang);
+      await page.goto(`/counter/reservations/${reference}`);
+      const reason = page.getByLabel(tr('cards.counter.field.reason'));
+      expect(await reason.isVisible()).toBe(false);
+      await page.getByLabel(tr('cards.counter.decision.reject'), { exact: true }).check();
+      await reason.waitFor({ state: 'visible' });
+      await expectAccessible(page);
+    }
+    const noScript = await t.newPage({ javaScriptEnabled: false });
+    await noScript.goto('/cards/reserve/personnel/terms');
+    await noScript.getByLabel(translate('zh-TW', 'cards.terms.agreeLabel')).check();
+    await Promise.all([noScript.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), noScript.getByRole('button', { name: translate('zh-TW', 'cards.terms.agree') }).click()]);
+    await noScript.getByLabel(translate('zh-TW', 'cards.field.nationalId')).fill(PERSON.nationalId);
+    await noScript.getByLabel(translate('zh-TW', 'cards.field.category')).selectOption(PERSON.categoryCode);
+    await noScript.getByLabel(translate('zh-TW', 'cards.field.certificateNumber')).fill(PERSON.certificateNumber);
+    await noScript.getByLabel(translate('zh-TW', 'cards.field.name')).fill(PERSON.nameZh);
+    await Promise.all([noScript.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details'), noScript.getByRole('button', { name: translate('zh-TW', 'cards.applicant.personnel.submit') }).click()]);
+    expect(await noScript.getByLabel(translate('zh-TW', 'cards.field.agentName')).isVisible()).toBe(true);
   });
 
   it("shows the clerk the national IDs in full only after an explicit, audited request (zh-TW and English)", async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import type supertest from 'supertest';
 import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
+import { formatDay } from '../../src/common/i18n/dates';
 import { translate } from '../../src/common/i18n/i18n';
 import { maskNationalId } from '../../src/common/identifiers';
 import { REDIS } from '../../src/core/core.module';
@@ -372,7 +373,8 @@ describe('card reservation (online, personnel and institution cards)', () => {
     it('refuses today, the past, a weekend, a closed day and a day beyond 60 days', async () => {
       const today = taipeiDay();
       const calendar = await t.app.get(CardReservationService).calendar();
-      const params = { first: firstDay, last: addDays(today, 60), days: 60 };
+      // the days in the message as the one date formatter writes them (民國 year, weekday)
+      const params = { first: formatDay(firstDay, 'zh-TW'), last: formatDay(addDays(today, 60), 'zh-TW'), days: 60 };
       await refused({ counterDate: today }, 'counterDate', 'cards.errors.counterDate.today', params);
       await refused({ counterDate: addDays(today, -1) }, 'counterDate', 'cards.errors.counterDate.past', params);
       let saturday = addDays(today, 1);
@@ -410,6 +412,22 @@ describe('card reservation (online, personnel and institution cards)', () => {
       const short = await refused({ userCode: 'ab12', userCodeConfirm: 'ab12' }, 'userCode', 'cards.errors.userCode.format');
       expect(short.text).not.toContain('ab12');
       await refused({ userCode: 'ab 12!', userCodeConfirm: 'ab 12!' }, 'userCode', 'cards.errors.userCode.format');
+    });
+
+    it('asks who goes to the counter: 代理人辦理 needs both agent fields (revealed and checked), 本人辦理 drops whatever was typed there', async () => {
+      const empty = await refused({ agent: 'agent', agentName: '', agentNationalId: '' }, 'agentName', 'cards.errors.agentName.missing');
+      expect(empty.text).toContain(`<a href="#agentNationalId">${html(zh('cards.errors.agentNationalId.missing'))}</a>`);
+      // the chosen radio stays chosen and its reveal open, with the errors inside it
+      expect(empty.text).toMatch(/id="agent-1" name="agent" type="radio" value="agent" checked data-app-reveal="conditional-agent-agent"/);
+      expect(empty.text).toMatch(/<div class="govuk-radios__conditional" id="conditional-agent-agent">\s*<div class="govuk-form-group govuk-form-group--error">/);
+      const self = await post(agent, '/cards/reserve/personnel/details', detailsForm({ agent: 'self', agentName: '陳代理', agentNationalId: 'A123456789' }));
+      expect(self.status).toBe(303);
+      const check = await agent.get('/cards/reserve/personnel/check').expect(200);
+      expect(check.text).not.toContain('陳代理');
+      expect(check.text).toContain(zh('cards.noAgent'));
+      const details = await agent.get('/cards/reserve/personnel/details').expect(200);
+      expect(details.text).toMatch(/id="agent" name="agent" type="radio" value="self" checked/);
+      expect(details.text).toContain('govuk-radios__conditional govuk-radios__conditional--hidden" id="conditional-agent-agent"');
     });
 
     it('refuses a half-filled agent, a bad phone and a bad e-mail, keeping the other values', async () => {

@@ -181,7 +181,7 @@ export class CounterService {
       documentItems: requiredDocuments(reservation.cardType, byAgent).map((code) => ({ value: code, labelKey: documentLabelKey(reservation.cardType, code) })),
       decisionItems: [
         { value: 'approve', labelKey: 'cards.counter.decision.approve', hintKey: 'cards.counter.decision.approveHint' },
-        { value: 'reject', labelKey: 'cards.counter.decision.reject' },
+        { value: 'reject', labelKey: 'cards.counter.decision.reject', conditional: 'cards/reject-reason' },
       ],
       decision: reservation.decidedAt
         ? {

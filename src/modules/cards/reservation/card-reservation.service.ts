@@ -77,6 +77,16 @@ export interface DetailsCheck {
   newUserCode: string | null;
   choice: CounterChoice;
   calendar: CounterCalendar;
+  /** Who goes to the counter as answered (本人辦理 / 代理人辦理), for the form's radios; '' when not answered. */
+  by: AgentChoice;
+}
+
+export type AgentChoice = 'self' | 'agent' | '';
+
+/** Who goes to the counter: the radio's answer, or (a form posted without it) whether an agent was typed. */
+export function agentChoiceOf(answer: string, details: Pick<ReservationDetails, 'agentName' | 'agentNationalId'>): AgentChoice {
+  if (answer === 'self' || answer === 'agent') return answer;
+  return details.agentName || details.agentNationalId ? 'agent' : '';
 }
 
 /**
@@ -330,7 +340,13 @@ export class CardReservationService {
       else errors.push({ field: 'email', messageKey: 'cards.errors.email.format' });
     }
 
-    if (details.agentName || details.agentNationalId) {
+    // 本人辦理 clears whatever was typed under 代理人辦理 (hidden, or left from an earlier answer)
+    const by = agentChoiceOf(text(body, 'agent'), details);
+    if (by !== 'agent') {
+      details.agentName = '';
+      details.agentNationalId = '';
+    }
+    if (by === 'agent') {
       if (!details.agentName) errors.push({ field: 'agentName', messageKey: 'cards.errors.agentName.missing' });
       else checkText(errors, 'agentName', details.agentName, NAME_MAX, 'cards.errors.name.tooLong');
       if (!details.agentNationalId) errors.push({ field: 'agentNationalId', messageKey: 'cards.errors.agentNationalId.missing' });
@@ -358,7 +374,7 @@ export class CardReservationService {
       else if (confirm.trim() !== code.value) errors.push({ field: 'userCodeConfirm', messageKey: 'cards.errors.userCode.mismatch' });
       else newUserCode = code.value;
     }
-    return { details, errors, newUserCode, choice, calendar };
+    return { details, errors, newUserCode, choice, calendar, by };
   }
 
   /** Counts a details POST; refuses one past the session's or the client's limit. */

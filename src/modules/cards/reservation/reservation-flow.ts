@@ -12,7 +12,7 @@ import { cardsError } from '../cards.errors';
 import { isReservationCardType, type CardReservation, type ReservationCardType } from '../lifecycle/card-reservation.entity';
 import { normalizeReference } from '../lifecycle/reference-number';
 import { applicantForm, hasUserCode, MAX_SESSION_REFERENCES, type CardReservationSession, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
-import { CardReservationService, type CounterChoice, type DetailsCheck } from './card-reservation.service';
+import { agentChoiceOf, CardReservationService, type CounterChoice, type DetailsCheck } from './card-reservation.service';
 import { ReservationPresenter } from './reservation-presenter';
 import { categoryOptions, documentKeys, NEED_KEYS } from './reservation-view';
 
@@ -114,14 +114,16 @@ export class ReservationFlow {
 
   private async detailsError(type: ReservationCardType, lang: Lang, draft: ReservationDraft, check: DetailsCheck, errors: FieldError[]) {
     const context = await this.detailsContext(type, lang, draft, check.choice, check.calendar);
-    return new FormValidationError('cards/reserve-details', 'cards.details.title', errors, { ...check.details, county: check.details.county || check.choice.countyCode || '' }, context);
+    return new FormValidationError('cards/reserve-details', 'cards.details.title', errors, { ...check.details, agent: check.by, county: check.details.county || check.choice.countyCode || '' }, context);
   }
 
   /** `county` (the "update list" button, or htmx on choosing a county) shows that county's counters without changing the draft. */
   async details(session: CardReservationSession, type: ReservationCardType, county: string, lang: Lang): Promise<Step> {
     const draft = this.draftFor(session, type);
     if (!draft?.applicant) return redirectTo(`${base(type)}/${draft ? 'applicant' : 'terms'}`);
-    const values: Partial<ReservationDetails> = { ...draft.details, ...(county ? { county } : {}) };
+    const values: Partial<ReservationDetails> & { agent?: string } = { ...draft.details, ...(county ? { county } : {}) };
+    // a saved draft has answered who goes: an agent if one was given, otherwise the applicant
+    if (draft.details) values.agent = agentChoiceOf('', { agentName: draft.details.agentName ?? '', agentNationalId: draft.details.agentNationalId ?? '' }) || 'self';
     const choice = await this.reservations.counterChoice(draft.applicant, values.county || undefined);
     values.county = choice.countyCode ?? '';
     const calendar = await this.reservations.calendar();

@@ -110,6 +110,10 @@ export class ReservationPresenter {
       dateFirst: first ? formatDay(first, lang) : '',
       dateLast: formatDay(last, lang),
       userCodeSet,
+      agentItems: [
+        { value: 'self', labelKey: 'cards.details.bySelf' },
+        { value: 'agent', labelKey: 'cards.details.byAgent', conditional: 'cards/agent-fields' },
+      ],
     };
   }
 
