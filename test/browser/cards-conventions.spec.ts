@@ -159,6 +159,28 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     expect(await noScript.getByLabel(translate('zh-TW', 'cards.field.agentName')).isVisible()).toBe(true);
   });
 
+  it('downloads the application form under its zh-TW name, and opens it in the browser from the "open" link (zh-TW and English)', async () => {
+    const { page } = t;
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const tr = (key: string) => translate(lang, key);
+      await inLanguage(page, lang);
+      const reference = await reserve();
+      // this browser may see it: found with the lookup
+      await page.goto(`/cards/lookup?reference=${reference}`);
+      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
+      await Promise.all([page.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), page.getByRole('button', { name: tr('cards.lookup.submit') }).click()]);
+      await expectAccessible(page);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: tr('cards.reservation.reprint') }).click()]);
+      expect(download.suggestedFilename()).toBe(`${translate('zh-TW', 'cards.pdf.title.personnel')}-${reference}.pdf`);
+      // still on the service's page
+      expect(new URL(page.url()).pathname).toBe(`/cards/reservations/${reference}`);
+      const open = page.getByRole('link', { name: tr('common.openInBrowser') });
+      const response = await page.context().request.get((await open.getAttribute('href'))!);
+      expect(response.headers()['content-disposition']).toMatch(/^inline; filename="application-R\w+\.pdf"; filename\*=UTF-8''/);
+      expect(response.headers()['content-type']).toBe('application/pdf');
+    }
+  });
+
   it("shows the clerk the national IDs in full only after an explicit, audited request (zh-TW and English)", async () => {
     const reference = await reserve({ agentName: '陳代理', agentNationalId: 'A123456789' });
     const { page } = t;

@@ -242,6 +242,13 @@ describe('card reservation (online, personnel and institution cards)', () => {
     expect(text).toContain('用戶代碼存根聯');
     expect(text).toContain(zh('cards.documents.personnel.self.4'));
     expect(text).not.toContain(USER_CODE);
+    // a download named in zh-TW (RFC 6266 filename*), with an ASCII name for old clients
+    expect(pdf.headers['content-disposition']).toBe(`attachment; filename="application-${reference}.pdf"; filename*=UTF-8''${encodeURIComponent(`醫事人員憑證IC卡申請書-${reference}.pdf`)}`);
+    // the two days cannot be confused: when it was reserved (header) and when to go (its own labelled row)
+    expect(text).toContain(`${zh('cards.pdf.createdDay')}${formatDay(taipeiDay(), 'zh-TW')}`);
+    expect(text).toContain(zh('cards.pdf.counterDate'));
+    expect(text).toContain(formatDay(firstDay, 'zh-TW'));
+    expect(text).not.toMatch(/(^|[^上])預約日期：/m);
   });
 
   it('offers a clinic physician the health bureaus and stations by county, with and without htmx', async () => {

@@ -2,6 +2,8 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import type { Request, Response } from 'express';
 import { Public } from '../../../common/access/access.decorator';
 import { AttemptBy, type Attempter } from '../../../common/access/current-principal.decorator';
+import { textField } from '../../../common/forms';
+import { sendFile } from '../../../common/web/download';
 import { sendStep } from '../../../common/web/step';
 import { ReservationFlow } from './reservation-flow';
 import { ReservationPresenter } from './reservation-presenter';
@@ -31,15 +33,15 @@ export class CardReservationsController {
     sendStep(res, await this.flow.show(req.session.cardReservation, reference, req.lang));
   }
 
+  /** The printable form: a download named in zh-TW (申請書-R….pdf); `?open=1` shows it in the browser instead. */
   @Get('reservations/:reference/application.pdf')
-  async pdf(@Param('reference') reference: string, @Req() req: Request, @Res() res: Response) {
+  async pdf(@Param('reference') reference: string, @Query() query: unknown, @Req() req: Request, @Res() res: Response) {
     const reservation = await this.flow.accessible(req.session.cardReservation, reference);
     if (!reservation) return sendStep(res, this.flow.lookupAgain(reference));
-    const pdf = await buildApplicationPdf(await this.presenter.pdfData(reservation));
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `inline; filename="application-${reservation.reference}.pdf"`);
+    const data = await this.presenter.pdfData(reservation);
+    const body = await buildApplicationPdf(data);
     // It carries the full national ID: like every page it is sent no-store (http-pipeline).
-    res.send(pdf);
+    sendFile(res, { body, type: 'application/pdf', name: `${data.fileName}.pdf`, asciiName: `application-${reservation.reference}.pdf`, open: textField(query, 'open') === '1' });
   }
 
   @Get('lookup')

@@ -36,6 +36,8 @@ export interface ReservationPage {
   applicantRows: SummaryRow[];
   appointmentRows: SummaryRow[];
   pdfHref: string;
+  /** The same form shown in the browser rather than downloaded. */
+  pdfOpenHref: string;
   detailsHref: string;
 }
 
@@ -203,6 +205,7 @@ export class ReservationPresenter {
       applicantRows,
       appointmentRows,
       pdfHref: `/cards/reservations/${reservation.reference}/application.pdf`,
+      pdfOpenHref: `/cards/reservations/${reservation.reference}/application.pdf?open=1`,
       detailsHref: `/cards/reservations/${reservation.reference}`,
     };
   }
@@ -233,12 +236,14 @@ export class ReservationPresenter {
       cardType: reservation.cardType,
       reference: reservation.reference,
       createdDay: formatDay(taipeiDay(reservation.createdAt), 'zh-TW'),
+      fileName: `${t(`cards.pdf.title.${reservation.cardType}`)}-${reservation.reference}`,
       applicantRows,
+      // the day to go first, under its own label: not to be confused with the day it was reserved (the header's)
       counterRows: [
+        [t('cards.pdf.counterDate'), formatDay(reservation.counterDate, 'zh-TW')],
         [t('cards.field.counter'), place ? place.name : reservation.counterCode],
         [t('cards.field.counterAddress'), place ? `${place.address}　${place.phone}` : ''],
         [t('cards.field.counterHours'), place?.hours ?? ''],
-        [t('cards.field.counterDate'), formatDay(reservation.counterDate, 'zh-TW')],
       ],
       agentRows:
         reservation.agentName && agentId
