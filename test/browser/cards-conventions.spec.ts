@@ -17,6 +17,9 @@ import { createdReference, createTestCounter } from '../support/cards';
 
 const PERSON = DEMO_FIXTURES.physicianAtClinic;
 
+// Several pages in two languages per test, on a machine shared with other test runs.
+jest.setTimeout(180_000);
+
 describe('card journeys and UI conventions in a real browser (Chromium + axe, zh-TW and English)', () => {
   const t = useBrowser();
   let counter: { code: string; countyCode: string; nameZh: string };
@@ -111,9 +114,8 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     }
   });
 
-  it('reveals the agent fields only under 代理人辦理, and the rejection reason only under 退件; without JavaScript both stay visible (zh-TW and English)', async () => {
+  it('reveals the agent fields only under 代理人辦理 (zh-TW and English)', async () => {
     const { page } = t;
-    const reference = await reserve();
     for (const lang of ['zh-TW', 'en'] as const) {
       const tr = (key: string) => translate(lang, key);
       await inLanguage(page, lang);
@@ -135,7 +137,11 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       await page.getByLabel(tr('cards.details.bySelf')).check();
       await agentName.waitFor({ state: 'hidden' });
     }
-    // the counter's decision: the reason appears with 退件
+  });
+
+  it('reveals the rejection reason only under 退件 (zh-TW and English)', async () => {
+    const { page } = t;
+    const reference = await reserve();
     await signInAtCounter(page);
     for (const lang of ['zh-TW', 'en'] as const) {
       const tr = (key: string) => translate(lang, key);
@@ -147,6 +153,9 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       await reason.waitFor({ state: 'visible' });
       await expectAccessible(page);
     }
+  });
+
+  it('shows the agent fields without JavaScript', async () => {
     const noScript = await t.newPage({ javaScriptEnabled: false });
     await noScript.goto('/cards/reserve/personnel/terms');
     await noScript.getByLabel(translate('zh-TW', 'cards.terms.agreeLabel')).check();
@@ -178,6 +187,26 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       const response = await page.context().request.get((await open.getAttribute('href'))!);
       expect(response.headers()['content-disposition']).toMatch(/^inline; filename="application-R\w+\.pdf"; filename\*=UTF-8''/);
       expect(response.headers()['content-type']).toBe('application/pdf');
+    }
+  });
+
+  it('keeps phone numbers, dates and codes unbroken at phone width, without overflow (zh-TW and English)', async () => {
+    const page = await t.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const counterDate = firstBookableDay(await t.app.app.get(CardReservationService).calendar())!;
+    for (const lang of ['zh-TW', 'en'] as const) {
+      const tr = (key: string) => translate(lang, key);
+      await inLanguage(page, lang);
+      const reference = await reserve();
+      await page.goto(`/cards/lookup?reference=${reference}`);
+      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
+      await Promise.all([page.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), page.getByRole('button', { name: tr('cards.lookup.submit') }).click()]);
+      const kept = await page.locator("main .app-nowrap").evaluateAll((els) => els.map((el) => ({ text: el.textContent, lines: new Set(Array.from(el.getClientRects(), (r) => Math.round(r.top))).size })));
+      const texts = kept.map((k) => k.text);
+      expect(texts).toEqual(expect.arrayContaining([formatDay(counterDate, lang), '02-24200000']));
+      expect(kept.filter((k) => k.lines !== 1)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await expectAccessible(page);
+      await screenshotIfAsked(page, `cards-reservation-390-${lang}`);
     }
   });
 

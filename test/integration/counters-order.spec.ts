@@ -20,7 +20,7 @@ describe('registration counters in the ministry order', () => {
     const select = /<select[^>]*id="county"[\s\S]*?<\/select>/.exec(page)![0];
     const options = [...select.matchAll(/<option value="(\d+)"/g)].map((m) => m[1]);
     expect(options).toEqual([...COUNTY_ORDER]);
-    const byName = new Map(COUNTIES.map((c) => [c.nameZh, c.code]));
+    const byName = new Map<string, string>(COUNTIES.map((c) => [c.nameZh, c.code]));
     const table = /<tbody[\s\S]*?<\/tbody>/.exec(page)![0];
     const rowCounties = [...table.matchAll(/<tr class="govuk-table__row">[\s\S]*?<\/th>\s*<td[^>]*>[\s\S]*?<\/td>\s*<td[^>]*>([^<]+)<\/td>/g)].map((m) => byName.get(m[1].trim())!);
     expect(rowCounties.length).toBeGreaterThan(5);

@@ -105,7 +105,7 @@ export class ReservationPresenter {
       countyItems: counties.map((c) => ({ value: c.code, text: lang === 'en' ? c.nameEn : c.nameZh })),
       counterItems: choice.counters.map((c, i) => {
         const view = counterView(c, lang);
-        return { id: i === 0 ? 'counter' : `counter-${i}`, value: c.code, name: view.name, kindKey: view.kindKey, hint: `${view.address}｜${view.phone}｜${view.hours}` };
+        return { id: i === 0 ? 'counter' : `counter-${i}`, value: c.code, name: view.name, kindKey: view.kindKey, hintParts: [view.address, view.phone, view.hours] };
       }),
       dateMin: first ?? '',
       dateMax: last,
