@@ -2,7 +2,8 @@
 // - marks the page as able to run govuk-frontend (the class GOV.UK's template sets with an inline
 //   script, which our CSP forbids) and initialises the govuk-frontend components on the page;
 // - initialises components in content that htmx swaps in later;
-// - shows print buttons (they need JavaScript) and prints when one is pressed.
+// - shows print buttons (they need JavaScript) and prints when one is pressed;
+// - opens and closes conditional reveals under radios (data-app-reveal; see form/radios.hbs).
 // htmx reads its own settings from <meta name="htmx-config">; the CSRF header comes from
 // hx-headers on <body>. The language switch is a plain form: nothing here touches it.
 import { initAll } from './govuk-frontend.min.js';
@@ -24,8 +25,27 @@ function showPrintButtons(root) {
   for (const button of buttons) button.hidden = false;
 }
 
+/**
+ * Conditional reveals under radios: a radio with data-app-reveal="<id>" shows that element while
+ * it is chosen. Our own few lines rather than govuk-frontend's data-aria-controls (or any aria-controls, which its script also picks up), which put
+ * aria-expanded on the radio: not allowed on a radio in ARIA 1.2 (axe aria-allowed-attr; a known
+ * govuk-frontend issue, #979). The server renders the hidden class, so this only syncs changes.
+ */
+function syncReveals(root) {
+  for (const input of root.querySelectorAll('input[type="radio"][data-app-reveal]')) {
+    document.getElementById(input.dataset.appReveal)?.classList.toggle('govuk-radios__conditional--hidden', !input.checked);
+  }
+}
+
+document.addEventListener('change', (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || input.type !== 'radio' || !input.form) return;
+  syncReveals(input.closest('.govuk-radios') ?? document);
+});
+
 initAll({ onError });
 showPrintButtons(document);
+syncReveals(document);
 
 // htmx fires htmx:load on every element it adds (and once on <body> at start-up, already done).
 document.addEventListener('htmx:load', (event) => {
@@ -36,6 +56,7 @@ document.addEventListener('htmx:load', (event) => {
   const scope = element.hasAttribute('data-module') && element.parentElement ? element.parentElement : element;
   initAll({ scope, onError });
   showPrintButtons(element);
+  syncReveals(element);
 });
 
 document.addEventListener('click', (event) => {

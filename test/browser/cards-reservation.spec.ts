@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { translate } from '../../src/common/i18n/i18n';
-import { maskNationalId } from '../../src/common/identifiers';
 import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
 import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
 import { DEMO_FIXTURES } from '../../src/modules/reference/data';
@@ -104,7 +103,7 @@ describe('card reservation in a real browser (Chromium + axe, zh-TW)', () => {
     // check your answers
     await expectAccessible(page);
     const summary = await page.locator('main').innerText();
-    expect(summary).toContain(maskNationalId(doctor.nationalId));
+    expect(summary).toContain(doctor.nationalId);
     expect(summary).toContain('新北市板橋區衛生所');
     expect(summary).not.toContain('Xy7Pq2');
     await screenshotIfAsked(page, 'cards-check');
@@ -141,7 +140,7 @@ describe('card reservation in a real browser (Chromium + axe, zh-TW)', () => {
     await other.goto('/cards/lookup');
     await expectAccessible(other);
     await other.getByLabel(zh('cards.field.nationalId')).fill(doctor.nationalId);
-    await other.getByLabel(zh('common.referenceNumber')).fill(reference);
+    await other.getByLabel(zh('cards.field.reservationNumber')).fill(reference);
     await Promise.all([other.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), other.getByRole('button', { name: zh('cards.lookup.submit') }).click()]);
     expect(await other.locator('.govuk-inset-text').first().innerText()).toContain('已預約，請於');
     expect(await other.locator('[aria-current="step"]').innerText()).toContain(zh('cards.progress.step.counter'));

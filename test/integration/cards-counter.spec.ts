@@ -234,6 +234,31 @@ describe('registration counter: reservations, approval with card issuance, rejec
     expect((await t.agent().get('/counter')).status).toBe(303);
   });
 
+  it('shows the national IDs in full only after the clerk asks, records who asked, and never to another counter', async () => {
+    const reference = await reserve(CLINIC_DOCTOR, { agent: { name: '陳代理', nationalId: 'A123456789' } });
+    const agent = await staff();
+    const page = await openForm(agent, reference);
+    expect(page.page.text).not.toContain(CLINIC_DOCTOR.nationalId);
+    expect(page.page.text).toContain(`action="/counter/reservations/${reference}/national-id"`);
+    const shown = await agent.post(`/counter/reservations/${reference}/national-id`).type('form').send({ _csrf: page.csrf }).expect(200);
+    expect(shown.headers['cache-control']).toBe('no-store');
+    expect(shown.text).toContain(CLINIC_DOCTOR.nationalId);
+    expect(shown.text).toContain('A123456789');
+    expect(shown.text).toContain(html(zh('cards.counter.idsShown')));
+    // the decision form is still there, at the same version
+    expect(shown.text).toContain(`name="version" value="${page.version}"`);
+    const audit = await t.dataSource.getRepository(AuditEvent).findOneByOrFail({ action: 'card.reservation.national-id-shown', targetId: reference });
+    expect(audit.actorKind).toBe('staff');
+    expect(JSON.stringify(audit)).not.toContain(CLINIC_DOCTOR.nationalId);
+    // without the CSRF token nothing is shown
+    await agent.post(`/counter/reservations/${reference}/national-id`).type('form').send({}).expect(403);
+    // staff of another counter: not found, nothing recorded
+    const other = await staff('HB-65000');
+    const otherToken = csrfFrom((await other.get('/counter').expect(200)).text);
+    await other.post(`/counter/reservations/${reference}/national-id`).type('form').send({ _csrf: otherToken }).expect(404);
+    expect(await t.dataSource.getRepository(AuditEvent).countBy({ action: 'card.reservation.national-id-shown', targetId: reference })).toBe(1);
+  });
+
   // ---- the form's errors ----------------------------------------------------------------------
 
   it('refuses an approval with documents unticked (422, ticks and choices kept), and a rejection without a reason', async () => {

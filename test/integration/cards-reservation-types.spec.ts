@@ -216,6 +216,6 @@ describe('card reservation: attached cards (醫事機構附卡) and test cards (
     const home = await t.agent().get('/').expect(200);
     expect(home.text).toContain('href="/cards/reserve/attached"');
     expect(home.text).toContain('href="/cards/reserve/test"');
-    expect(home.text).toContain(zh('home.services.reserveTest.title'));
+    expect(home.text).toContain(zh('cards.reserve.test.title'));
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type Redis from 'ioredis';
 import type supertest from 'supertest';
 import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
+import { formatDay } from '../../src/common/i18n/dates';
 import { translate } from '../../src/common/i18n/i18n';
 import { maskNationalId } from '../../src/common/identifiers';
 import { REDIS } from '../../src/core/core.module';
@@ -159,8 +160,8 @@ describe('card reservation (online, personnel and institution cards)', () => {
     const toCheck = await post(agent, '/cards/reserve/personnel/details', detailsForm());
     expect(toCheck.status).toBe(303);
     const check = await agent.get('/cards/reserve/personnel/check').expect(200);
-    expect(check.text).toContain(maskNationalId(HOSPITAL_DOCTOR.nationalId));
-    expect(check.text).not.toContain(HOSPITAL_DOCTOR.nationalId);
+    // the applicant's own check page shows the ID in full, to be verified (docs/ui-conventions.md)
+    expect(check.text).toContain(HOSPITAL_DOCTOR.nationalId);
     expect(check.text).not.toContain(USER_CODE);
     expect(check.text).toContain(zh('cards.check.userCodeSet'));
     expect(check.text).toContain(HOSPITAL.nameZh);
@@ -241,6 +242,13 @@ describe('card reservation (online, personnel and institution cards)', () => {
     expect(text).toContain('用戶代碼存根聯');
     expect(text).toContain(zh('cards.documents.personnel.self.4'));
     expect(text).not.toContain(USER_CODE);
+    // a download named in zh-TW (RFC 6266 filename*), with an ASCII name for old clients
+    expect(pdf.headers['content-disposition']).toBe(`attachment; filename="application-${reference}.pdf"; filename*=UTF-8''${encodeURIComponent(`醫事人員憑證IC卡申請書-${reference}.pdf`)}`);
+    // the two days cannot be confused: when it was reserved (header) and when to go (its own labelled row)
+    expect(text).toContain(`${zh('cards.pdf.createdDay')}${formatDay(taipeiDay(), 'zh-TW')}`);
+    expect(text).toContain(zh('cards.pdf.counterDate'));
+    expect(text).toContain(formatDay(firstDay, 'zh-TW'));
+    expect(text).not.toMatch(/(^|[^上])預約日期：/m);
   });
 
   it('offers a clinic physician the health bureaus and stations by county, with and without htmx', async () => {
@@ -332,6 +340,11 @@ describe('card reservation (online, personnel and institution cards)', () => {
         const res = await post(agent, '/cards/reserve/personnel/applicant', form);
         expect(res.status).toBe(422);
         expect(res.text).toContain(html(zh('cards.errors.registryMismatch')));
+        // one error for the group of four fields, whichever was wrong: the summary links to the
+        // group, all four are outlined, none has an error of its own
+        expect(res.text).toContain(`<a href="#registry">${html(zh('cards.errors.registryMismatch'))}</a>`);
+        expect(res.text).toMatch(/govuk-form-group--error app-group--error">\s*<fieldset class="govuk-fieldset" id="registry"/);
+        expect(res.text).not.toMatch(/id="(nationalId|category|certificateNumber|name)-error"/);
         expect(res.text).toContain(`value="${form.name}"`);
         if (form.name !== HOSPITAL_DOCTOR.nameZh) expect(res.text).not.toContain(HOSPITAL_DOCTOR.nameZh);
         expect(res.text).not.toContain(HOSPITAL.nameZh);
@@ -367,7 +380,8 @@ describe('card reservation (online, personnel and institution cards)', () => {
     it('refuses today, the past, a weekend, a closed day and a day beyond 60 days', async () => {
       const today = taipeiDay();
       const calendar = await t.app.get(CardReservationService).calendar();
-      const params = { first: firstDay, last: addDays(today, 60), days: 60 };
+      // the days in the message as the one date formatter writes them (民國 year, weekday)
+      const params = { first: formatDay(firstDay, 'zh-TW'), last: formatDay(addDays(today, 60), 'zh-TW'), days: 60 };
       await refused({ counterDate: today }, 'counterDate', 'cards.errors.counterDate.today', params);
       await refused({ counterDate: addDays(today, -1) }, 'counterDate', 'cards.errors.counterDate.past', params);
       let saturday = addDays(today, 1);
@@ -405,6 +419,22 @@ describe('card reservation (online, personnel and institution cards)', () => {
       const short = await refused({ userCode: 'ab12', userCodeConfirm: 'ab12' }, 'userCode', 'cards.errors.userCode.format');
       expect(short.text).not.toContain('ab12');
       await refused({ userCode: 'ab 12!', userCodeConfirm: 'ab 12!' }, 'userCode', 'cards.errors.userCode.format');
+    });
+
+    it('asks who goes to the counter: 代理人辦理 needs both agent fields (revealed and checked), 本人辦理 drops whatever was typed there', async () => {
+      const empty = await refused({ agent: 'agent', agentName: '', agentNationalId: '' }, 'agentName', 'cards.errors.agentName.missing');
+      expect(empty.text).toContain(`<a href="#agentNationalId">${html(zh('cards.errors.agentNationalId.missing'))}</a>`);
+      // the chosen radio stays chosen and its reveal open, with the errors inside it
+      expect(empty.text).toMatch(/id="agent-1" name="agent" type="radio" value="agent" checked data-app-reveal="conditional-agent-agent"/);
+      expect(empty.text).toMatch(/<div class="govuk-radios__conditional" id="conditional-agent-agent">\s*<div class="govuk-form-group govuk-form-group--error">/);
+      const self = await post(agent, '/cards/reserve/personnel/details', detailsForm({ agent: 'self', agentName: '陳代理', agentNationalId: 'A123456789' }));
+      expect(self.status).toBe(303);
+      const check = await agent.get('/cards/reserve/personnel/check').expect(200);
+      expect(check.text).not.toContain('陳代理');
+      expect(check.text).toContain(zh('cards.noAgent'));
+      const details = await agent.get('/cards/reserve/personnel/details').expect(200);
+      expect(details.text).toMatch(/id="agent" name="agent" type="radio" value="self" checked/);
+      expect(details.text).toContain('govuk-radios__conditional govuk-radios__conditional--hidden" id="conditional-agent-agent"');
     });
 
     it('refuses a half-filled agent, a bad phone and a bad e-mail, keeping the other values', async () => {
@@ -447,14 +477,21 @@ describe('card reservation (online, personnel and institution cards)', () => {
       reference = await reserve(await atDetails(), detailsForm({ email: '' }));
     });
 
-    it('refuses the pages and the PDF to another session, whether the reference exists or not', async () => {
+    it('sends another session (or an ended one) to the lookup with the number filled in, whether the number exists or not', async () => {
       const stranger = t.agent();
       for (const path of [`/cards/reservations/${reference}/application.pdf`, `/cards/reservations/${reference}`, `/cards/reservations/${reference}/confirmation`]) {
-        const res = await stranger.get(path).expect(403);
-        expect(res.text).toContain(html(zh('cards.errors.lookupFirst')));
+        const res = await stranger.get(path).expect(303);
+        expect(res.headers.location).toBe(`/cards/lookup?again=1&reference=${reference}`);
+        expect(res.headers['content-type'] ?? '').not.toContain('application/pdf');
       }
-      const unknown = await stranger.get('/cards/reservations/R20260101ABCDEF/application.pdf').expect(403);
-      expect(unknown.text).toContain(html(zh('cards.errors.lookupFirst')));
+      const unknown = await stranger.get('/cards/reservations/R20260101ABCDEF/application.pdf').expect(303);
+      expect(unknown.headers.location).toBe('/cards/lookup?again=1&reference=R20260101ABCDEF');
+      const garbage = await stranger.get('/cards/reservations/nonsense%3Cscript%3E/confirmation').expect(303);
+      expect(garbage.headers.location).toBe('/cards/lookup?again=1');
+      const lookup = await stranger.get(`/cards/lookup?again=1&reference=${reference}`).expect(200);
+      expect(lookup.text).toContain(html(zh('cards.lookup.again')));
+      expect(lookup.text).toMatch(new RegExp(`name="reference"[^>]*value="${reference}"`));
+      expect(lookup.text).not.toContain(HOSPITAL_DOCTOR.nameZh);
     });
 
     it('finds the reservation with the national ID and reference number, shows the progress and reprints', async () => {

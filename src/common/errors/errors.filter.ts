@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { translate } from '../i18n/i18n';
+import { formatDay } from '../i18n/dates';
+import { translate, type Lang } from '../i18n/i18n';
+import { isIsoDay } from '../time/taipei-day';
 import { commonError, DomainError, FormValidationError } from './domain-error';
 
 const STATUS: Record<DomainError['kind'], number> = {
@@ -52,6 +54,11 @@ function exposedHttpError(err: unknown): { status: number; type: string } | null
  * unexpected errors at error with the request id, which the page shows as a reference; their
  * details never reach the page.
  */
+/** Days in an error's params ('YYYY-MM-DD') in the reader's words: the one date formatter for errors too. */
+function dayParams(params: Record<string, string | number> | undefined, lang: Lang): Record<string, string | number> {
+  return Object.fromEntries(Object.entries(params ?? {}).map(([k, v]) => [k, typeof v === 'string' && isIsoDay(v) ? formatDay(v, lang) : v]));
+}
+
 @Catch()
 export class ErrorsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -64,7 +71,7 @@ export class ErrorsFilter implements ExceptionFilter {
     const lang = req.lang ?? 'zh-TW';
 
     if (exception instanceof FormValidationError) {
-      const errors = exception.errors.map((e) => ({ field: e.field, message: translate(lang, e.messageKey, e.params) }));
+      const errors = exception.errors.map((e) => ({ field: e.field, message: translate(lang, e.messageKey, dayParams(e.params, lang)) }));
       if (wantsJson(req)) {
         res.status(422).json({ code: exception.code, errors });
         return;
@@ -120,7 +127,7 @@ export class ErrorsFilter implements ExceptionFilter {
     const headingKey = `errors.${PAGES.has(status) ? status : status < 500 ? 400 : 500}.heading`;
     if (status === 503) res.setHeader('Retry-After', '30');
     if (wantsJson(req)) {
-      res.status(status).json({ code, message: translate(lang, messageKey, params), requestId: req.requestId });
+      res.status(status).json({ code, message: translate(lang, messageKey, dayParams(params, lang)), requestId: req.requestId });
       return;
     }
     res.status(status).render('errors/error', {
@@ -129,7 +136,7 @@ export class ErrorsFilter implements ExceptionFilter {
       code,
       headingKey,
       messageKey,
-      message: translate(lang, messageKey, params),
+      message: translate(lang, messageKey, dayParams(params, lang)),
       requestId: status >= 500 ? req.requestId : undefined,
     });
   }

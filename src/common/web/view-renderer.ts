@@ -1,8 +1,10 @@
 import Handlebars from 'handlebars';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { formatDate, formatDateTime, formatDay } from '../i18n/dates';
 import { translate, type Lang } from '../i18n/i18n';
 import { VIEWS_DIR } from '../paths';
+import { isUnbroken } from './unbroken';
 
 /** What every template can rely on (see views/layouts/main.hbs). */
 export interface BaseViewContext {
@@ -46,9 +48,25 @@ export class ViewRenderer {
   private registerHelpers(): void {
     const hbs = this.hbs;
     const langOf = (options: Handlebars.HelperOptions): Lang => (options.data?.root?.lang as Lang) ?? 'zh-TW';
+    const escape = (value: unknown) => Handlebars.Utils.escapeExpression(String(value ?? ''));
+    const kept = (value: unknown) => (isUnbroken(value) ? `<span class="app-nowrap">${escape(value)}</span>` : escape(value));
+    // Parameters that are numbers, dates or codes stay on one line (src/common/web/unbroken.ts).
     hbs.registerHelper('t', function (key: unknown, options: Handlebars.HelperOptions) {
-      return translate(langOf(options), String(key), options.hash ?? {});
+      const params: Record<string, unknown> = options.hash ?? {};
+      const marks: string[] = [];
+      const marked = Object.fromEntries(
+        Object.entries(params).map(([name, value]) => {
+          if (!isUnbroken(value)) return [name, value];
+          marks.push(kept(value));
+          return [name, `\u0000${marks.length - 1}\u0000`];
+        }),
+      );
+      const text = translate(langOf(options), String(key), marked);
+      if (!marks.length) return text;
+      return new Handlebars.SafeString(escape(text).replace(/\u0000(\d+)\u0000/g, (_, i: string) => marks[Number(i)]));
     });
+    /** A value that is kept on one line when it is a number, date or code (src/common/web/unbroken.ts). */
+    hbs.registerHelper('keep', (value: unknown) => new Handlebars.SafeString(kept(value)));
     hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     hbs.registerHelper('not', (a: unknown) => !a);
     hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
@@ -64,14 +82,16 @@ export class ViewRenderer {
     hbs.registerHelper('json', (value: unknown) => JSON.stringify(value ?? null));
     /** JSON for a <script type="application/json"> block: raw, with "<" escaped so it cannot end the block. */
     hbs.registerHelper('scriptJson', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')));
+    // The one date formatter (src/common/i18n/dates.ts): formatDay for 'YYYY-MM-DD', formatDate / formatDateTime for instants.
+    const instant = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
     hbs.registerHelper('formatDateTime', function (value: unknown, options: Handlebars.HelperOptions) {
-      if (!value) return '';
-      const date = value instanceof Date ? value : new Date(String(value));
-      return new Intl.DateTimeFormat(langOf(options) === 'en' ? 'en-GB' : 'zh-TW', {
-        dateStyle: 'medium',
-        timeStyle: 'medium',
-        timeZone: 'Asia/Taipei',
-      }).format(date);
+      return new Handlebars.SafeString(value ? kept(formatDateTime(instant(value), langOf(options))) : '');
+    });
+    hbs.registerHelper('formatDate', function (value: unknown, options: Handlebars.HelperOptions) {
+      return new Handlebars.SafeString(value ? kept(formatDate(instant(value), langOf(options))) : '');
+    });
+    hbs.registerHelper('formatDay', function (value: unknown, options: Handlebars.HelperOptions) {
+      return new Handlebars.SafeString(value ? kept(formatDay(String(value), langOf(options))) : '');
     });
   }
 

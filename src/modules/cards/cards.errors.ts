@@ -28,7 +28,6 @@ export type CardsErrorCode =
   | 'cards-registry-rate-limited'
   | 'cards-details-rate-limited'
   | 'counter-staff-without-counter'
-  | 'reservation-not-at-counter'
-  | 'reservation-not-in-session';
+  | 'reservation-not-at-counter';
 
 export const cardsError = domainErrors<CardsErrorCode>();

@@ -16,8 +16,8 @@ import { ReferenceService } from './reference.service';
     ReferenceService,
     ReferenceSeeder,
     moduleLinks('reference', {
-      nav: [{ href: '/counters', labelKey: 'nav.counters', audience: 'anyone', order: 10 }],
-      services: [{ href: '/counters', titleKey: 'home.services.counters.title', descriptionKey: 'home.services.counters.description', audienceKey: 'home.audience.everyone', audience: 'anyone', order: 40 }],
+      nav: [{ href: '/counters', labelKey: 'counters.title', audience: 'anyone', order: 10 }],
+      services: [{ href: '/counters', titleKey: 'counters.title', descriptionKey: 'home.services.counters.description', audienceKey: 'home.audience.healthcare', audience: 'anyone', order: 40 }],
     }),
   ],
   exports: [ReferenceService, ReferenceSeeder],

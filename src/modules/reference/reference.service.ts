@@ -3,6 +3,7 @@ import { ProtectedIdCodec } from '../../common/crypto/protected-id';
 import type { Tx } from '../../core/database';
 import type { County, Department, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
 import { ReferenceRepository, type CounterSearch, type CountyCounts } from './reference.repository';
+import { countyRank } from './data/counties';
 
 export type { CounterSearch, CountyCounts } from './reference.repository';
 
@@ -78,9 +79,9 @@ export class ReferenceService {
     return this.repository.lockPersonAndInstitution(tx, nationalIdIndex, institutionCode);
   }
 
-  /** Counties change only with a seed, so they are read once per process. */
+  /** Counties in the ministry's order (COUNTY_ORDER); they change only with a seed, so they are read once per process. */
   async counties(): Promise<County[]> {
-    this.countiesCache ??= await this.repository.counties();
+    this.countiesCache ??= (await this.repository.counties()).sort((a, b) => countyRank(a.code) - countyRank(b.code) || a.code.localeCompare(b.code));
     return this.countiesCache;
   }
 
@@ -97,8 +98,10 @@ export class ReferenceService {
     return this.repository.counter(code);
   }
 
-  searchCounters(search: CounterSearch): Promise<RegistrationCounter[]> {
-    return this.repository.searchCounters(search);
+  /** Counters by county in the ministry's order (COUNTY_ORDER), then as the repository orders them (kind, code). */
+  async searchCounters(search: CounterSearch): Promise<RegistrationCounter[]> {
+    const rows = await this.repository.searchCounters(search);
+    return rows.map((row, i) => ({ row, i })).sort((a, b) => countyRank(a.row.countyCode) - countyRank(b.row.countyCode) || a.i - b.i).map(({ row }) => row);
   }
 
   /** Institutions and active counters by kind, per county (for the reference summary report). */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Allow } from '../../../common/access/access.decorator';
 import { CurrentPrincipal } from '../../../common/access/current-principal.decorator';
@@ -40,6 +40,14 @@ export class CounterController {
   async show(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
     const reservation = await this.counter.reservationAt(principal, reference);
     return { titleKey: RESERVATION_TITLE, backHref: '/counter', values: { decision: '', documents: [], reason: '' }, ...(await this.counter.page(reservation, req.lang)) };
+  }
+
+  /** "Show the national IDs in full" (audited): the same page, answered to the POST, IDs unmasked. */
+  @Post('reservations/:reference/national-id')
+  @HttpCode(200)
+  @Render(RESERVATION_TEMPLATE)
+  async showIds(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    return { titleKey: RESERVATION_TITLE, backHref: '/counter', values: { decision: '', documents: [], reason: '' }, ...(await this.counter.pageWithFullIds(principal, reference, req.lang)) };
   }
 
   @Post('reservations/:reference')

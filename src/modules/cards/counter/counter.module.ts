@@ -15,8 +15,8 @@ import { CounterService } from './counter.service';
   providers: [
     CounterService,
     moduleLinks('cards.counter', {
-      nav: [{ href: '/counter', labelKey: 'nav.counter', audience: ['counter_staff'], order: 20 }],
-      services: [{ href: '/counter', titleKey: 'home.services.counter.title', descriptionKey: 'home.services.counter.description', audienceKey: 'home.audience.staff', audience: ['counter_staff'], staff: true, order: 50 }],
+      nav: [{ href: '/counter', labelKey: 'cards.counter.list.title', audience: ['counter_staff'], order: 20 }],
+      services: [{ href: '/counter', titleKey: 'cards.counter.list.title', descriptionKey: 'home.services.counter.description', audienceKey: 'home.audience.staff', audience: ['counter_staff'], staff: true, order: 50 }],
     }),
   ],
 })

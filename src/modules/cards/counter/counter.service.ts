@@ -6,6 +6,7 @@ import { translate, type Lang } from '../../../common/i18n/i18n';
 import { maskNationalId } from '../../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
 import { Database } from '../../../core/database';
+import { AuditService } from '../../audit';
 import { NotificationsService } from '../../notifications';
 import { ReferenceService } from '../../reference';
 import { cardsError } from '../cards.errors';
@@ -14,12 +15,13 @@ import { CardLifecycle } from '../lifecycle/card-lifecycle.service';
 import type { CardReservation } from '../lifecycle/card-reservation.entity';
 import type { CardState } from '../lifecycle/card-state';
 import { CardRepository } from '../lifecycle/card.repository';
-import { isIsoDay, taipeiDay } from '../lifecycle/counter-date';
+import { taipeiDay } from '../lifecycle/counter-date';
 import { normalizeReference } from '../lifecycle/reference-number';
 import { ReservationRepository } from '../lifecycle/reservation.repository';
 import { CardReservationService } from '../reservation/card-reservation.service';
 import { ReservationPresenter } from '../reservation/reservation-presenter';
-import { counterView, formatDay } from '../reservation/reservation-view';
+import { formatDay, parseDayInput } from '../../../common/i18n/dates';
+import { counterView } from '../reservation/reservation-view';
 import { checkDecision, DOCUMENT_CODES, documentLabelKey, requiredDocuments, type DecisionInput, type DocumentCode } from './counter-decision';
 
 export const COUNTER_PAGE_SIZE = 20;
@@ -89,6 +91,7 @@ export class CounterService {
     private readonly reference: ReferenceService,
     private readonly notifications: NotificationsService,
     private readonly presenter: ReservationPresenter,
+    private readonly audit: AuditService,
   ) {}
 
   /** The staff member's counter; counter staff without one (a misconfigured account) may do nothing. */
@@ -105,10 +108,11 @@ export class CounterService {
   /** The counter's reservations of `day`, or of today (Taiwan) and later; newest days last. */
   async list(principal: Principal, filter: { day: string | null; page: number }, lang: Lang): Promise<CounterList> {
     const counterCode = this.counterCodeOf(principal);
-    if (filter.day && !isIsoDay(filter.day)) {
+    const day = filter.day ? parseDayInput(filter.day) : null;
+    if (filter.day && !day) {
       return { counterName: await this.counterName(counterCode, lang), rows: [], total: 0, page: 1, pages: 1, errors: [{ field: 'date', messageKey: 'cards.counter.errors.date' }] };
     }
-    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day: filter.day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
+    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
     return {
       counterName: await this.counterName(counterCode, lang),
       rows: rows.map((r) => ({
@@ -151,9 +155,19 @@ export class CounterService {
     return { outcome: 'issued', reference: reservation.reference, issued: await this.approve(principal, reservation, check.input) };
   }
 
-  /** What the reservation page shows: the reservation (IDs masked), its decision, its card, and the decision form's choices. */
-  async page(reservation: CardReservation, lang: Lang) {
-    const view = await this.presenter.page(reservation, lang);
+  /**
+   * The reservation page with the national IDs in full, for the clerk to compare with the ID
+   * cards in front of them: an explicit request, audited (who, when, which reservation).
+   */
+  async pageWithFullIds(principal: Principal, referenceParam: string, lang: Lang) {
+    const reservation = await this.reservationAt(principal, referenceParam);
+    await this.audit.recordAlone({ action: 'card.reservation.national-id-shown', targetType: 'card_reservation', targetId: reservation.reference, summary: { counter: reservation.counterCode } });
+    return this.page(reservation, lang, true);
+  }
+
+  /** What the reservation page shows: the reservation (IDs masked unless `fullIds`), its decision, its card, and the decision form's choices. */
+  async page(reservation: CardReservation, lang: Lang, fullIds = false) {
+    const view = await this.presenter.page(reservation, lang, fullIds);
     const byAgent = reservation.agentName !== null;
     const card = reservation.status === 'issued' ? await this.cards.forReservation(reservation.id) : null;
     const checked = (reservation.documentsChecked ?? '').split(',').filter((c): c is DocumentCode => (DOCUMENT_CODES as readonly string[]).includes(c));
@@ -163,10 +177,11 @@ export class CounterService {
       tag: stateTag(reservation.status),
       decidable: reservation.status === 'reserved',
       byAgent,
+      fullIds,
       documentItems: requiredDocuments(reservation.cardType, byAgent).map((code) => ({ value: code, labelKey: documentLabelKey(reservation.cardType, code) })),
       decisionItems: [
         { value: 'approve', labelKey: 'cards.counter.decision.approve', hintKey: 'cards.counter.decision.approveHint' },
-        { value: 'reject', labelKey: 'cards.counter.decision.reject' },
+        { value: 'reject', labelKey: 'cards.counter.decision.reject', conditional: 'cards/reject-reason' },
       ],
       decision: reservation.decidedAt
         ? {

@@ -42,7 +42,7 @@ import { UserCodeService } from './user-code.service';
     CardRenewalService,
     CardExpiryReminders,
     moduleLinks('cards.holder-services', {
-      services: [{ href: '/cards/services', titleKey: 'home.services.cardServices.title', descriptionKey: 'home.services.cardServices.description', audienceKey: 'home.audience.everyone', audience: 'anyone', order: 20 }],
+      services: [{ href: '/cards/services', titleKey: 'cardServices.entry.title', descriptionKey: 'home.services.cardServices.description', audienceKey: 'home.audience.cardHolders', audience: 'anyone', order: 20 }],
     }),
   ],
   exports: [CardExpiryReminders],

@@ -2,7 +2,8 @@
 // counters are closed: national holidays, and any day staff add, e.g. a typhoon day), not today,
 // not in the past, at most MAX_DAYS_AHEAD days ahead. Calendar days are Taiwan days
 // ('YYYY-MM-DD' in Asia/Taipei), whatever the server's time zone.
-import { addDays, dayOfWeek, isIsoDay } from '../../../common/time/taipei-day';
+import { parseDayInput } from '../../../common/i18n/dates';
+import { addDays, dayOfWeek } from '../../../common/time/taipei-day';
 
 export { addDays, dayOfWeek, isIsoDay, taipeiDay } from '../../../common/time/taipei-day';
 
@@ -43,9 +44,10 @@ export function firstBookableDay(calendar: CounterCalendar): string | null {
 
 /** Checks a submitted counter date; the reasons are checked in the order a person would fix them. */
 export function checkCounterDate(input: string | null | undefined, calendar: CounterCalendar): CounterDateCheck {
-  const value = (input ?? '').trim();
-  if (value === '') return { ok: false, reason: 'empty' };
-  if (!isIsoDay(value)) return { ok: false, reason: 'format' };
+  if ((input ?? '').trim() === '') return { ok: false, reason: 'empty' };
+  // a native date field sends YYYY-MM-DD; typed, 民國 years are taken too (115/12/8)
+  const value = parseDayInput(input);
+  if (!value) return { ok: false, reason: 'format' };
   if (value < calendar.today) return { ok: false, reason: 'past' };
   if (value === calendar.today) return { ok: false, reason: 'today' };
   if (value > lastBookableDay(calendar)) return { ok: false, reason: 'tooFar' };

@@ -16,6 +16,8 @@ export interface ApplicationPdfData {
   reference: string;
   /** 'YYYY-MM-DD' (Taiwan) the reservation was made. */
   createdDay: string;
+  /** The download's name without .pdf: the form's title and the reservation number. */
+  fileName: string;
   /** Label/value rows about the applicant (already in zh-TW). */
   applicantRows: Array<[string, string]>;
   /** Label/value rows about the counter and date. */

@@ -30,7 +30,8 @@ import { checkCounterDate, firstBookableDay, lastBookableDay, MAX_DAYS_AHEAD, ta
 import { generateReference, normalizeReference } from '../lifecycle/reference-number';
 import { applicantForm, applicantPerson, hasUserCode, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
 import { ReservationRepository } from '../lifecycle/reservation.repository';
-import { counterView, documentKeys, formatDay } from './reservation-view';
+import { formatDay } from '../../../common/i18n/dates';
+import { counterView, documentKeys } from './reservation-view';
 
 /** Failed lookups, registry checks, user-code and presence checks: 10 per session and 100 per client address in 15 minutes. */
 export function attemptPolicy(name: string): RatePolicy<'session' | 'client'> {
@@ -76,6 +77,16 @@ export interface DetailsCheck {
   newUserCode: string | null;
   choice: CounterChoice;
   calendar: CounterCalendar;
+  /** Who goes to the counter as answered (本人辦理 / 代理人辦理), for the form's radios; '' when not answered. */
+  by: AgentChoice;
+}
+
+export type AgentChoice = 'self' | 'agent' | '';
+
+/** Who goes to the counter: the radio's answer, or (a form posted without it) whether an agent was typed. */
+export function agentChoiceOf(answer: string, details: Pick<ReservationDetails, 'agentName' | 'agentNationalId'>): AgentChoice {
+  if (answer === 'self' || answer === 'agent') return answer;
+  return details.agentName || details.agentNationalId ? 'agent' : '';
 }
 
 /**
@@ -169,8 +180,9 @@ export class CardReservationService {
     const matches = !!person && person.categoryCode === certificate.category && person.certificateNumber === certificate.value && sameName(person.nameZh, values.name);
     if (!person || !matches) {
       await this.limiter.record(REGISTRY_FAILURES, attemptSubject(subject));
-      // One message for every mismatch: the registry's data is never revealed field by field.
-      return { applicant: null, errors: [{ field: 'nationalId', messageKey: 'cards.errors.registryMismatch' }], values };
+      // One message for the whole group of four fields (the registry's data is never revealed field
+      // by field: saying "the name is wrong" would tell that the ID is a registered professional's).
+      return { applicant: null, errors: [{ field: 'registry', messageKey: 'cards.errors.registryMismatch' }], values };
     }
     return {
       applicant: {
@@ -328,7 +340,13 @@ export class CardReservationService {
       else errors.push({ field: 'email', messageKey: 'cards.errors.email.format' });
     }
 
-    if (details.agentName || details.agentNationalId) {
+    // 本人辦理 clears whatever was typed under 代理人辦理 (hidden, or left from an earlier answer)
+    const by = agentChoiceOf(text(body, 'agent'), details);
+    if (by !== 'agent') {
+      details.agentName = '';
+      details.agentNationalId = '';
+    }
+    if (by === 'agent') {
       if (!details.agentName) errors.push({ field: 'agentName', messageKey: 'cards.errors.agentName.missing' });
       else checkText(errors, 'agentName', details.agentName, NAME_MAX, 'cards.errors.name.tooLong');
       if (!details.agentNationalId) errors.push({ field: 'agentNationalId', messageKey: 'cards.errors.agentNationalId.missing' });
@@ -356,7 +374,7 @@ export class CardReservationService {
       else if (confirm.trim() !== code.value) errors.push({ field: 'userCodeConfirm', messageKey: 'cards.errors.userCode.mismatch' });
       else newUserCode = code.value;
     }
-    return { details, errors, newUserCode, choice, calendar };
+    return { details, errors, newUserCode, choice, calendar, by };
   }
 
   /** Counts a details POST; refuses one past the session's or the client's limit. */

@@ -12,7 +12,7 @@ import { cardsError } from '../cards.errors';
 import { isReservationCardType, type CardReservation, type ReservationCardType } from '../lifecycle/card-reservation.entity';
 import { normalizeReference } from '../lifecycle/reference-number';
 import { applicantForm, hasUserCode, MAX_SESSION_REFERENCES, type CardReservationSession, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
-import { CardReservationService, type CounterChoice, type DetailsCheck } from './card-reservation.service';
+import { agentChoiceOf, CardReservationService, type CounterChoice, type DetailsCheck } from './card-reservation.service';
 import { ReservationPresenter } from './reservation-presenter';
 import { categoryOptions, documentKeys, NEED_KEYS } from './reservation-view';
 
@@ -114,14 +114,16 @@ export class ReservationFlow {
 
   private async detailsError(type: ReservationCardType, lang: Lang, draft: ReservationDraft, check: DetailsCheck, errors: FieldError[]) {
     const context = await this.detailsContext(type, lang, draft, check.choice, check.calendar);
-    return new FormValidationError('cards/reserve-details', 'cards.details.title', errors, { ...check.details, county: check.details.county || check.choice.countyCode || '' }, context);
+    return new FormValidationError('cards/reserve-details', 'cards.details.title', errors, { ...check.details, agent: check.by, county: check.details.county || check.choice.countyCode || '' }, context);
   }
 
   /** `county` (the "update list" button, or htmx on choosing a county) shows that county's counters without changing the draft. */
   async details(session: CardReservationSession, type: ReservationCardType, county: string, lang: Lang): Promise<Step> {
     const draft = this.draftFor(session, type);
     if (!draft?.applicant) return redirectTo(`${base(type)}/${draft ? 'applicant' : 'terms'}`);
-    const values: Partial<ReservationDetails> = { ...draft.details, ...(county ? { county } : {}) };
+    const values: Partial<ReservationDetails> & { agent?: string } = { ...draft.details, ...(county ? { county } : {}) };
+    // a saved draft has answered who goes: an agent if one was given, otherwise the applicant
+    if (draft.details) values.agent = agentChoiceOf('', { agentName: draft.details.agentName ?? '', agentNationalId: draft.details.agentNationalId ?? '' }) || 'self';
     const choice = await this.reservations.counterChoice(draft.applicant, values.county || undefined);
     values.county = choice.countyCode ?? '';
     const calendar = await this.reservations.calendar();
@@ -181,23 +183,39 @@ export class ReservationFlow {
 
   /**
    * A reservation this session may see: made here, or found with the national ID and the
-   * reference number. Any other gets the same refusal, whether the reference exists or not.
+   * reservation number; null for any other, whether the number exists or not.
    */
-  async accessible(session: CardReservationSession | undefined, referenceParam: string): Promise<CardReservation> {
+  async accessible(session: CardReservationSession | undefined, referenceParam: string): Promise<CardReservation | null> {
     const reference = normalizeReference(referenceParam);
     const allowed = !!reference && (session?.references ?? []).includes(reference);
-    const reservation = allowed ? await this.reservations.findByReference(reference) : null;
-    if (!reservation) throw cardsError.forbidden('reservation-not-in-session', 'cards.errors.lookupFirst');
-    return reservation;
+    return allowed ? await this.reservations.findByReference(reference) : null;
+  }
+
+  /**
+   * The way back when this session may not see the reservation (the session ended, or another
+   * browser): the lookup, with the number filled in and a note saying why. The same for every
+   * number, so it tells nothing about which exist.
+   */
+  lookupAgain(referenceParam: string): Step {
+    const reference = normalizeReference(referenceParam);
+    return redirectTo(`/cards/lookup?again=1${reference ? `&reference=${reference}` : ''}`);
+  }
+
+  /** The lookup form; `reference` and `again` come from lookupAgain. */
+  lookupForm(query: unknown): Step {
+    const reference = normalizeReference(textField(query, 'reference')) ?? '';
+    return pageOf('cards/lookup', { titleKey: 'cards.lookup.title', again: textField(query, 'again') === '1', values: { reference } });
   }
 
   async confirmation(session: CardReservationSession | undefined, reference: string, lang: Lang): Promise<Step> {
     const reservation = await this.accessible(session, reference);
+    if (!reservation) return this.lookupAgain(reference);
     return pageOf('cards/reservation-confirmation', { titleKey: 'cards.confirmation.title', reservation: await this.presenter.page(reservation, lang) });
   }
 
   async show(session: CardReservationSession | undefined, reference: string, lang: Lang): Promise<Step> {
     const reservation = await this.accessible(session, reference);
+    if (!reservation) return this.lookupAgain(reference);
     return pageOf('cards/reservation', { titleKey: 'cards.reservation.title', backHref: '/cards/lookup', reservation: await this.presenter.page(reservation, lang) });
   }
 

@@ -7,7 +7,8 @@ import type { CardReservation } from '../lifecycle/card-reservation.entity';
 import { CardReservationService, type CounterChoice } from './card-reservation.service';
 import { firstBookableDay, lastBookableDay, taipeiDay, type CounterCalendar } from '../lifecycle/counter-date';
 import { applicantPerson, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
-import { categoryText, counterView, documentKeys, formatDay, progressSteps, type CounterView, type ProgressStep } from './reservation-view';
+import { formatDay } from '../../../common/i18n/dates';
+import { categoryText, counterView, documentKeys, progressSteps, type CounterView, type ProgressStep } from './reservation-view';
 
 /** A summary-list row (views/partials/summary-list.hbs). */
 export interface SummaryRow {
@@ -35,6 +36,8 @@ export interface ReservationPage {
   applicantRows: SummaryRow[];
   appointmentRows: SummaryRow[];
   pdfHref: string;
+  /** The same form shown in the browser rather than downloaded. */
+  pdfOpenHref: string;
   detailsHref: string;
 }
 
@@ -102,17 +105,25 @@ export class ReservationPresenter {
       countyItems: counties.map((c) => ({ value: c.code, text: lang === 'en' ? c.nameEn : c.nameZh })),
       counterItems: choice.counters.map((c, i) => {
         const view = counterView(c, lang);
-        return { id: i === 0 ? 'counter' : `counter-${i}`, value: c.code, name: view.name, kindKey: view.kindKey, hint: `${view.address}｜${view.phone}｜${view.hours}` };
+        return { id: i === 0 ? 'counter' : `counter-${i}`, value: c.code, name: view.name, kindKey: view.kindKey, hintParts: [view.address, view.phone, view.hours] };
       }),
       dateMin: first ?? '',
       dateMax: last,
       dateFirst: first ? formatDay(first, lang) : '',
       dateLast: formatDay(last, lang),
       userCodeSet,
+      agentItems: [
+        { value: 'self', labelKey: 'cards.details.bySelf' },
+        { value: 'agent', labelKey: 'cards.details.byAgent', conditional: 'cards/agent-fields' },
+      ],
     };
   }
 
-  /** Check your answers: the draft as summary rows, each with its link back to the question (`base`: the journey's path). */
+  /**
+   * Check your answers: the draft as summary rows, each with its link back to the question (`base`:
+   * the journey's path). National IDs in full: the applicant must be able to verify what they
+   * typed (docs/ui-conventions.md, "National IDs").
+   */
   async draftAnswers(draft: ReservationDraft, base: string, lang: Lang): Promise<{ applicantRows: SummaryRow[]; detailRows: SummaryRow[] }> {
     const a = draft.applicant!;
     const d = draft.details as ReservationDetails;
@@ -123,12 +134,12 @@ export class ReservationPresenter {
     const applicantRows: SummaryRow[] =
       a.kind === 'personnel'
         ? [
-            { keyKey: 'cards.field.nationalId', value: maskNationalId(a.nationalId), href: `${applicantHref}#nationalId` },
+            { keyKey: 'cards.field.nationalId', value: a.nationalId, href: `${applicantHref}#nationalId` },
             { keyKey: 'cards.field.certificate', value: translate(lang, 'cards.certificateText', { category: categoryText(a.categoryCode, lang), number: a.certificateNumber }), href: `${applicantHref}#category` },
             { keyKey: 'cards.field.name', value: a.name, href: `${applicantHref}#name` },
             ...(institutionName ? [{ keyKey: 'cards.field.homeInstitution', value: institutionName }] : []),
           ]
-        : organisationFacts(a.kind, { institutionName, organisationName: '', businessNumber: '', institutionCode: '', cardCount: null, purpose: '', ...a, ...applicantPerson(a), nationalId: maskNationalId(applicantPerson(a).nationalId) }).map(
+        : organisationFacts(a.kind, { institutionName, organisationName: '', businessNumber: '', institutionCode: '', cardCount: null, purpose: '', ...a, ...applicantPerson(a) }).map(
             ([keyKey, value, field]) => ({ keyKey, value, ...(field ? { href: `${applicantHref}#${field}` } : {}) }),
           );
     const choice = await this.reservations.counterChoice(a, d.county || undefined);
@@ -140,7 +151,7 @@ export class ReservationPresenter {
       { keyKey: 'cards.field.phone', value: d.phone, href: `${detailsHref}#phone` },
       d.email ? { keyKey: 'cards.field.email', value: d.email, href: `${detailsHref}#email` } : { keyKey: 'cards.field.email', valueKey: 'cards.notGiven', href: `${detailsHref}#email` },
       d.agentName
-        ? { keyKey: 'cards.field.agent', lines: [d.agentName, maskNationalId(d.agentNationalId)], href: `${detailsHref}#agentName` }
+        ? { keyKey: 'cards.field.agent', lines: [d.agentName, d.agentNationalId], href: `${detailsHref}#agentName` }
         : { keyKey: 'cards.field.agent', valueKey: 'cards.noAgent', href: `${detailsHref}#agentName` },
       { keyKey: 'cards.field.userCode', valueKey: 'cards.check.userCodeSet', href: `${detailsHref}#userCode` },
       { keyKey: 'cards.field.mailingAddress', value: d.mailingAddress, href: `${detailsHref}#mailingAddress` },
@@ -148,10 +159,15 @@ export class ReservationPresenter {
     return { applicantRows, detailRows };
   }
 
-  async page(reservation: CardReservation, lang: Lang): Promise<ReservationPage> {
+  /**
+   * A stored reservation's page. National IDs are masked, unless `fullIds` (the counter's page
+   * after an explicit, audited "show": the clerk compares them with the ID cards).
+   */
+  async page(reservation: CardReservation, lang: Lang, fullIds = false): Promise<ReservationPage> {
+    const shown = (id: string) => (fullIds ? id : maskNationalId(id));
     const [counter, institution] = await Promise.all([this.reservations.counterOf(reservation), reservation.institutionCode ? this.reference.institution(reservation.institutionCode) : null]);
     const place = counter ? counterView(counter, lang) : null;
-    const maskedId = maskNationalId(this.reservations.revealNationalId(reservation));
+    const maskedId = shown(this.reservations.revealNationalId(reservation));
     const agentId = this.reservations.revealAgentNationalId(reservation);
     const institutionName = institution ? (lang === 'en' ? institution.nameEn : institution.nameZh) : '';
     const counterDate = formatDay(reservation.counterDate, lang);
@@ -170,7 +186,7 @@ export class ReservationPresenter {
       { keyKey: 'cards.field.phone', value: reservation.phone },
       reservation.email ? { keyKey: 'cards.field.email', value: reservation.email } : { keyKey: 'cards.field.email', valueKey: 'cards.notGiven' },
       reservation.agentName && agentId
-        ? { keyKey: 'cards.field.agent', lines: [reservation.agentName, maskNationalId(agentId)] }
+        ? { keyKey: 'cards.field.agent', lines: [reservation.agentName, shown(agentId)] }
         : { keyKey: 'cards.field.agent', valueKey: 'cards.noAgent' },
       { keyKey: 'cards.field.mailingAddress', value: reservation.mailingAddress },
     ];
@@ -189,6 +205,7 @@ export class ReservationPresenter {
       applicantRows,
       appointmentRows,
       pdfHref: `/cards/reservations/${reservation.reference}/application.pdf`,
+      pdfOpenHref: `/cards/reservations/${reservation.reference}/application.pdf?open=1`,
       detailsHref: `/cards/reservations/${reservation.reference}`,
     };
   }
@@ -218,13 +235,15 @@ export class ReservationPresenter {
     return {
       cardType: reservation.cardType,
       reference: reservation.reference,
-      createdDay: taipeiDay(reservation.createdAt),
+      createdDay: formatDay(taipeiDay(reservation.createdAt), 'zh-TW'),
+      fileName: `${t(`cards.pdf.title.${reservation.cardType}`)}-${reservation.reference}`,
       applicantRows,
+      // the day to go first, under its own label: not to be confused with the day it was reserved (the header's)
       counterRows: [
+        [t('cards.pdf.counterDate'), formatDay(reservation.counterDate, 'zh-TW')],
         [t('cards.field.counter'), place ? place.name : reservation.counterCode],
         [t('cards.field.counterAddress'), place ? `${place.address}　${place.phone}` : ''],
         [t('cards.field.counterHours'), place?.hours ?? ''],
-        [t('cards.field.counterDate'), formatDay(reservation.counterDate, 'zh-TW')],
       ],
       agentRows:
         reservation.agentName && agentId

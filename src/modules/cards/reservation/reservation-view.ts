@@ -1,15 +1,10 @@
-// Presentation helpers shared by the pages, the e-mail and the printable form: dates in words,
-// a counter in the reader's language, the documents to bring, the progress steps.
+// Presentation helpers shared by the pages, the e-mail and the printable form (dates: the one
+// formatter of src/common/i18n/dates.ts): a counter in the reader's language, the documents to bring, the progress steps.
 import type { Lang } from '../../../common/i18n/i18n';
 import type { RegistrationCounter } from '../../reference';
 import { PERSONNEL_CATEGORIES } from '../../../common/identifiers/personnel-categories';
 import type { ReservationCardType } from '../lifecycle/card-reservation.entity';
 import type { CardState } from '../lifecycle/card-state';
-
-/** 'YYYY-MM-DD' → 「2026年12月1日 星期二」 / "Tuesday 1 December 2026". */
-export function formatDay(day: string, lang: Lang): string {
-  return new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-TW', { dateStyle: 'full', timeZone: 'UTC' }).format(new Date(`${day}T00:00:00Z`));
-}
 
 export interface CounterView {
   code: string;

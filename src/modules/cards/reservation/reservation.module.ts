@@ -10,11 +10,12 @@ import { CardReservationsController } from './card-reservations.controller';
 import { ReservationFlow } from './reservation-flow';
 import { ReservationPresenter } from './reservation-presenter';
 
-const reserve = (type: string, order: number) => ({
+/** A service card: its title is the page's own heading (one title per service: docs/ui-conventions.md). */
+const reserve = (type: string, audienceKey: string, order: number) => ({
   href: `/cards/reserve/${type}`,
-  titleKey: `home.services.reserve${type[0].toUpperCase()}${type.slice(1)}.title`,
+  titleKey: `cards.reserve.${type}.title`,
   descriptionKey: `home.services.reserve${type[0].toUpperCase()}${type.slice(1)}.description`,
-  audienceKey: 'home.audience.everyone',
+  audienceKey,
   audience: 'anyone' as const,
   order,
 });
@@ -30,11 +31,11 @@ const reserve = (type: string, order: number) => ({
     secretBoxProvider('reservation-user-code'),
     moduleLinks('cards.reservation', {
       services: [
-        reserve('personnel', 10),
-        reserve('institution', 11),
-        reserve('attached', 12),
-        reserve('test', 13),
-        { href: '/cards/lookup', titleKey: 'home.services.reservationLookup.title', descriptionKey: 'home.services.reservationLookup.description', audienceKey: 'home.audience.everyone', audience: 'anyone', order: 30 },
+        reserve('personnel', 'home.audience.personnel', 10),
+        reserve('institution', 'home.audience.institutions', 11),
+        reserve('attached', 'home.audience.institutions', 12),
+        reserve('test', 'home.audience.testCards', 13),
+        { href: '/cards/lookup', titleKey: 'cards.lookup.title', descriptionKey: 'home.services.reservationLookup.description', audienceKey: 'home.audience.applicants', audience: 'anyone', order: 30 },
       ],
     }),
   ],

@@ -56,3 +56,21 @@ export type CountyCode = (typeof COUNTIES)[number]['code'];
 export function findCounty(code: string): County | undefined {
   return COUNTIES.find((c) => c.code === code);
 }
+
+/**
+ * The order in which the interior ministry's household registration statistics list the counties
+ * (戶政司): the six special municipalities (新北市、臺北市、桃園市、臺中市、臺南市、高雄市), then the
+ * counties and cities of Taiwan Province as it lists them, then Fukien Province (金門縣、連江縣).
+ * Lists of counties for people (the counter search, the county choices) follow it.
+ */
+export const COUNTY_ORDER: readonly string[] = [
+  '65000', '63000', '68000', '66000', '67000', '64000',
+  '10002', '10004', '10005', '10007', '10008', '10009', '10010', '10013', '10014', '10015', '10016', '10017', '10018', '10020',
+  '09020', '09007',
+];
+
+/** A county's place in COUNTY_ORDER (unknown codes last, by code). */
+export function countyRank(code: string): number {
+  const i = COUNTY_ORDER.indexOf(code);
+  return i < 0 ? COUNTY_ORDER.length : i;
+}
