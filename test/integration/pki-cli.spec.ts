@@ -10,6 +10,8 @@ import { createCa, createLeaf, createRoot, days, NOW, personnelLeaf, simplePki }
 import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 const store = useSoftHsmTestStore();
+// Each CLI command is a process of its own that boots the application context: seconds on a busy machine.
+jest.setTimeout(180_000);
 const DAY = 24 * 60 * 60 * 1000;
 
 
