@@ -9,14 +9,13 @@
 // It prints the ratio (a)/(c) (goal: at least 0.5) and (a)'s p99 (goal: under 20 ms). The serial
 // is one the CA never issued, so the answer is 'unknown'; a 'good' one costs the same. OpenSSL
 // checks both kinds of answer before the measurement.
-import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureDevPki, startChild, stopChild, waitForLine } from './lib/harness.mjs';
+import { ensureDevPki, measure, startChild, stopChild, waitForLine } from './lib/harness.mjs';
 
 export const name = 'ocsp';
 export const description = 'OCSP answers over HTTP: GET pre-signed (cached), POST with a nonce (signed afresh), and a bare Node http server';
@@ -32,25 +31,6 @@ function bareServer(responseFile, headersJson) {
     res.writeHead(200, headers).end(body);
   });
   server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
-}
-
-/** One autocannon POST measurement, with the same warm-up and figures as ctx.measure. */
-async function measurePost(url, body, { connections, seconds, warmupSeconds }) {
-  const cannon = (duration) =>
-    new Promise((resolve, reject) => {
-      const request = { url, connections, duration, method: 'POST', body, headers: { 'content-type': 'application/ocsp-request' } };
-      autocannon(request, (err, result) => (err ? reject(err) : resolve(result)));
-    });
-  if (warmupSeconds > 0) await cannon(warmupSeconds);
-  const r = await cannon(seconds);
-  return {
-    requestsPerSecond: r.requests.average,
-    latencyMeanMs: r.latency.average,
-    latencyP50Ms: r.latency.p50,
-    latencyP99Ms: r.latency.p99,
-    requests: r.requests.total,
-    failures: r.errors + r.timeouts + r.non2xx,
-  };
 }
 
 /** @param {import('../bench.mjs').BenchContext} ctx */
@@ -90,7 +70,7 @@ export default async function run(ctx) {
 
     const rows = [
       { target: 'app  GET /pki/ocsp/{request} (pre-signed, cached)', ...(await ctx.measure(getUrl)) },
-      { target: 'app  POST /pki/ocsp (nonce: signed afresh)', ...(await measurePost(`${ctx.appUrl}/pki/ocsp`, postBody, ctx.options)) },
+      { target: 'app  POST /pki/ocsp (nonce: signed afresh)', ...(await measure(`${ctx.appUrl}/pki/ocsp`, ctx.options, { method: 'POST', body: postBody, headers: { 'content-type': 'application/ocsp-request' } })) },
       { target: 'bare GET (node:http, the same bytes)', ...(await ctx.measure(bareUrl)) },
     ];
     const ratio = rows[0].requestsPerSecond / rows[2].requestsPerSecond;

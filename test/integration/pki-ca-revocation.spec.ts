@@ -9,23 +9,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webcrypto } from 'node:crypto';
 import type { Response } from 'superagent';
 import { createTestApp, type TestApp } from '../support/app';
 import { query, runCli } from '../support/cli';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
 import { CertificateIssuer, type IssuedResult } from '../../src/modules/certificates/certificate-issuer.service';
+import { ownDevHierarchy } from '../support/pki/dev-hierarchy';
 import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
-import { CrlService } from '../../src/modules/certificates/crl.service';
-import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { OCSP_RESPONDER_KIND } from '../../src/modules/certificates/ocsp/ocsp-responder.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
 import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 useSoftHsmTestStore();
+// Each CLI command is a process of its own that boots the application context: seconds on a busy machine.
+jest.setTimeout(180_000);
 
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const actor = { kind: 'test', id: 'pki-ca-revocation.spec' };
 const pem = (der: Uint8Array, type = 'CERTIFICATE') => `${x509.PemConverter.encode(new Uint8Array(der).buffer as ArrayBuffer, type)}\n`;
 
@@ -62,6 +61,7 @@ describe('pki ca revoke and pki ocsp-responder rotate', () => {
   let root: CaCertificate;
   let issuing: CaCertificate;
   let leaf: IssuedResult;
+  let dispose: () => Promise<void>;
   const tag = randomBytes(3).toString('hex');
   const file = (name: string, content: string | Uint8Array) => {
     const path = join(tmp, name);
@@ -74,23 +74,11 @@ describe('pki ca revoke and pki ocsp-responder rotate', () => {
     web = await createTestApp();
     await web.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(web.app.getHttpServer().address() as AddressInfo).port}/pki/ocsp`;
-    const devPki = web.app.get(DevPkiService);
-    await devPki.init({ actor });
-    root = await devPki.createCa('hca', 'root', `CN=Revocation Test Root ${tag}, O=NHI Services Development, C=TW`, undefined, actor);
-    issuing = await devPki.createCa('hca', 'issuing', `CN=Revocation Test Issuing CA ${tag}, O=NHI Services Development, C=TW`, root, actor);
-    await web.app.get(CrlService).refresh({ force: true });
-    // The newest issuing HCA: ours, until it is revoked.
-    const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const spki = new Uint8Array(await subtle.exportKey('spki', keys.publicKey));
-    leaf = await web.app
-      .get(CertificateIssuer)
-      .issue({ family: 'hca', subjectType: 'personnel', subject: { name: '王小明', nationalId: 'A123456789', organization: '臺北示範醫學中心' }, spki }, actor);
+    ({ root, issuing, leaf, dispose } = await ownDevHierarchy(web.app, 'Revocation Test', actor));
   });
 
   afterAll(async () => {
-    // Out of the way of the other files of this jest worker (dev-init and issuing take the newest enabled CA).
-    const trustStore = web.app.get(TrustStoreService);
-    for (const ca of [issuing, root]) if (ca) await trustStore.disable(String(ca.id), actor).catch(() => undefined);
+    await dispose?.();
     await web?.close();
     rmSync(tmp, { recursive: true, force: true });
   });

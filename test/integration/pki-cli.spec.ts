@@ -11,6 +11,8 @@ import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 import { DEMO_FIXTURES, findDemoInsured } from '../../src/modules/reference/data';
 
 const store = useSoftHsmTestStore();
+// Each CLI command is a process of its own that boots the application context: seconds on a busy machine.
+jest.setTimeout(180_000);
 const DAY = 24 * 60 * 60 * 1000;
 
 

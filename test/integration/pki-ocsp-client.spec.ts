@@ -3,23 +3,23 @@
 // the anchor's policy (crl-only, ocsp-first, both) and OCSP address override set with
 // `pki trust revocation` (audited), a hold seen by OCSP before any CRL says so, and the CRL as
 // the fallback when the responder cannot be reached.
-import { randomBytes, webcrypto } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { createTestApp, type TestApp } from '../support/app';
 import { runCli } from '../support/cli';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
-import { CertificateIssuer, type IssuedResult } from '../../src/modules/certificates/certificate-issuer.service';
 import { CaCertificate } from '../../src/modules/certificates/certificates.entity';
 import { CrlService } from '../../src/modules/certificates/crl.service';
-import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { RevocationService } from '../../src/modules/certificates/revocation.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
+import type { IssuedResult } from '../../src/modules/certificates/certificate-issuer.service';
+import { ownDevHierarchy } from '../support/pki/dev-hierarchy';
 
 useSoftHsmTestStore();
+// Each CLI command is a process of its own that boots the application context: seconds on a busy machine.
+jest.setTimeout(180_000);
 
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const actor = { kind: 'test', id: 'pki-ocsp-client.spec' };
 
 /** A loopback address where nothing listens. */
@@ -40,27 +40,17 @@ describe('sign-in revocation with OCSP (our own responder)', () => {
   let root: CaCertificate;
   let issuing: CaCertificate;
   let leaf: IssuedResult;
-  const tag = randomBytes(3).toString('hex');
+  let dispose: () => Promise<void>;
 
   beforeAll(async () => {
     web = await createTestApp();
     await web.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(web.app.getHttpServer().address() as AddressInfo).port}/pki/ocsp`;
-    const devPki = web.app.get(DevPkiService);
-    await devPki.init({ actor });
-    root = await devPki.createCa('hca', 'root', `CN=OCSP Sign-in Test Root ${tag}, O=NHI Services Development, C=TW`, undefined, actor);
-    issuing = await devPki.createCa('hca', 'issuing', `CN=OCSP Sign-in Test CA ${tag}, O=NHI Services Development, C=TW`, root, actor);
-    await web.app.get(CrlService).refresh({ force: true });
-    const keys = (await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-    const spki = new Uint8Array(await subtle.exportKey('spki', keys.publicKey));
-    leaf = await web.app
-      .get(CertificateIssuer)
-      .issue({ family: 'hca', subjectType: 'personnel', subject: { name: '王小明', nationalId: 'A123456789', organization: '臺北示範醫學中心' }, spki }, actor);
+    ({ root, issuing, leaf, dispose } = await ownDevHierarchy(web.app, 'OCSP Sign-in Test', actor));
   });
 
   afterAll(async () => {
-    const trustStore = web.app.get(TrustStoreService);
-    for (const ca of [issuing, root]) if (ca) await trustStore.disable(String(ca.id), actor).catch(() => undefined);
+    await dispose?.();
     await web?.close();
   });
 

@@ -105,19 +105,20 @@ export const getPage = async (url) => {
   return { status: res.status, text: await res.text() };
 };
 
-const cannon = (url, connections, seconds) =>
+const cannon = (url, connections, seconds, request = {}) =>
   new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ ...request, url, connections, duration: seconds }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 
 /**
  * Loads `url` with `connections` concurrent connections: `warmupSeconds` unmeasured (JIT, pools),
  * then `seconds` measured. Returns requests per second (mean of the per-second samples), latency
  * (ms: mean, p50, p99) and the count of failures (errors, timeouts and non-2xx answers).
+ * `request` adds autocannon request options (method, body, headers) to every request.
  */
-export const measure = async (url, { connections, seconds, warmupSeconds }) => {
-  if (warmupSeconds > 0) await cannon(url, connections, warmupSeconds);
-  const r = await cannon(url, connections, seconds);
+export const measure = async (url, { connections, seconds, warmupSeconds }, request = {}) => {
+  if (warmupSeconds > 0) await cannon(url, connections, warmupSeconds, request);
+  const r = await cannon(url, connections, seconds, request);
   return {
     requestsPerSecond: r.requests.average,
     latencyMeanMs: r.latency.average,
