@@ -1,8 +1,9 @@
-// Certificate sign-in (loaded only by the login page). The PIN goes from this page to the reader
+// Card sign-in (loaded only by the login page): certificates with their PIN, and the NHI card
+// (健保卡, no PIN) with its registered password (nhi-card.js). The PIN goes from this page to the reader
 // helper on the user's own PC (loopback) and nowhere else; the server receives only the signed
 // token. Steps: helper status → challenge from the server → the helper signs it with the card →
 // the token to the server → on to the user's home page. Every failure becomes a clear message.
-import { cardMessage, signWithNhiCard } from './nhi-card.js';
+import { cardMessage, helperSign, signWithNhiCard } from './nhi-card.js';
 
 const form = document.getElementById('certificate-login');
 const statusBox = document.getElementById('login-status');
@@ -85,6 +86,18 @@ async function postJson(url, body) {
   return answer;
 }
 
+/** The signed token (and what goes with it) to the server; signed in, on to the page asked for. */
+async function finishLogin(path, body) {
+  say('login.status.verifying');
+  const returnTo = new FormData(form).get('returnTo') || '/';
+  const result = await postJson(path, { ...body, returnTo });
+  if (!result.ok) {
+    statusBox.textContent = result.body.message || messages['login.errors.unexpected'];
+    return;
+  }
+  window.location.assign(result.body.redirect || '/');
+}
+
 /** 健保卡: no PIN (the card has none); the registered password goes to the server with the signed token. */
 const isNhi = () => new FormData(form).get('cardType') === 'nhi';
 function showCardTypeFields() {
@@ -104,15 +117,9 @@ async function nhiLogin() {
       return;
     }
     csrf = signed.csrf;
-    say('login.status.verifying');
-    const returnTo = new FormData(form).get('returnTo') || '/';
-    const result = await postJson('/auth/nhi-card', { challenge: signed.challenge, token: signed.token, password: passwordInput.value, returnTo });
+    const password = passwordInput.value;
     passwordInput.value = '';
-    if (!result.ok) {
-      statusBox.textContent = result.body.message || messages['login.errors.unexpected'];
-      return;
-    }
-    window.location.assign(result.body.redirect || '/');
+    await finishLogin('/auth/nhi-card', { challenge: signed.challenge, token: signed.token, password });
   } finally {
     submit.disabled = false;
   }
@@ -138,18 +145,7 @@ form.addEventListener('submit', async (event) => {
       return;
     }
     say('login.status.signing');
-    let signed;
-    try {
-      const res = await fetch(`${helper}/sign`, {
-        method: 'POST',
-        mode: 'cors',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ origin: window.location.origin, challenge: challenge.body.challenge, pin, token: cardSelect.value }),
-      });
-      signed = { ok: res.ok, body: await res.json().catch(() => ({})) };
-    } catch {
-      signed = { ok: false, body: { code: 61006 } };
-    }
+    const signed = await helperSign(helper, { origin: window.location.origin, challenge: challenge.body.challenge, pin, token: cardSelect.value });
     pinInput.value = '';
     if (!signed.ok) {
       const text = helperMessage(signed.body);
@@ -157,14 +153,7 @@ form.addEventListener('submit', async (event) => {
       statusBox.textContent = text;
       return;
     }
-    say('login.status.verifying');
-    const returnTo = new FormData(form).get('returnTo') || '/';
-    const result = await postJson('/auth/certificate', { challenge: challenge.body.challenge, token: signed.body, cardType, returnTo });
-    if (!result.ok) {
-      statusBox.textContent = result.body.message || messages['login.errors.unexpected'];
-      return;
-    }
-    window.location.assign(result.body.redirect || '/');
+    await finishLogin('/auth/certificate', { challenge: challenge.body.challenge, token: signed.body, cardType });
   } finally {
     submit.disabled = false;
   }

@@ -14,6 +14,16 @@ export async function helperStatus(helper) {
   }
 }
 
+/** The reader helper signs `request` ({ origin, challenge, token, pin? }): { ok, body } (body: the token or the helper's error). */
+export async function helperSign(helper, request) {
+  try {
+    const res = await fetch(`${helper}/sign`, { method: 'POST', mode: 'cors', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request) });
+    return { ok: res.ok, body: await res.json().catch(() => ({})) };
+  } catch {
+    return { ok: false, body: { code: 61006 } };
+  }
+}
+
 /**
  * Signs a fresh challenge with the NHI card `label` (or the only NHI card present). Returns
  * { ok: true, challenge, token, csrf } (csrf: the token of the session the challenge began) or
@@ -33,18 +43,7 @@ export async function signWithNhiCard({ helper, csrf, label }) {
   });
   const challenge = await challengeRes.json().catch(() => ({}));
   if (!challengeRes.ok) return { ok: false, body: challenge };
-  let signed;
-  try {
-    const res = await fetch(`${helper}/sign`, {
-      method: 'POST',
-      mode: 'cors',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ origin: window.location.origin, challenge: challenge.challenge, token: card.label }),
-    });
-    signed = { ok: res.ok, body: await res.json().catch(() => ({})) };
-  } catch {
-    signed = { ok: false, body: { code: 61006 } };
-  }
+  const signed = await helperSign(helper, { origin: window.location.origin, challenge: challenge.challenge, token: card.label });
   if (!signed.ok) return signed;
   return { ok: true, challenge: challenge.challenge, token: signed.body, csrf: challenge.csrfToken || csrf, cardNumber: card.nhiCardNumber };
 }

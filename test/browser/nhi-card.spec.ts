@@ -8,6 +8,8 @@ import { useSoftHsmTestStore } from '../support/softhsm';
 
 const store = useSoftHsmTestStore();
 const PASSWORD = 'Quiet-harbour-lantern-8';
+/** Each test walks several pages (and scrypt runs on a shared machine): more than the default minute. */
+const JOURNEY_MS = 180_000;
 
 describe('NHI card sign-ins in a real browser: register → verify → card + password; card-less with the SMS code', () => {
   let helperPort: number;
@@ -71,7 +73,7 @@ describe('NHI card sign-ins in a real browser: register → verify → card + pa
     await expectAccessible(page);
     // the password went to the server (it is the second factor there), with the card's signed token
     expect(serverRequests.some((body) => body.includes('"token"') && body.includes(PASSWORD))).toBe(true);
-  });
+  }, JOURNEY_MS);
 
   it('signs in without the card: national ID, the code from the SMS sink, then the card number', async () => {
     const { page } = t;
@@ -88,5 +90,5 @@ describe('NHI card sign-ins in a real browser: register → verify → card + pa
     await page.getByLabel('健保卡卡號').fill(person.cardNumber);
     await Promise.all([page.waitForURL(`${t.baseUrl}/`), page.getByRole('button', { name: '登入' }).click()]);
     expect(await page.locator('.app-header__user-name').innerText()).toBe(person.nameZh);
-  });
+  }, JOURNEY_MS);
 });

@@ -131,6 +131,20 @@ describe('NHI card (健保卡): card, registration and card + password sign-in',
     });
   });
 
+  it('refuses any other card at the NHI card sign-in (card-not-nhi), and a token without a card (token-malformed)', async () => {
+    const hca = await createIssuedCard(t, { modulePath: store.modulePath, state: 'active' });
+    const agent = t.agent();
+    const page = await agent.get('/login').expect(200);
+    const answer = await agent.post('/auth/challenge').set('X-CSRF-Token', csrfFrom(page.text)).set('Origin', origin).set('Accept', 'application/json').expect(200);
+    const signed = await callHelper(helper, origin, 'POST', '/sign', { origin, challenge: answer.body.challenge, pin: hca.pin, token: hca.label });
+    expect(signed.status).toBe(200);
+    const send = (token: unknown) => agent.post('/auth/nhi-card').set('X-CSRF-Token', answer.body.csrfToken).set('Origin', origin).set('Accept', 'application/json').send({ challenge: answer.body.challenge, token, password: PASSWORD });
+    const res = await send(signed.body);
+    expect([res.status, res.body.code]).toEqual([403, 'card-not-nhi']);
+    const none = await send('not a token');
+    expect([none.status, none.body.code]).toEqual([400, 'token-malformed']);
+  });
+
   describe('registration (/nhi-card/register)', () => {
     it('refuses each bad field with its message, keeping the values', async () => {
       const { person, card } = await holder();

@@ -74,9 +74,9 @@ describe('runPkiVerify', () => {
     const mapping = file('mapping.json', JSON.stringify({ subjectTypes: { '2.16.886.1.100.3.1.7': 'moica-citizen' }, policies: {} }));
     const result = await verify('--trust', trust, '--chain', chain, '--at', at, '--family-mapping', mapping, '--json');
     expect(JSON.parse(result.out)).toMatchObject({ valid: true, family: 'moica-citizen' });
-    const typo = file('typo.json', JSON.stringify({ subjectTypes: { '2.16.886.1.100.3.1.7': 'nhi-card' }, policies: {} }));
+    const typo = file('typo.json', JSON.stringify({ subjectTypes: { '2.16.886.1.100.3.1.7': 'nhi-cards' }, policies: {} }));
     const refused = await verify('--trust', trust, '--chain', chain, '--family-mapping', typo, '--json');
-    expect([refused.code, JSON.parse(refused.out).errors]).toEqual([2, [expect.stringContaining('unknown family "nhi-card"')]]);
+    expect([refused.code, JSON.parse(refused.out).errors]).toEqual([2, [expect.stringContaining('unknown family "nhi-cards"')]]);
   });
 
   it('returns 2 for usage errors, listing each problem', async () => {

@@ -4,6 +4,7 @@ import { certificateFields } from './der';
 import { TokenError } from './errors';
 import { KeyType } from './keys';
 import { Pkcs11Module } from './module';
+import type { Pkcs11Session } from './session';
 
 /**
  * The development card profile: a SoftHSM2 token that behaves like a smart card. Real cards
@@ -64,6 +65,24 @@ function invalid(operation: string, message: string): TokenError {
   return new TokenError('invalid-argument', operation, undefined, undefined, message);
 }
 
+/** A new token labelled `label` on a free slot, initialized with the SO PIN (PUK). */
+function initCardToken(operation: string, moduleOrPath: string | Pkcs11Module, label: string, soPin: string) {
+  const module = moduleOf(moduleOrPath);
+  module.rescan();
+  if (module.findToken(label)) throw invalid(operation, `a token labelled "${label}" already exists`);
+  const free = module.freeSlot();
+  if (!free) throw new TokenError('token-not-found', operation, undefined, undefined, 'no free slot to initialize a token in');
+  return { module, slot: module.initToken(free, { soPin, label }) };
+}
+
+/** Sets the user PIN as the SO and logs the user in with it (to generate the card's keys). */
+function loginWithNewUserPin(session: Pkcs11Session, soPin: string, pin: string): void {
+  session.login(soPin, 'so');
+  session.initUserPin(pin);
+  session.logout();
+  session.login(pin, 'user');
+}
+
 /**
  * Creates a development card: initializes a token on a free slot with the SO PIN (PUK), sets
  * the user PIN, generates the key pair on the token (private key sensitive, not extractable,
@@ -74,18 +93,10 @@ export function createDevelopmentCard(options: CreateDevelopmentCardOptions): De
   const operation = 'createDevelopmentCard';
   if (!CARD_PIN_PATTERN.test(options.pin)) throw invalid(operation, 'the PIN must be 6 to 8 digits');
   if (!CARD_PUK_PATTERN.test(options.soPin)) throw invalid(operation, 'the PUK (SO PIN) must be 6 to 16 letters or digits');
-  const module = moduleOf(options.module);
-  module.rescan();
-  if (module.findToken(options.label)) throw invalid(operation, `a token labelled "${options.label}" already exists`);
-  const free = module.freeSlot();
-  if (!free) throw new TokenError('token-not-found', operation, undefined, undefined, 'no free slot to initialize a token in');
-  const slot = module.initToken(free, { soPin: options.soPin, label: options.label });
   const profile = DEVELOPMENT_CARD_PROFILE;
+  const { module, slot } = initCardToken(operation, options.module, options.label, options.soPin);
   const spkiAndId = module.withSession(slot, { write: true }, (session) => {
-    session.login(options.soPin, 'so');
-    session.initUserPin(options.pin);
-    session.logout();
-    session.login(options.pin, 'user');
+    loginWithNewUserPin(session, options.soPin, options.pin);
     const pair = session.generateKeyPair({ keyType: options.keyType, label: profile.keyLabel });
     session.writeData({ application: profile.application, label: profile.triesLabel, value: Buffer.from(String(profile.maxPinTries)) });
     session.writeData({ application: profile.application, label: profile.openedLabel, value: Buffer.from(options.opened ? '1' : '0') });
@@ -114,19 +125,10 @@ export function createNhiDevelopmentCard(options: CreateNhiDevelopmentCardOption
   const operation = 'createNhiDevelopmentCard';
   if (!NHI_CARD_NUMBER_PATTERN.test(options.cardNumber)) throw invalid(operation, 'the NHI card number must be 12 digits');
   if (!CARD_PUK_PATTERN.test(options.soPin)) throw invalid(operation, 'the SO PIN must be 6 to 16 letters or digits');
-  const module = moduleOf(options.module);
-  module.rescan();
-  if (module.findToken(options.label)) throw invalid(operation, `a token labelled "${options.label}" already exists`);
-  const free = module.freeSlot();
-  if (!free) throw new TokenError('token-not-found', operation, undefined, undefined, 'no free slot to initialize a token in');
-  const slot = module.initToken(free, { soPin: options.soPin, label: options.label });
   const profile = DEVELOPMENT_CARD_PROFILE;
-  const throwawayPin = String(randomInt(10_000_000, 100_000_000));
+  const { module, slot } = initCardToken(operation, options.module, options.label, options.soPin);
   const spkiAndId = module.withSession(slot, { write: true }, (session) => {
-    session.login(options.soPin, 'so');
-    session.initUserPin(throwawayPin);
-    session.logout();
-    session.login(throwawayPin, 'user');
+    loginWithNewUserPin(session, options.soPin, String(randomInt(10_000_000, 100_000_000)));
     const pair = session.generateKeyPair({ keyType: options.keyType, label: profile.keyLabel, private: false });
     session.writeData({ application: profile.application, label: profile.kindLabel, value: Buffer.from('nhi') });
     session.writeData({ application: profile.application, label: profile.cardNumberLabel, value: Buffer.from(options.cardNumber) });
