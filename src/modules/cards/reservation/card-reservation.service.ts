@@ -57,7 +57,7 @@ const REFERENCE_RETRIES = 5;
 
 /**
  * Which counters an applicant is offered (seed 000): staff of an initial-review hospital
- * (初審註冊窗口) apply at that hospital's counter; everyone else at a health bureau or station
+ * (初審註冊櫃檯) apply at that hospital's counter; everyone else at a health bureau or station
  * (衛生局、所), chosen by county.
  */
 export type CounterChoice =
