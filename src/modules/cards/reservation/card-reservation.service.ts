@@ -539,6 +539,16 @@ export class CardReservationService {
   }
 
   /** The applicant's (or responsible person's) national ID in full: only for the applicant's own printout. */
+  /** The applicant's reservations not yet dealt with (reserved, from today on), for the duplicate warning. */
+  pendingFor(nationalId: string, counterCode?: string): Promise<CardReservation[]> {
+    return this.repository.pendingOf(this.ids.index(nationalId), taipeiDay(), counterCode);
+  }
+
+  /** The national ID's search index (the stored reservations are found by it, never by the ID). */
+  nationalIdIndex(nationalId: string): string {
+    return this.ids.index(nationalId);
+  }
+
   revealNationalId(reservation: CardReservation): string {
     return this.ids.reveal(reservation.nationalIdCipher);
   }
