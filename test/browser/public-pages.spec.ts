@@ -15,7 +15,7 @@ async function column(page: Page, index: number): Promise<string[]> {
   );
 }
 
-/** The caption's count, e.g. 「查詢結果：3 個窗口」 → 3. */
+/** The caption's count, e.g. 「查詢結果：3 個櫃檯」 → 3. */
 async function resultCount(page: Page): Promise<number> {
   const caption = await page.locator('#counter-results caption').innerText();
   return Number(/\d+/.exec(caption)?.[0]);

@@ -259,6 +259,36 @@ describe('registration counter: reservations, approval with card issuance, rejec
     expect(await t.dataSource.getRepository(AuditEvent).countBy({ action: 'card.reservation.national-id-shown', targetId: reference })).toBe(1);
   });
 
+  it('flags an applicant with several pending reservations, lists them on the reservation page, and searches by number or national ID', async () => {
+    const counter = await createTestCounter(t);
+    const first = await reserve(PHARMACIST, { county: counter.countyCode, counter: counter.code });
+    const second = await reserve(PHARMACIST, { county: counter.countyCode, counter: counter.code, day: secondDay });
+    const single = await reserve(CLINIC_DOCTOR, { county: counter.countyCode, counter: counter.code });
+    const agent = await staff(counter.code);
+    const list = (await agent.get('/counter').expect(200)).text;
+    const rowOf = (ref: string) => new RegExp(`<tr class="govuk-table__row">(?:(?!</tr>)[\\s\\S])*${ref}(?:(?!</tr>)[\\s\\S])*</tr>`).exec(list)?.[0] ?? '';
+    expect(rowOf(first)).toContain(zh('cards.counter.list.duplicate'));
+    expect(rowOf(second)).toContain(zh('cards.counter.list.duplicate'));
+    expect(rowOf(single)).not.toContain(zh('cards.counter.list.duplicate'));
+    const page = (await agent.get(`/counter/reservations/${first}`).expect(200)).text;
+    expect(page).toContain('id="duplicates"');
+    expect(page).toContain(`href="/counter/reservations/${second}"`);
+    // search (a POST: the ID never in a URL): by the reservation number (any case), by the national ID (only this counter's rows)
+    const token = csrfFrom(list);
+    const search = (q: string) => agent.post('/counter/search').type('form').send({ _csrf: token, q });
+    const byNumber = (await search(second.toLowerCase()).expect(200)).text;
+    expect(byNumber).toContain(`>${second}</a>`);
+    expect(byNumber).not.toContain(`>${first}</a>`);
+    const byId = (await search(PHARMACIST.nationalId).expect(200)).text;
+    expect(byId).toContain(`>${first}</a>`);
+    expect(byId).toContain(`>${second}</a>`);
+    expect(byId).not.toContain(`>${single}</a>`);
+    expect(byId).toContain(maskNationalId(PHARMACIST.nationalId));
+    const bad = await search('A12345').expect(422);
+    expect(bad.text).toContain(html(zh('cards.counter.errors.search')));
+    expect(bad.text).toContain('value="A12345"');
+  });
+
   // ---- the form's errors ----------------------------------------------------------------------
 
   it('refuses an approval with documents unticked (422, ticks and choices kept), and a rejection without a reason', async () => {

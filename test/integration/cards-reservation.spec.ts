@@ -471,6 +471,20 @@ describe('card reservation (online, personnel and institution cards)', () => {
     });
   });
 
+  it('warns at check your answers when the applicant already has a pending reservation, and offers the lookup', async () => {
+    // this test's own pending reservation for the doctor, then a second journey by the same doctor
+    await reserve(await atDetails(), detailsForm());
+    const agent = await atDetails();
+    expect((await post(agent, '/cards/reserve/personnel/details', detailsForm())).status).toBe(303);
+    const check = await agent.get('/cards/reserve/personnel/check').expect(200);
+    expect(check.text).toContain('id="pending-warning"');
+    expect(check.text).toMatch(/已有 \d+ 筆尚未辦理的預約/);
+    expect(check.text).toContain(formatDay(firstDay, 'zh-TW'));
+    expect(check.text).toContain(`<a class="govuk-link" href="/cards/lookup">${html(zh('cards.check.pendingLookup'))}</a>`);
+    // no reservation number of the earlier one is shown to whoever typed the ID
+    expect(check.text).not.toMatch(/R\d{8}[2-9A-HJ-NP-Z]{6}/);
+  });
+
   describe('lookup, reprint and progress', () => {
     let reference: string;
     beforeAll(async () => {

@@ -30,6 +30,45 @@ describe('message catalogs', () => {
   });
 });
 
+/**
+ * Latin words a zh-TW reader meets as they are (docs/ui-conventions.md, "zh-TW wording"): card
+ * terms (PIN, PUK, IC 卡, the GH before a card number), file and technology names people see on
+ * their own screens (PDF, JavaScript), standards cited in certificate errors (RFC), and the
+ * language switch's own name. Anything else is English left in a zh-TW page.
+ */
+const LATIN_ALLOWED = new Set(['PIN', 'PUK', 'PDF', 'IC', 'GH', 'JavaScript', 'RFC', 'English']);
+/** Keys that show codes as they are typed (an audit action prefix). */
+const LATIN_KEYS_ALLOWED = new Set(['audit.actionHint']);
+
+describe('zh-TW wording', () => {
+  it('has no Latin words outside the allow list (examples of IDs, numbers and e-mail addresses aside)', () => {
+    const zh = JSON.parse(readFileSync(join(__dirname, '..', '..', 'src', 'i18n', 'zh-TW.json'), 'utf8')) as Record<string, string>;
+    const found = Object.entries(zh)
+      .filter(([key]) => !LATIN_KEYS_ALLOWED.has(key))
+      .flatMap(([key, text]) =>
+        text
+          .replace(/\{\w+\}/g, ' ') // placeholders
+          .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ') // e-mail addresses
+          .replace(/\b[A-Z]*\d[A-Z0-9]*\b/g, ' ') // example IDs and numbers: A123456789, R20261123K7MZ3Q
+          .match(/[A-Za-z]{2,}/g)
+          ?.filter((word) => !LATIN_ALLOWED.has(word))
+          .map((word) => `${key}: ${word}`) ?? [],
+      );
+    expect(found).toEqual([]);
+  });
+
+  it('uses one word for the counter (櫃檯), no nested brackets, and no stray spaces around names', () => {
+    const zh = JSON.parse(readFileSync(join(__dirname, '..', '..', 'src', 'i18n', 'zh-TW.json'), 'utf8')) as Record<string, string>;
+    const problems = Object.entries(zh).flatMap(([key, text]) => [
+      ...(/窗口|櫃台/.test(text) ? [`${key}: 窗口/櫃台`] : []),
+      ...(/（[^（）]*（/.test(text) ? [`${key}: nested brackets`] : []),
+      ...(/\{(name|counter|cardType)\} [\u3000-\u9fff]|[\u3000-\u9fff] \{(name|counter|cardType)\}/.test(text) ? [`${key}: stray space`] : []),
+      ...(/雜湊|密碼單/.test(text) && /雜湊|PIN 碼密碼單/.test(text) ? [`${key}: jargon`] : []),
+    ]);
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('e-mail templates', () => {
   it('have a subject and a body in both languages for every template the composer knows', () => {
     const missing = EMAIL_TEMPLATES.flatMap((template) =>

@@ -10,12 +10,11 @@ const UNBROKEN: RegExp[] = [
   /^\d{2,3}年\d{1,2}月\d{1,2}日(（星期.）)?(\d{2}:\d{2}(:\d{2})?)?$/,
   /^((Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday) )?\d{1,2} [A-Z][a-z]+ \d{4}(, \d{2}:\d{2}(:\d{2})?)?$/,
   /^\d{4}-\d{2}-\d{2}$/,
-  // codes and numbers: R20261123K7MZ3Q, HB-63000, 100000000001, A12****789
-  /^(?=.*\d)[A-Z0-9*][A-Z0-9*\-]{2,}$/i,
+  // codes: R20261123K7MZ3Q, HB-63000, A12****789 (a bare number has nowhere to break)
+  /^(?=.*\d)(?=.*[A-Z*\-])[A-Z0-9*][A-Z0-9*\-]{2,}$/i,
 ];
 
 /** Whether a value is a number, date or code to be kept on one line. */
 export function isUnbroken(value: unknown): boolean {
-  if (typeof value === 'number') return true;
   return typeof value === 'string' && value.length <= 40 && UNBROKEN.some((re) => re.test(value.trim()));
 }

@@ -4,7 +4,7 @@ import { Public } from '../../common/access/access.decorator';
 import { textField } from '../../common/forms';
 import { ReferenceService } from './reference.service';
 
-/** Public list of registration counters (初審註冊窗口 and health bureaus/stations), searchable by county and text. */
+/** Public list of registration counters (初審註冊櫃檯 and health bureaus/stations), searchable by county and text. */
 @Controller('counters')
 export class CountersController {
   constructor(private readonly reference: ReferenceService) {}

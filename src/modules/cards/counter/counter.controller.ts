@@ -35,6 +35,17 @@ export class CounterController {
     return { titleKey: LIST_TITLE, values: { date }, ...result, filtered: !!date, pagination: pager(result.page, result.pages, href) };
   }
 
+  /** Search by reservation number or national ID: a POST, so the ID never sits in a URL (logs, history). */
+  @Post('search')
+  @HttpCode(200)
+  @Render(LIST_TEMPLATE)
+  async search(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    const q = textField(body, 'q').slice(0, 20);
+    const result = await this.counter.list(principal, { day: null, q, page: 1 }, req.lang);
+    if (result.errors.length) throw new FormValidationError(LIST_TEMPLATE, LIST_TITLE, result.errors, { q }, { counterName: result.counterName, rows: [], total: 0, filtered: true, searched: true });
+    return { titleKey: LIST_TITLE, values: { q }, ...result, filtered: true, searched: true };
+  }
+
   @Get('reservations/:reference')
   @Render(RESERVATION_TEMPLATE)
   async show(@Param('reference') reference: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {

@@ -3,7 +3,7 @@ import { visibleTo } from '../../../common/access/access-policy';
 import type { Principal } from '../../../common/context/request-context';
 import type { FieldError } from '../../../common/errors/domain-error';
 import { translate, type Lang } from '../../../common/i18n/i18n';
-import { maskNationalId } from '../../../common/identifiers';
+import { maskNationalId, validateNationalId } from '../../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../../config/app-config';
 import { Database } from '../../../core/database';
 import { AuditService } from '../../audit';
@@ -51,6 +51,8 @@ export interface CounterListRow {
   maskedId: string;
   cardTypeKey: string;
   tag: ReturnType<typeof stateTag>;
+  /** The applicant has more than one pending reservation at this counter. */
+  duplicate: boolean;
 }
 
 /** What a decision came to: the form again with its errors, a rejection, or an issued card. */
@@ -105,14 +107,24 @@ export class CounterService {
     return counter?.active ? counterView(counter, lang).name : code;
   }
 
-  /** The counter's reservations of `day`, or of today (Taiwan) and later; newest days last. */
-  async list(principal: Principal, filter: { day: string | null; page: number }, lang: Lang): Promise<CounterList> {
+  /**
+   * The counter's reservations of `day`, or of today (Taiwan) and later, soonest first; or, with
+   * `q`, the one reservation number or the one applicant (national ID) searched for, any day.
+   * Applicants with more than one pending reservation here are flagged.
+   */
+  async list(principal: Principal, filter: { day: string | null; q?: string | null; page: number }, lang: Lang): Promise<CounterList> {
     const counterCode = this.counterCodeOf(principal);
+    const invalid = async (field: string, messageKey: string): Promise<CounterList> => ({ counterName: await this.counterName(counterCode, lang), rows: [], total: 0, page: 1, pages: 1, errors: [{ field, messageKey }] });
     const day = filter.day ? parseDayInput(filter.day) : null;
-    if (filter.day && !day) {
-      return { counterName: await this.counterName(counterCode, lang), rows: [], total: 0, page: 1, pages: 1, errors: [{ field: 'date', messageKey: 'cards.counter.errors.date' }] };
-    }
-    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day, from: taipeiDay(), page: filter.page, pageSize: COUNTER_PAGE_SIZE });
+    if (filter.day && !day) return invalid('date', 'cards.counter.errors.date');
+    const q = (filter.q ?? '').trim();
+    const reference = q ? normalizeReference(q) : null;
+    const id = q && !reference ? validateNationalId(q.toUpperCase()) : null;
+    if (q && !reference && !id?.ok) return invalid('q', 'cards.counter.errors.search');
+    const nationalIdIndex = id?.ok ? this.reservations.nationalIdIndex(id.value) : null;
+    const today = taipeiDay();
+    const { rows, total } = await this.reservationRows.atCounter({ counterCode, day, from: today, reference, nationalIdIndex, page: filter.page, pageSize: COUNTER_PAGE_SIZE });
+    const pendingCounts = await this.reservationRows.pendingCountsAt(counterCode, [...new Set(rows.map((r) => r.nationalIdIndex))], today);
     return {
       counterName: await this.counterName(counterCode, lang),
       rows: rows.map((r) => ({
@@ -123,6 +135,7 @@ export class CounterService {
         maskedId: maskNationalId(this.reservations.revealNationalId(r)),
         cardTypeKey: `cards.type.${r.cardType}`,
         tag: stateTag(r.status),
+        duplicate: r.status === 'reserved' && (pendingCounts.get(r.nationalIdIndex) ?? 0) > 1,
       })),
       total,
       page: filter.page,
@@ -168,6 +181,7 @@ export class CounterService {
   /** What the reservation page shows: the reservation (IDs masked unless `fullIds`), its decision, its card, and the decision form's choices. */
   async page(reservation: CardReservation, lang: Lang, fullIds = false) {
     const view = await this.presenter.page(reservation, lang, fullIds);
+    const others = (await this.reservationRows.pendingOf(reservation.nationalIdIndex, taipeiDay(), reservation.counterCode)).filter((r) => r.id !== reservation.id);
     const byAgent = reservation.agentName !== null;
     const card = reservation.status === 'issued' ? await this.cards.forReservation(reservation.id) : null;
     const checked = (reservation.documentsChecked ?? '').split(',').filter((c): c is DocumentCode => (DOCUMENT_CODES as readonly string[]).includes(c));
@@ -178,6 +192,7 @@ export class CounterService {
       decidable: reservation.status === 'reserved',
       byAgent,
       fullIds,
+      duplicates: others.map((r) => ({ reference: r.reference, href: `/counter/reservations/${r.reference}`, day: formatDay(r.counterDate, lang) })),
       documentItems: requiredDocuments(reservation.cardType, byAgent).map((code) => ({ value: code, labelKey: documentLabelKey(reservation.cardType, code) })),
       decisionItems: [
         { value: 'approve', labelKey: 'cards.counter.decision.approve', hintKey: 'cards.counter.decision.approveHint' },

@@ -62,7 +62,7 @@ export class CardReservation {
   @Column({ name: 'card_count', type: 'smallint', nullable: true })
   cardCount: number | null;
 
-  /** attached and test cards: what the cards are for (e.g. 分院、另一櫃台). */
+  /** attached and test cards: what the cards are for (e.g. 分院、另一櫃檯). */
   @Column({ type: 'varchar', nullable: true })
   purpose: string | null;
 

@@ -10,6 +10,9 @@ export interface CounterListQuery {
   /** One counter day ('YYYY-MM-DD'), or every day from `from` on. */
   day: string | null;
   from: string;
+  /** A search instead of the days: one reservation number, or one applicant (the national ID's index), any day. */
+  reference?: string | null;
+  nationalIdIndex?: string | null;
   page: number;
   pageSize: number;
 }
@@ -49,7 +52,9 @@ export class ReservationRepository {
   /** A counter's reservations of one day or from a day on, by date then in the order they were made. */
   async atCounter(query: CounterListQuery): Promise<{ rows: CardReservation[]; total: number }> {
     const qb = this.reservations.createQueryBuilder('r').where('r.counterCode = :counter', { counter: query.counterCode });
-    if (query.day) qb.andWhere('r.counterDate = :day', { day: query.day });
+    if (query.reference) qb.andWhere('r.reference = :reference', { reference: query.reference });
+    else if (query.nationalIdIndex) qb.andWhere('r.nationalIdIndex = :idx', { idx: query.nationalIdIndex });
+    else if (query.day) qb.andWhere('r.counterDate = :day', { day: query.day });
     else qb.andWhere('r.counterDate >= :from', { from: query.from });
     const [rows, total] = await qb
       .orderBy('r.counterDate', 'ASC')
@@ -59,6 +64,28 @@ export class ReservationRepository {
       .take(query.pageSize)
       .getManyAndCount();
     return { rows, total };
+  }
+
+  /** An applicant's reservations still to be dealt with (reserved, counter day `from` or later), soonest first; `counterCode` narrows to one counter. */
+  pendingOf(nationalIdIndex: string, from: string, counterCode?: string): Promise<CardReservation[]> {
+    const qb = this.reservations
+      .createQueryBuilder('r')
+      .where('r.nationalIdIndex = :idx AND r.status = :status AND r.counterDate >= :from', { idx: nationalIdIndex, status: 'reserved', from });
+    if (counterCode) qb.andWhere('r.counterCode = :counter', { counter: counterCode });
+    return qb.orderBy('r.counterDate', 'ASC').addOrderBy('r.id', 'ASC').getMany();
+  }
+
+  /** How many pending reservations each of these applicants has at the counter (national ID index → count). */
+  async pendingCountsAt(counterCode: string, nationalIdIndexes: string[], from: string): Promise<Map<string, number>> {
+    if (!nationalIdIndexes.length) return new Map();
+    const rows = (await this.reservations
+      .createQueryBuilder('r')
+      .select('r.nationalIdIndex', 'idx')
+      .addSelect('COUNT(*)', 'n')
+      .where('r.counterCode = :counter AND r.status = :status AND r.counterDate >= :from AND r.nationalIdIndex IN (:...idx)', { counter: counterCode, status: 'reserved', from, idx: nationalIdIndexes })
+      .groupBy('r.nationalIdIndex')
+      .getRawMany()) as Array<{ idx: string; n: string | number }>;
+    return new Map(rows.map((r) => [r.idx, Number(r.n)]));
   }
 
   /** Moves the reservation from `from` to `to` if it is still at the version read; false when changed meanwhile. */

@@ -57,7 +57,7 @@ const REFERENCE_RETRIES = 5;
 
 /**
  * Which counters an applicant is offered (seed 000): staff of an initial-review hospital
- * (初審註冊窗口) apply at that hospital's counter; everyone else at a health bureau or station
+ * (初審註冊櫃檯) apply at that hospital's counter; everyone else at a health bureau or station
  * (衛生局、所), chosen by county.
  */
 export type CounterChoice =
@@ -539,6 +539,16 @@ export class CardReservationService {
   }
 
   /** The applicant's (or responsible person's) national ID in full: only for the applicant's own printout. */
+  /** The applicant's reservations not yet dealt with (reserved, from today on), for the duplicate warning. */
+  pendingFor(nationalId: string, counterCode?: string): Promise<CardReservation[]> {
+    return this.repository.pendingOf(this.ids.index(nationalId), taipeiDay(), counterCode);
+  }
+
+  /** The national ID's search index (the stored reservations are found by it, never by the ID). */
+  nationalIdIndex(nationalId: string): string {
+    return this.ids.index(nationalId);
+  }
+
   revealNationalId(reservation: CardReservation): string {
     return this.ids.reveal(reservation.nationalIdCipher);
   }

@@ -6,12 +6,13 @@ import { Injectable } from '@nestjs/common';
 import type { Attempter } from '../../../common/access/current-principal.decorator';
 import { FormValidationError, type FieldError } from '../../../common/errors/domain-error';
 import { textField } from '../../../common/forms';
+import { formatDay } from '../../../common/i18n/dates';
 import type { Lang } from '../../../common/i18n/i18n';
 import { pageOf, redirectTo, type Step } from '../../../common/web/step';
 import { cardsError } from '../cards.errors';
 import { isReservationCardType, type CardReservation, type ReservationCardType } from '../lifecycle/card-reservation.entity';
 import { normalizeReference } from '../lifecycle/reference-number';
-import { applicantForm, hasUserCode, MAX_SESSION_REFERENCES, type CardReservationSession, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
+import { applicantForm, applicantPerson, hasUserCode, MAX_SESSION_REFERENCES, type CardReservationSession, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
 import { agentChoiceOf, CardReservationService, type CounterChoice, type DetailsCheck } from './card-reservation.service';
 import { ReservationPresenter } from './reservation-presenter';
 import { categoryOptions, documentKeys, NEED_KEYS } from './reservation-view';
@@ -155,9 +156,12 @@ export class ReservationFlow {
   async check(session: CardReservationSession, type: ReservationCardType, lang: Lang): Promise<Step> {
     const draft = this.draftFor(session, type);
     if (!this.ready(draft)) return redirectTo(`${base(type)}/${draft?.applicant ? 'details' : draft ? 'applicant' : 'terms'}`);
+    // the same applicant already has a reservation of this type not yet dealt with: say so, and offer the lookup
+    const pending = (await this.reservations.pendingFor(applicantPerson(draft.applicant).nationalId)).filter((r) => r.cardType === type);
     return pageOf('cards/reserve-check', {
       ...common(type),
       titleKey: 'cards.check.title',
+      pending: pending.length ? { count: pending.length, date: formatDay(pending[0].counterDate, lang) } : null,
       applicantHeadingKey: `cards.check.applicantHeading.${type}`,
       backHref: `${base(type)}/details`,
       ...(await this.presenter.draftAnswers(draft, base(type), lang)),

@@ -18,7 +18,7 @@ export interface DemoInstitution {
   address: string;
   /** normalised as validatePhone returns it */
   phone: string;
-  /** the hospital is an initial-review registration counter (初審註冊窗口) for its own staff */
+  /** the hospital is an initial-review registration counter (初審註冊櫃檯) for its own staff */
   isInitialReviewCounter: boolean;
 }
 

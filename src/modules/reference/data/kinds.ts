@@ -11,11 +11,11 @@ export const INSTITUTION_KINDS = [
 export type InstitutionKind = (typeof INSTITUTION_KINDS)[number]['code'];
 
 /**
- * hospital: an initial-review hospital (初審註冊窗口) serving its own staff;
+ * hospital: an initial-review hospital (初審註冊櫃檯) serving its own staff;
  * health_bureau / health_station: the counters (衛生局、所) for everyone else.
  */
 export const COUNTER_KINDS = [
-  { code: 'hospital', nameZh: '初審註冊窗口（醫院）', nameEn: 'Initial-review hospital' },
+  { code: 'hospital', nameZh: '醫院初審註冊櫃檯', nameEn: 'Initial-review hospital' },
   { code: 'health_bureau', nameZh: '衛生局', nameEn: 'Health bureau' },
   { code: 'health_station', nameZh: '衛生所', nameEn: 'Health station' },
 ] as const;
