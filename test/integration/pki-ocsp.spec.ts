@@ -1,16 +1,15 @@
 // The OCSP responder (RFC 6960) of our CAs against real SoftHSM2, MariaDB and Redis, asked by the
 // OpenSSL command line over HTTP: answers follow issued_certificate at once (no CRL in between),
 // are signed by a delegated responder certificate whose key is on the HSM, and echo the nonce.
-import { execFile } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import type { Response } from 'superagent';
 import { OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
 import { useSoftHsmTestStore } from '../support/softhsm';
+import { bytes, openssl, pem } from '../support/pki/openssl';
 import { createCa, createLeaf, createRoot, personnelLeaf } from '../support/pki/builder';
 import { createTestApp, type TestApp } from '../support/app';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
@@ -19,32 +18,14 @@ import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates
 import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { OCSP_RESPONDER_KIND } from '../../src/modules/certificates/ocsp/ocsp-responder.service';
 import { RevocationService } from '../../src/modules/certificates/revocation.service';
-import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 useSoftHsmTestStore();
 
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const actor = { kind: 'test', id: 'pki-ocsp.spec' };
 
-const pem = (der: Uint8Array) => `${x509.PemConverter.encode(new Uint8Array(der).buffer as ArrayBuffer, 'CERTIFICATE')}\n`;
 
-/** A supertest response body as bytes. */
-function bytes(res: Response, callback: (error: Error | null, body: unknown) => void) {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => callback(null, Buffer.concat(chunks)));
-}
 
-/** Runs openssl without blocking: it may be talking to the app in this very process. */
-function openssl(args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ status: error ? (error.code as number) : 0, out: `${stdout}${stderr}` });
-    });
-  });
-}
 
 describe('pki: the OCSP responder', () => {
   let web: TestApp;
