@@ -17,6 +17,7 @@ import { CertificateIssuer, type IssuedResult } from '../../src/modules/certific
 import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
 import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { OCSP_RESPONDER_KIND } from '../../src/modules/certificates/ocsp/ocsp-responder.service';
+import { OcspAnswerCache, ocspCacheCa } from '../../src/modules/certificates/ocsp/ocsp-answer-cache';
 import { RevocationService } from '../../src/modules/certificates/revocation.service';
 
 useSoftHsmTestStore();
@@ -204,6 +205,33 @@ describe('pki: the OCSP responder', () => {
     const posted = await web.agent().post('/pki/ocsp').set('Content-Type', 'application/ocsp-request').send(request.der).buffer(true).parse(bytes);
     expect((posted.body as Buffer).equals(first.body as Buffer)).toBe(true);
     expect(posted.headers['cache-control']).toBe('no-store');
+  });
+
+  it('re-signs a pre-signed answer past its refresh time in the background, serving the cached one meanwhile', async () => {
+    const { issued, path } = await issueLeaf('refreshed');
+    const request = await nonceLessRequest('refreshed', path);
+    const first = (await getOcsp(web, request.der)).body as Buffer;
+    const cache = web.app.get(OcspAnswerCache);
+    const key = { ca: ocspCacheCa(issuingCa), serialHex: issued.serialHex, hash: 'SHA-1' };
+    const cached = await cache.lookup(key);
+    expect(cached.answer?.der.equals(first)).toBe(true);
+    // As if half its validity had passed: still valid, due for re-signing.
+    expect(await cache.store(key, { ...cached.answer!, refreshAt: new Date(Date.now() - 1000) }, cached.stamp)).toBe(true);
+
+    expect(((await getOcsp(web, request.der)).body as Buffer).equals(first)).toBe(true); // served while re-signed
+    const deadline = Date.now() + 30_000;
+    let replaced = (await cache.lookup(key)).answer;
+    while (replaced?.der.equals(first) && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+      replaced = (await cache.lookup(key)).answer;
+    }
+    expect(replaced && !replaced.der.equals(first)).toBe(true);
+    expect(replaced!.refreshAt.getTime()).toBeGreaterThan(Date.now());
+    const next = (await getOcsp(web, request.der)).body as Buffer;
+    expect(next.equals(replaced!.der)).toBe(true);
+    const text = await readAnswer('refreshed', next, request.path);
+    expect(text).toContain('Response verify OK');
+    expect(text).toContain('Cert Status: good');
   });
 
   it('changes the cached answer at once in every web process on hold, release and revocation, and not for a change that rolled back', async () => {
