@@ -3,46 +3,29 @@
 // web app running: the parent's CRL (read by OpenSSL) and OCSP answer (asked by `openssl ocsp`)
 // say the CA is revoked, the sign-in's validator refuses what it issued with 'revoked', and a
 // rotated responder signs every answer from then on.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Response } from 'superagent';
 import { createTestApp, type TestApp } from '../support/app';
 import { query, runCli } from '../support/cli';
 import { useSoftHsmTestStore } from '../support/softhsm';
+import { bytes, openssl, pem } from '../support/pki/openssl';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
 import { CertificateIssuer, type IssuedResult } from '../../src/modules/certificates/certificate-issuer.service';
 import { ownDevHierarchy } from '../support/pki/dev-hierarchy';
 import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
 import { OCSP_RESPONDER_KIND } from '../../src/modules/certificates/ocsp/ocsp-responder.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
-import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 useSoftHsmTestStore();
 // Each CLI command is a process of its own that boots the application context: seconds on a busy machine.
 jest.setTimeout(180_000);
 
 const actor = { kind: 'test', id: 'pki-ca-revocation.spec' };
-const pem = (der: Uint8Array, type = 'CERTIFICATE') => `${x509.PemConverter.encode(new Uint8Array(der).buffer as ArrayBuffer, type)}\n`;
 
-function openssl(args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ status: error ? (error.code as number) : 0, out: `${stdout}${stderr}` });
-    });
-  });
-}
 
-function bytes(res: Response, callback: (error: Error | null, body: unknown) => void) {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => callback(null, Buffer.concat(chunks)));
-}
 
 /** Runs a CLI command with --json: its exit status and JSON. */
 function cli(...args: string[]): { status: number | null; json: Record<string, any> } {

@@ -1,16 +1,15 @@
 // The OCSP responder (RFC 6960) of our CAs against real SoftHSM2, MariaDB and Redis, asked by the
 // OpenSSL command line over HTTP: answers follow issued_certificate at once (no CRL in between),
 // are signed by a delegated responder certificate whose key is on the HSM, and echo the nonce.
-import { execFile } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import type { Response } from 'superagent';
 import { OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
 import { useSoftHsmTestStore } from '../support/softhsm';
+import { bytes, openssl, pem } from '../support/pki/openssl';
 import { createCa, createLeaf, createRoot, personnelLeaf } from '../support/pki/builder';
 import { createTestApp, type TestApp } from '../support/app';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
@@ -18,33 +17,16 @@ import { CertificateIssuer, type IssuedResult } from '../../src/modules/certific
 import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
 import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { OCSP_RESPONDER_KIND } from '../../src/modules/certificates/ocsp/ocsp-responder.service';
+import { OcspAnswerCache, ocspCacheCa } from '../../src/modules/certificates/ocsp/ocsp-answer-cache';
 import { RevocationService } from '../../src/modules/certificates/revocation.service';
-import { x509 } from '../../src/modules/certificates/validation/x509-runtime';
 
 useSoftHsmTestStore();
 
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const actor = { kind: 'test', id: 'pki-ocsp.spec' };
 
-const pem = (der: Uint8Array) => `${x509.PemConverter.encode(new Uint8Array(der).buffer as ArrayBuffer, 'CERTIFICATE')}\n`;
 
-/** A supertest response body as bytes. */
-function bytes(res: Response, callback: (error: Error | null, body: unknown) => void) {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => callback(null, Buffer.concat(chunks)));
-}
 
-/** Runs openssl without blocking: it may be talking to the app in this very process. */
-function openssl(args: string[]): Promise<{ status: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    execFile('openssl', args, { encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ status: error ? (error.code as number) : 0, out: `${stdout}${stderr}` });
-    });
-  });
-}
 
 describe('pki: the OCSP responder', () => {
   let web: TestApp;
@@ -223,6 +205,33 @@ describe('pki: the OCSP responder', () => {
     const posted = await web.agent().post('/pki/ocsp').set('Content-Type', 'application/ocsp-request').send(request.der).buffer(true).parse(bytes);
     expect((posted.body as Buffer).equals(first.body as Buffer)).toBe(true);
     expect(posted.headers['cache-control']).toBe('no-store');
+  });
+
+  it('re-signs a pre-signed answer past its refresh time in the background, serving the cached one meanwhile', async () => {
+    const { issued, path } = await issueLeaf('refreshed');
+    const request = await nonceLessRequest('refreshed', path);
+    const first = (await getOcsp(web, request.der)).body as Buffer;
+    const cache = web.app.get(OcspAnswerCache);
+    const key = { ca: ocspCacheCa(issuingCa), serialHex: issued.serialHex, hash: 'SHA-1' };
+    const cached = await cache.lookup(key);
+    expect(cached.answer?.der.equals(first)).toBe(true);
+    // As if half its validity had passed: still valid, due for re-signing.
+    expect(await cache.store(key, { ...cached.answer!, refreshAt: new Date(Date.now() - 1000) }, cached.stamp)).toBe(true);
+
+    expect(((await getOcsp(web, request.der)).body as Buffer).equals(first)).toBe(true); // served while re-signed
+    const deadline = Date.now() + 30_000;
+    let replaced = (await cache.lookup(key)).answer;
+    while (replaced?.der.equals(first) && Date.now() < deadline) {
+      await new Promise((resolve) => setImmediate(resolve));
+      replaced = (await cache.lookup(key)).answer;
+    }
+    expect(replaced && !replaced.der.equals(first)).toBe(true);
+    expect(replaced!.refreshAt.getTime()).toBeGreaterThan(Date.now());
+    const next = (await getOcsp(web, request.der)).body as Buffer;
+    expect(next.equals(replaced!.der)).toBe(true);
+    const text = await readAnswer('refreshed', next, request.path);
+    expect(text).toContain('Response verify OK');
+    expect(text).toContain('Cert Status: good');
   });
 
   it('changes the cached answer at once in every web process on hold, release and revocation, and not for a change that rolled back', async () => {
