@@ -114,7 +114,7 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     }
   });
 
-  it('reveals the agent fields only under 代理人辦理 (zh-TW and English)', async () => {
+  it('offers the open days as choices, and reveals the agent fields only under 代理人辦理 (zh-TW and English)', async () => {
     const { page } = t;
     for (const lang of ['zh-TW', 'en'] as const) {
       const tr = (key: string) => translate(lang, key);
@@ -127,6 +127,12 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
       await page.getByLabel(tr('cards.field.certificateNumber')).fill(PERSON.certificateNumber);
       await page.getByLabel(tr('cards.field.name')).fill(PERSON.nameZh);
       await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details'), page.getByRole('button', { name: tr('cards.applicant.personnel.submit') }).click()]);
+      // the counter's open days are offered as choices; a later day is under 其他日期
+      const open = firstBookableDay(await t.app.app.get(CardReservationService).calendar())!;
+      expect(await page.getByRole('radio', { name: formatDay(open, lang) }).count()).toBe(1);
+      expect(await page.getByLabel(tr('cards.field.counterDateLater')).isVisible()).toBe(false);
+      await page.getByLabel(tr('cards.details.laterDay'), { exact: true }).check();
+      await page.getByLabel(tr('cards.field.counterDateLater')).waitFor({ state: 'visible' });
       const agentName = page.getByLabel(tr('cards.field.agentName'));
       expect(await agentName.isVisible()).toBe(false);
       await page.getByLabel(tr('cards.details.byAgent')).check();

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { formatDay } from '../../src/common/i18n/dates';
 import { translate } from '../../src/common/i18n/i18n';
 import { CardReservationService } from '../../src/modules/cards/reservation/card-reservation.service';
 import { firstBookableDay } from '../../src/modules/cards/lifecycle/counter-date';
@@ -83,7 +84,8 @@ describe('card reservation in a real browser (Chromium + axe, zh-TW)', () => {
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(await page.locator('#counter-options input[name="county"]').inputValue()).toBe('65000');
     await page.locator('#counter-options input[value="HS-65000-01"]').check();
-    await page.getByLabel(zh('cards.field.counterDate')).fill(counterDate);
+    // the first open day, offered as a choice (closed days are not offered)
+    await page.getByLabel(formatDay(counterDate, 'zh-TW')).check();
     await page.getByLabel(zh('cards.field.phone')).fill('0912-345-678');
     await page.getByLabel(zh('cards.field.emailOptional')).fill('lin.browser@example.test');
     await page.getByLabel(zh('cards.field.mailingAddress')).fill('臺北市大安區復興南路一段200號');
@@ -146,7 +148,8 @@ describe('card reservation in a real browser (Chromium + axe, zh-TW)', () => {
     expect(await other.locator('[aria-current="step"]').innerText()).toContain(zh('cards.progress.step.counter'));
     await expectAccessible(other);
     await screenshotIfAsked(other, 'cards-reservation');
-  });
+    // the whole journey in one test: a long one on a shared machine
+  }, 180_000);
 
   it('works without JavaScript: the county list updates with a plain button', async () => {
     const page = await t.newPage({ javaScriptEnabled: false });

@@ -471,6 +471,36 @@ describe('card reservation (online, personnel and institution cards)', () => {
     });
   });
 
+  it('offers the next open days as choices, never a weekend or a closed day, and takes a later day typed under 其他日期', async () => {
+    const calendar = await t.app.get(CardReservationService).calendar();
+    const agent = await atDetails();
+    const page = (await agent.get('/cards/reserve/personnel/details').expect(200)).text;
+    const offered = [...page.matchAll(/name="counterDay" type="radio" value="(\d{4}-\d{2}-\d{2})"/g)].map((m) => m[1]);
+    expect(offered.length).toBe(15);
+    expect(offered[0]).toBe(firstDay);
+    for (const day of offered) {
+      expect([day, dayOfWeek(day) === 0 || dayOfWeek(day) === 6 || calendar.closedDays.has(day)]).toEqual([day, false]);
+      expect(page).toContain(formatDay(day, 'zh-TW'));
+    }
+    expect(page).toContain('value="later" data-app-reveal="conditional-counterDay-later"');
+    // nothing chosen: the radios' error
+    const none = await post(agent, '/cards/reserve/personnel/details', { ...detailsForm({ counterDate: '' }) });
+    expect(none.status).toBe(422);
+    expect(none.text).toContain(`<a href="#counterDay">${html(zh('cards.errors.counterDate.empty'))}</a>`);
+    // an offered day chosen
+    expect((await post(agent, '/cards/reserve/personnel/details', { ...detailsForm({ counterDate: '' }), counterDay: secondDay })).status).toBe(303);
+    const back = (await agent.get('/cards/reserve/personnel/details').expect(200)).text;
+    expect(back).toContain(`value="${secondDay}" checked`);
+    // a later day typed with a 民國 year under 其他日期
+    const later = offered[offered.length - 1];
+    let typed = addDays(later, 1);
+    while (dayOfWeek(typed) === 0 || dayOfWeek(typed) === 6 || calendar.closedDays.has(typed)) typed = addDays(typed, 1);
+    const [y, m, d] = typed.split('-').map(Number);
+    expect((await post(agent, '/cards/reserve/personnel/details', { ...detailsForm({ counterDate: `${y - 1911}/${m}/${d}` }), counterDay: 'later' })).status).toBe(303);
+    const check = (await agent.get('/cards/reserve/personnel/check').expect(200)).text;
+    expect(check).toContain(formatDay(typed, 'zh-TW'));
+  });
+
   it('warns at check your answers when the applicant already has a pending reservation, and offers the lookup', async () => {
     // this test's own pending reservation for the doctor, then a second journey by the same doctor
     await reserve(await atDetails(), detailsForm());

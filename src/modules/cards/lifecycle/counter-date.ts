@@ -42,6 +42,16 @@ export function firstBookableDay(calendar: CounterCalendar): string | null {
   return null;
 }
 
+/** The first `count` bookable days (business days after today, within the range), soonest first. */
+export function openDays(calendar: CounterCalendar, count: number): string[] {
+  const days: string[] = [];
+  const last = lastBookableDay(calendar);
+  for (let day = addDays(calendar.today, 1); day <= last && days.length < count; day = addDays(day, 1)) {
+    if (isBusinessDay(day, calendar.closedDays)) days.push(day);
+  }
+  return days;
+}
+
 /** Checks a submitted counter date; the reasons are checked in the order a person would fix them. */
 export function checkCounterDate(input: string | null | undefined, calendar: CounterCalendar): CounterDateCheck {
   if ((input ?? '').trim() === '') return { ok: false, reason: 'empty' };

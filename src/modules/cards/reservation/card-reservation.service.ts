@@ -305,7 +305,8 @@ export class CardReservationService {
     const details: ReservationDetails = {
       county: text(body, 'county'),
       counter: text(body, 'counter'),
-      counterDate: text(body, 'counterDate'),
+      // one of the offered days (a radio), or a later day typed under 其他日期 (or a form without the radios)
+      counterDate: /^\d{4}-\d{2}-\d{2}$/.test(text(body, 'counterDay')) ? text(body, 'counterDay') : text(body, 'counterDate'),
       phone: text(body, 'phone'),
       email: text(body, 'email'),
       agentName: text(body, 'agentName'),
@@ -325,9 +326,12 @@ export class CardReservationService {
 
     const calendar = await this.calendar();
     const date = checkCounterDate(details.counterDate, calendar);
+    if (date.ok) details.counterDate = date.value; // typed 115/12/8 is kept as 2026-12-08
     if (!date.ok) {
       const first = firstBookableDay(calendar);
-      errors.push({ field: 'counterDate', messageKey: `cards.errors.counterDate.${date.reason}`, params: { first: first ?? '', last: lastBookableDay(calendar), days: calendar.maxDaysAhead ?? MAX_DAYS_AHEAD } });
+      // nothing chosen: the error is the radios'; a later day typed: the date field's (open in its reveal)
+      const field = date.reason === 'empty' && text(body, 'counterDay') !== 'later' ? 'counterDay' : 'counterDate';
+      errors.push({ field, messageKey: `cards.errors.counterDate.${date.reason}`, params: { first: first ?? '', last: lastBookableDay(calendar), days: calendar.maxDaysAhead ?? MAX_DAYS_AHEAD } });
     }
 
     const phone = validatePhone(details.phone);

@@ -34,6 +34,12 @@ function termsContext(type: ReservationCardType) {
   return { ...common(type), backHref: base(type), agreeItems: [{ value: 'yes', labelKey: 'cards.terms.agreeLabel' }] };
 }
 
+/** The radio to check for a counter date: the offered day itself, 'later' for another day, nothing when none. */
+function dayChoice(counterDate: string | undefined, dayItems: Array<{ value: string }>): string {
+  if (!counterDate) return '';
+  return dayItems.some((d) => d.value === counterDate) ? counterDate : 'later';
+}
+
 /** Remembers that this session may see a reservation (made here, or found with the ID and number). */
 function remember(session: CardReservationSession, reference: string): void {
   session.references = [...(session.references ?? []).filter((r) => r !== reference), reference].slice(-MAX_SESSION_REFERENCES);
@@ -115,7 +121,7 @@ export class ReservationFlow {
 
   private async detailsError(type: ReservationCardType, lang: Lang, draft: ReservationDraft, check: DetailsCheck, errors: FieldError[]) {
     const context = await this.detailsContext(type, lang, draft, check.choice, check.calendar);
-    return new FormValidationError('cards/reserve-details', 'cards.details.title', errors, { ...check.details, agent: check.by, county: check.details.county || check.choice.countyCode || '' }, context);
+    return new FormValidationError('cards/reserve-details', 'cards.details.title', errors, { ...check.details, agent: check.by, counterDay: dayChoice(check.details.counterDate, context.dayItems), county: check.details.county || check.choice.countyCode || '' }, context);
   }
 
   /** `county` (the "update list" button, or htmx on choosing a county) shows that county's counters without changing the draft. */
@@ -128,7 +134,8 @@ export class ReservationFlow {
     const choice = await this.reservations.counterChoice(draft.applicant, values.county || undefined);
     values.county = choice.countyCode ?? '';
     const calendar = await this.reservations.calendar();
-    return pageOf('cards/reserve-details', { ...(await this.detailsContext(type, lang, draft, choice, calendar)), titleKey: 'cards.details.title', values });
+    const page = await this.detailsContext(type, lang, draft, choice, calendar);
+    return pageOf('cards/reserve-details', { ...page, titleKey: 'cards.details.title', values: { ...values, counterDay: dayChoice(values.counterDate, page.dayItems) } });
   }
 
   async saveDetails(session: CardReservationSession, type: ReservationCardType, body: unknown, attempter: Attempter, lang: Lang): Promise<Step> {

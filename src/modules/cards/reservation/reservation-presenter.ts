@@ -5,7 +5,10 @@ import { ReferenceService } from '../../reference';
 import type { ApplicationPdfData } from './application-pdf';
 import type { CardReservation } from '../lifecycle/card-reservation.entity';
 import { CardReservationService, type CounterChoice } from './card-reservation.service';
-import { firstBookableDay, lastBookableDay, taipeiDay, type CounterCalendar } from '../lifecycle/counter-date';
+import { firstBookableDay, lastBookableDay, openDays, taipeiDay, type CounterCalendar } from '../lifecycle/counter-date';
+
+/** How many open days the details step offers as choices (about three weeks). */
+const DAYS_OFFERED = 15;
 import { applicantPerson, type ReservationApplicant, type ReservationDetails, type ReservationDraft } from '../lifecycle/reservation-draft';
 import { formatDay } from '../../../common/i18n/dates';
 import { categoryText, counterView, documentKeys, progressSteps, type CounterView, type ProgressStep } from './reservation-view';
@@ -112,6 +115,11 @@ export class ReservationPresenter {
       dateFirst: first ? formatDay(first, lang) : '',
       dateLast: formatDay(last, lang),
       userCodeSet,
+      // the next open days (weekdays the counters are not closed) for the coming three weeks, then any later day
+      dayItems: [
+        ...openDays(calendar, DAYS_OFFERED).map((day) => ({ value: day, text: formatDay(day, lang) })),
+        { value: 'later', labelKey: 'cards.details.laterDay', conditional: 'cards/counter-date-later' },
+      ],
       agentItems: [
         { value: 'self', labelKey: 'cards.details.bySelf' },
         { value: 'agent', labelKey: 'cards.details.byAgent', conditional: 'cards/agent-fields' },
