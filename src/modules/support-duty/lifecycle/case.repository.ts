@@ -135,8 +135,10 @@ export class CaseRepository {
     else if (scope.countyCode) qb.where('c.countyCode = :county', { county: scope.countyCode });
     else qb.where('1 = 1');
     this.filtered(qb, filter);
+    // A county's queue of one status is read in the order of idx_sd_county_queue (county, status, submitted_at, id).
+    if ('countyCode' in scope && filter.statuses?.length === 1) qb.orderBy('c.submittedAt', 'DESC').addOrderBy('c.id', 'DESC');
+    else qb.orderBy('c.id', 'DESC');
     const [rows, total] = await qb
-      .orderBy('c.id', 'DESC')
       .skip((filter.page - 1) * filter.pageSize)
       .take(filter.pageSize)
       .getManyAndCount();

@@ -24,7 +24,8 @@ export class ReviewController {
   @Render(QUEUE)
   async queue(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
     const filter = {
-      status: choiceField(query, 'status', CASE_STATES),
+      // the queue opens on the cases awaiting a decision; ?status=all lists every status
+      status: textField(query, 'status') === 'all' ? null : (choiceField(query, 'status', CASE_STATES) ?? 'submitted'),
       from: textField(query, 'from'),
       to: textField(query, 'to'),
       institution: textField(query, 'institution'),
@@ -33,9 +34,9 @@ export class ReviewController {
       page: pageParam(textField(query, 'page')),
     };
     const result = await this.review.queue(principal, filter, req.lang);
-    const params = Object.entries({ ...filter, page: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+    const params = Object.entries({ ...filter, status: filter.status ?? 'all', page: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
     const href = (p: number) => `/review/support-duty?${new URLSearchParams([...params, ['page', String(p)]])}`;
-    const values = { ...filter, status: filter.status ?? '', purpose: filter.purpose ?? '' };
+    const values = { ...filter, status: filter.status ?? 'all', purpose: filter.purpose ?? '' };
     if (result.errors.length) throw new FormValidationError(QUEUE, 'supportDuty.review.queue.title', result.errors, values, { ...result, pagination: null });
     return { titleKey: 'supportDuty.review.queue.title', values, ...result, pagination: pager(filter.page, result.pages, href) };
   }

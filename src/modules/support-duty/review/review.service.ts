@@ -83,7 +83,7 @@ export class ReviewService {
       rows: rows.map((r) => caseRow(r, `/review/support-duty/${r.id}`, names, lang)),
       total,
       pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
-      statusItems: CASE_STATES.filter((s) => s !== 'draft' && s !== 'discarded').map((s) => ({ value: s, labelKey: `supportDuty.state.${s}` })),
+      statusItems: [{ value: 'all', labelKey: 'supportDuty.list.allStatuses' }, ...CASE_STATES.filter((s) => s !== 'draft' && s !== 'discarded').map((s) => ({ value: s, labelKey: `supportDuty.state.${s}` }))],
       purposeItems: PURPOSES.map((p) => ({ value: p, labelKey: `supportDuty.purpose.${p}` })),
       allCounties: countyCode === null,
     };
