@@ -225,6 +225,19 @@ export class CaseSummaryRepository {
       });
   }
 
+  /** The names (zh, en) of the institutions with figures in the scope. */
+  async institutionNames(scope: SummaryScope): Promise<Map<string, [string, string]>> {
+    const where = ['s.month BETWEEN ? AND ?'];
+    const params: unknown[] = [scope.fromMonth, scope.toMonth];
+    if (scope.countyCode) (where.push('s.county_code = ?'), params.push(scope.countyCode));
+    if (scope.institutionCode) (where.push('s.institution_code = ?'), params.push(scope.institutionCode));
+    const rows = (await this.dataSource.query(
+      `SELECT i.code, i.name_zh, i.name_en FROM institution i WHERE i.code IN (SELECT DISTINCT s.institution_code FROM report_sd_month s WHERE ${where.join(' AND ')})`,
+      params,
+    )) as Array<{ code: string; name_zh: string; name_en: string }>;
+    return new Map(rows.map((r) => [r.code, [r.name_zh, r.name_en]]));
+  }
+
   /** The first and last month with any figures (the periods a report offers). */
   async monthRange(): Promise<{ first: string | null; last: string | null }> {
     const [row] = (await this.dataSource.query('SELECT MIN(month) AS first, MAX(month) AS last FROM report_sd_month')) as Array<Record<string, unknown>>;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { moduleLinks } from '../../common/web/links';
 import { NotificationsModule } from '../notifications';
 import { ReferenceModule } from '../reference';
 import { CaseSummaryRepository } from './case-summary.repository';
@@ -6,6 +7,8 @@ import { CaseSummaryService } from './case-summary.service';
 import { ReportingController } from './reporting.controller';
 import { StatisticsProcessor, SupportDutyEventsProcessor } from './reporting.jobs';
 import { ReportingService } from './reporting.service';
+import { ReportsController } from './reports.controller';
+import { ReportsService } from './reports.service';
 
 /** The support-duty summaries: kept current by the worker, rebuilt by the CLI, read by the pages. */
 @Module({
@@ -16,9 +19,18 @@ export class CaseSummaryModule {}
 
 /** Web app: the reports' pages and the jobs that compute them. */
 @Module({
-  imports: [NotificationsModule, CaseSummaryModule],
-  controllers: [ReportingController],
-  providers: [ReportingService],
+  imports: [NotificationsModule, ReferenceModule, CaseSummaryModule],
+  controllers: [ReportingController, ReportsController],
+  providers: [
+    ReportingService,
+    ReportsService,
+    moduleLinks('reporting', {
+      nav: [{ href: '/reports', labelKey: 'nav.reports', audience: ['county_reviewer', 'ministry_staff', 'institution'], order: 28 }],
+      services: [
+        { href: '/reports', titleKey: 'home.services.reports.title', descriptionKey: 'home.services.reports.description', audienceKey: 'home.audience.reports', audience: ['county_reviewer', 'ministry_staff', 'institution'], staff: false, order: 57 },
+      ],
+    }),
+  ],
 })
 export class ReportingModule {}
 
