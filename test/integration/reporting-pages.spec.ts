@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { strFromU8, unzipSync } from 'fflate';
 import { createTestApp, type TestApp } from '../support/app';
 import { applyEvents, move, submitCase } from '../support/reporting';
 import { useSoftHsmTestStore } from '../support/softhsm';
@@ -80,6 +81,30 @@ describe('reporting: the /reports pages, their scope and the CSV export', () => 
     expect(text).toContain(`"醫療院所申辦統計","${taipei.code}","${taipei.nameZh}",0,1,1,0,0,2,5`);
     expect(text).not.toContain(kaohsiung.code);
     expect(text).not.toContain(taipeiOther.code); // November is not in Q2
+  });
+
+  it('XLSX and printable PDF exports hold the same scope: the county of the reviewer only', async () => {
+    const { agent } = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+    const binary = (path: string) =>
+      agent.get(path).buffer(true).parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    await agent.get(`/reports/export.xlsx?year=${year}&county=64000`).expect(404);
+    await agent.get(`/reports/export.pdf?year=${year}&county=64000`).expect(404);
+    const xlsx = await binary(`/reports/export.xlsx?year=${year}`).expect(200);
+    expect(xlsx.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const files = unzipSync(new Uint8Array(xlsx.body as Buffer));
+    const xml = Object.entries(files).filter(([name]) => name.endsWith('.xml')).map(([, bytes]) => strFromU8(bytes)).join('\n');
+    expect(xml).toContain(taipei.code);
+    expect(xml).toContain(taipei.nameZh);
+    expect(xml).toContain('醫療院所申辦統計');
+    expect(xml).not.toContain(kaohsiung.code);
+    const pdf = await binary(`/reports/export.pdf?year=${year}&part=m05`).expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect((pdf.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect((pdf.body as Buffer).length).toBeGreaterThan(5000);
   });
 
   it('ministry staff see every county and drill down from a county to its institutions', async () => {

@@ -7,6 +7,7 @@ import { FormValidationError } from '../../common/errors/domain-error';
 import { translate, type Lang } from '../../common/i18n/i18n';
 import { barChart, OUTCOME_FILLS } from './report-chart';
 import { exportSheet, toCsv } from './report-export';
+import { toPdf, toXlsx } from './report-files';
 import { PERIOD_PARTS, rocYear } from './report-period';
 import { OUTCOMES, ReportsService, type Report } from './reports.service';
 
@@ -34,6 +35,25 @@ export class ReportsController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${fileName(report)}.csv"`);
     res.send(toCsv(exportSheet(report, req.lang)));
+  }
+
+  @Get('export.xlsx')
+  async xlsx(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(query, principal, req);
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName(report)}.xlsx"`);
+    res.send(await toXlsx(exportSheet(report, req.lang)));
+  }
+
+  @Get('export.pdf')
+  async pdf(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(query, principal, req);
+    const view = this.view(report, req.lang);
+    const freshness = report.freshness.lastEventAt ? translate(req.lang, 'reports.freshness', { time: taipeiTime(report.freshness.lastEventAt) }) : translate(req.lang, 'reports.freshnessNone');
+    const pdf = await toPdf(report, req.lang, { title: translate(req.lang, 'reports.title'), scope: view.scopeText, period: view.periodText, freshness });
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename="${fileName(report)}.pdf"`);
+    res.send(pdf);
   }
 
   /** The report an export is of; a malformed period is a 400 (the page shows the form's errors). */
@@ -68,6 +88,11 @@ export class ReportsController {
       backHref: report.county && report.audience.allCounties ? `/reports?year=${report.period.year}&part=${report.period.part}` : null,
     };
   }
+}
+
+/** An instant as Taiwan local time, 'YYYY-MM-DD HH:mm:ss'. */
+function taipeiTime(at: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Taipei', dateStyle: 'short', timeStyle: 'medium' }).format(at);
 }
 
 function fileName(report: Report): string {
