@@ -13,7 +13,9 @@ const KEY_COLUMNS = `
  * Reporting (issue 13): support-duty summaries kept current from the case-changed events.
  * report_sd_day and report_sd_month hold counts and session sums (never averages) keyed by the
  * case's first support day (or its month) × county × personnel category × supported institution ×
- * purpose × status; the pages read the month grain, the day grain is there for finer periods.
+ * purpose × status; report_sd_facet rolls the month grain up per county and month by one facet
+ * (category, institution, purpose) × status, which is what the pages read; the day grain is there
+ * for finer periods.
  * report_sd_case is each case's last applied version and the key it counts under, so an event
  * applied twice (or after a later one) counts once; report_watermark says how fresh the figures
  * are. Plain SQL for MariaDB 10.11 and MySQL 8.
@@ -33,6 +35,19 @@ export class Reporting1764633600000 implements MigrationInterface {
       KEY idx_${table}_institution (institution_code, ${period})
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
     }
+    // The pages' rollup: per county and month, the cases by one facet (category, institution or
+    // purpose) × status; a county's year is a few hundred rows whatever the number of cases.
+    await q.query(`CREATE TABLE report_sd_facet (
+      county_code VARCHAR(8) NOT NULL,
+      month DATE NOT NULL,
+      facet VARCHAR(16) NOT NULL,
+      value VARCHAR(16) NOT NULL,
+      status VARCHAR(16) NOT NULL,
+      cases INT NOT NULL,
+      sessions BIGINT NOT NULL,
+      PRIMARY KEY (county_code, month, facet, value, status),
+      KEY idx_report_sd_facet_month (month, facet)
+    ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`);
     await q.query(`CREATE TABLE report_sd_case (
       case_id BIGINT NOT NULL PRIMARY KEY,
       version INT NOT NULL,
@@ -57,6 +72,7 @@ export class Reporting1764633600000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE report_watermark');
     await q.query('DROP TABLE report_sd_case');
+    await q.query('DROP TABLE report_sd_facet');
     await q.query('DROP TABLE report_sd_month');
     await q.query('DROP TABLE report_sd_day');
   }

@@ -1,7 +1,7 @@
 import { Command, Option, SubCommand } from 'nest-commander';
 import { isIsoDay } from '../common/time/taipei-day';
-import { CaseSummaryService } from '../modules/reporting';
-import { ChangeCommand, failInput, GroupCommand, printResult } from './cli-output';
+import { CaseSummaryService, SyntheticCasesService } from '../modules/reporting';
+import { ChangeCommand, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
 interface RebuildFlags {
   from?: string;
@@ -36,7 +36,50 @@ export class ReportingRebuildCommand extends ChangeCommand {
   }
 }
 
+interface GenerateFlags {
+  cases?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+@SubCommand({
+  name: 'generate',
+  description: 'load synthetic support-duty cases (two years, realistic spreads over counties, categories, purposes and outcomes) in bulk, then rebuild the summaries',
+})
+export class DevGenerateCommand extends JsonCommand {
+  constructor(private readonly synthetic: SyntheticCasesService) {
+    super();
+  }
+
+  async run(_params: string[], flags: GenerateFlags = {}): Promise<void> {
+    const cases = Number(flags.cases);
+    const seed = flags.seed === undefined ? 1 : Number(flags.seed);
+    const problems = [
+      ...(Number.isInteger(cases) && cases >= 1 && cases <= 10_000_000 ? [] : ['--cases must be a whole number from 1 to 10000000']),
+      ...(Number.isInteger(seed) && seed >= 0 ? [] : ['--seed must be a whole number']),
+    ];
+    if (problems.length) return failInput(flags.json, problems);
+    let shown = 0;
+    const result = await this.synthetic.generate(cases, seed, (done) => {
+      if (!flags.json && (done - shown >= 100_000 || done === cases)) (process.stderr.write(`  ${done.toLocaleString('en-US')} cases inserted\n`), (shown = done));
+    });
+    printResult(flags.json, { ...result }, [
+      `Generated ${result.cases} synthetic cases (seed ${result.seed}) and rebuilt the summaries in ${result.seconds.toFixed(1)} s:`,
+      `  ${result.rebuild.dayRows} day rows, ${result.rebuild.monthRows} month rows`,
+    ]);
+  }
+
+  @Option({ flags: '--cases <n>', description: 'how many cases, e.g. 1000000' })
+  parseCases(v: string) {
+    return v;
+  }
+  @Option({ flags: '--seed <n>', description: 'the random seed (default 1): the same seed gives the same cases' })
+  parseSeed(v: string) {
+    return v;
+  }
+}
+
 @Command({ name: 'reporting', description: 'reports: rebuild the summaries', subCommands: [ReportingRebuildCommand] })
 export class ReportingCommand extends GroupCommand {}
 
-export const REPORTING_COMMANDS = [ReportingCommand, ReportingRebuildCommand];
+export const REPORTING_COMMANDS = [ReportingCommand, ReportingRebuildCommand, DevGenerateCommand];

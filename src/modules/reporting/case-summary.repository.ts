@@ -62,6 +62,12 @@ const GRAINS = [
   { table: 'report_sd_month', period: 'month', of: (day: string) => `${day.slice(0, 7)}-01` },
 ] as const;
 const KEY_SQL = 'county_code, category_code, institution_code, purpose, status';
+/** The facets of report_sd_facet and the month grain's column each rolls up. */
+const FACETS = [
+  ['category', 'category_code'],
+  ['institution', 'institution_code'],
+  ['purpose', 'purpose'],
+] as const;
 const WATERMARK = 'support-duty';
 
 const toNumber = (v: unknown) => Number(v ?? 0);
@@ -106,6 +112,16 @@ export class CaseSummaryRepository {
         await tx.query(`DELETE FROM ${grain.table} WHERE ${grain.period} = ? AND county_code = ? AND category_code = ? AND institution_code = ? AND purpose = ? AND status = ? AND cases <= 0`, params);
       }
     }
+    const month = `${key.day.slice(0, 7)}-01`;
+    for (const [facet, value] of [['category', key.categoryCode], ['institution', key.institutionCode], ['purpose', key.purpose]]) {
+      const params = [key.countyCode, month, facet, value, key.status];
+      await tx.query(
+        `INSERT INTO report_sd_facet (county_code, month, facet, value, status, cases, sessions) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE cases = cases + VALUES(cases), sessions = sessions + VALUES(sessions)`,
+        [...params, cases, sessions],
+      );
+      if (cases < 0) await tx.query('DELETE FROM report_sd_facet WHERE county_code = ? AND month = ? AND facet = ? AND value = ? AND status = ? AND cases <= 0', params);
+    }
   }
 
   /** The watermark moves on: the latest event time applied (never back), when, and how many. */
@@ -138,7 +154,9 @@ export class CaseSummaryRepository {
     let differences = 0;
     for (const grain of GRAINS) {
       await tx.query(`DROP TEMPORARY TABLE IF EXISTS report_before_${grain.period}`);
-      await tx.query(`CREATE TEMPORARY TABLE report_before_${grain.period} AS SELECT * FROM ${grain.table}${range(grain.period)}`, sinceParams);
+      // LIKE: with the summary's primary key, so comparing after the rebuild is a keyed join
+      await tx.query(`CREATE TEMPORARY TABLE report_before_${grain.period} LIKE ${grain.table}`);
+      await tx.query(`INSERT INTO report_before_${grain.period} SELECT * FROM ${grain.table}${range(grain.period)}`, sinceParams);
       await tx.query(`DELETE FROM ${grain.table}${range(grain.period)}`, sinceParams);
     }
     await tx.query(`DELETE FROM report_sd_case${range('day')}`, sinceParams);
@@ -161,6 +179,15 @@ export class CaseSummaryRepository {
        GROUP BY CAST(DATE_FORMAT(day, '%Y-%m-01') AS DATE), ${KEY_SQL}`,
       sinceParams,
     );
+    await tx.query(`DELETE FROM report_sd_facet${range('month')}`, sinceParams);
+    for (const [facet, column] of FACETS) {
+      await tx.query(
+        `INSERT INTO report_sd_facet (county_code, month, facet, value, status, cases, sessions)
+         SELECT county_code, month, ?, ${column}, status, SUM(cases), SUM(sessions) FROM report_sd_month${range('month')}
+         GROUP BY county_code, month, ${column}, status`,
+        [facet, ...sinceParams],
+      );
+    }
     for (const grain of GRAINS) {
       const before = `report_before_${grain.period}`;
       const on = `b.${grain.period} = a.${grain.period} AND ${KEY_SQL.split(', ')
@@ -208,14 +235,36 @@ export class CaseSummaryRepository {
    * report page, chart and export reads.
    */
   async totals(scope: SummaryScope, dimensions: Dimension[]): Promise<Array<Record<Dimension, string> & { cases: number; sessions: number }>> {
+    return scope.institutionCode ? this.totalsOf('report_sd_month', scope, dimensions) : this.facetTotals(scope, dimensions);
+  }
+
+  /**
+   * The same figures from the facet rollup (a county's or every county's): the facet named among
+   * the dimensions, or the category facet when none is (every case is in exactly one category).
+   */
+  private async facetTotals(scope: SummaryScope, dimensions: Dimension[]): Promise<Array<Record<Dimension, string> & { cases: number; sessions: number }>> {
+    const facet = dimensions.find((d) => d === 'category' || d === 'institution' || d === 'purpose') ?? 'category';
+    const columns = dimensions.map((d) => (d === facet ? 'value' : d === 'county' ? 'county_code' : d === 'month' ? 'month' : 'status'));
+    if (dimensions.some((d) => d !== facet && !['county', 'month', 'status'].includes(d))) return this.totalsOf('report_sd_month', scope, dimensions);
+    const where = ['month BETWEEN ? AND ?', 'facet = ?'];
+    const params: unknown[] = [scope.fromMonth, scope.toMonth, facet];
+    if (scope.countyCode) (where.push('county_code = ?'), params.push(scope.countyCode));
+    return this.grouped('report_sd_facet', where, params, dimensions, columns);
+  }
+
+  private totalsOf(table: string, scope: SummaryScope, dimensions: Dimension[]): Promise<Array<Record<Dimension, string> & { cases: number; sessions: number }>> {
     const columns = dimensions.map((d) => DIMENSIONS[d]);
     const where = ['month BETWEEN ? AND ?'];
     const params: unknown[] = [scope.fromMonth, scope.toMonth];
     if (scope.countyCode) (where.push('county_code = ?'), params.push(scope.countyCode));
     if (scope.institutionCode) (where.push('institution_code = ?'), params.push(scope.institutionCode));
+    return this.grouped(table, where, params, dimensions, columns);
+  }
+
+  private async grouped(table: string, where: string[], params: unknown[], dimensions: Dimension[], columns: string[]): Promise<Array<Record<Dimension, string> & { cases: number; sessions: number }>> {
     const select = columns.length ? `${columns.join(', ')}, ` : '';
     const group = columns.length ? ` GROUP BY ${columns.join(', ')}` : '';
-    const rows = (await this.dataSource.query(`SELECT ${select}SUM(cases) AS cases, SUM(sessions) AS sessions FROM report_sd_month WHERE ${where.join(' AND ')}${group}`, params)) as Array<Record<string, unknown>>;
+    const rows = (await this.dataSource.query(`SELECT ${select}SUM(cases) AS cases, SUM(sessions) AS sessions FROM ${table} WHERE ${where.join(' AND ')}${group}`, params)) as Array<Record<string, unknown>>;
     return rows
       .filter((r) => r.cases !== null)
       .map((r) => {
@@ -225,16 +274,14 @@ export class CaseSummaryRepository {
       });
   }
 
-  /** The names (zh, en) of the institutions with figures in the scope. */
-  async institutionNames(scope: SummaryScope): Promise<Map<string, [string, string]>> {
-    const where = ['s.month BETWEEN ? AND ?'];
-    const params: unknown[] = [scope.fromMonth, scope.toMonth];
-    if (scope.countyCode) (where.push('s.county_code = ?'), params.push(scope.countyCode));
-    if (scope.institutionCode) (where.push('s.institution_code = ?'), params.push(scope.institutionCode));
-    const rows = (await this.dataSource.query(
-      `SELECT i.code, i.name_zh, i.name_en FROM institution i WHERE i.code IN (SELECT DISTINCT s.institution_code FROM report_sd_month s WHERE ${where.join(' AND ')})`,
-      params,
-    )) as Array<{ code: string; name_zh: string; name_en: string }>;
+  /** The names (zh, en) of these institutions. */
+  async institutionNames(codes: string[]): Promise<Map<string, [string, string]>> {
+    if (!codes.length) return new Map();
+    const rows = (await this.dataSource.query(`SELECT code, name_zh, name_en FROM institution WHERE code IN (${codes.map(() => '?').join(', ')})`, codes)) as Array<{
+      code: string;
+      name_zh: string;
+      name_en: string;
+    }>;
     return new Map(rows.map((r) => [r.code, [r.name_zh, r.name_en]]));
   }
 

@@ -4,6 +4,8 @@ import { NotificationsModule } from '../notifications';
 import { ReferenceModule } from '../reference';
 import { CaseSummaryRepository } from './case-summary.repository';
 import { CaseSummaryService } from './case-summary.service';
+import { SyntheticCasesRepository } from './synthetic-cases.repository';
+import { SyntheticCasesService } from './synthetic-cases.service';
 import { ReportingController } from './reporting.controller';
 import { StatisticsProcessor, SupportDutyEventsProcessor } from './reporting.jobs';
 import { ReportingService } from './reporting.service';
@@ -12,8 +14,8 @@ import { ReportsService } from './reports.service';
 
 /** The support-duty summaries: kept current by the worker, rebuilt by the CLI, read by the pages. */
 @Module({
-  providers: [CaseSummaryRepository, CaseSummaryService],
-  exports: [CaseSummaryRepository, CaseSummaryService],
+  providers: [CaseSummaryRepository, CaseSummaryService, SyntheticCasesRepository, SyntheticCasesService],
+  exports: [CaseSummaryRepository, CaseSummaryService, SyntheticCasesService],
 })
 export class CaseSummaryModule {}
 

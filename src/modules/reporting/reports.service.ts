@@ -135,8 +135,10 @@ export class ReportsService {
     }
     tables.push(await this.table('category', scope, categoryName, audience.seesCases ? (code) => caseList({ category: code }) : undefined));
     if (countyCode || audience.institutionCode) {
-      const names = await this.summaries.institutionNames(scope);
-      tables.push(await this.table('institution', scope, (code) => names.get(code)?.[lang === 'en' ? 1 : 0] ?? code, audience.seesCases ? (code) => caseList({ institution: code }) : undefined));
+      const table = await this.table('institution', scope, (code) => code, audience.seesCases ? (code) => caseList({ institution: code }) : undefined);
+      const names = await this.summaries.institutionNames(table.lines.map((l) => l.code));
+      for (const line of table.lines) line.name = names.get(line.code)?.[lang === 'en' ? 1 : 0] ?? line.code;
+      tables.push(table);
     }
     tables.push(await this.table('month', scope, (code) => monthName(code, lang)));
     const range = await this.summaries.monthRange();
