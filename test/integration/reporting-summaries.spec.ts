@@ -2,7 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from '../../src/app/worker.module';
 import { loadConfig } from '../../src/config/app-config';
-import { CaseSummaryService } from '../../src/modules/reporting';
+import { CaseSummaryService, SyntheticCasesService } from '../../src/modules/reporting';
 import { CaseSummaryRepository, type SummaryRow } from '../../src/modules/reporting/case-summary.repository';
 import type { CaseChangedEvent } from '../../src/modules/support-duty';
 import { PURPOSES } from '../../src/modules/support-duty/lifecycle/support-duty.entity';
@@ -203,5 +203,25 @@ describe('reporting: support-duty summaries', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  // last in this file: the synthetic cases go to the institutions that exist by now
+  it('dev generate: synthetic cases in bulk over two years, then summaries that equal a GROUP BY over every case', async () => {
+    const [before] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM support_duty_case')) as Array<{ n: string }>;
+    const result = await t.app.get(SyntheticCasesService).generate(600, 5);
+    expect(result.cases).toBe(600);
+    const [after] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM support_duty_case')) as Array<{ n: string }>;
+    expect(Number(after.n) - Number(before.n)).toBe(600);
+    const spread = (await t.dataSource.query(
+      "SELECT COUNT(DISTINCT status) AS statuses, COUNT(DISTINCT purpose) AS purposes, COUNT(DISTINCT YEAR(first_day)) AS years FROM support_duty_case WHERE case_number LIKE 'SX%'",
+    )) as Array<Record<string, string>>;
+    expect(Number(spread[0].statuses)).toBe(5);
+    expect(Number(spread[0].purposes)).toBeGreaterThanOrEqual(6);
+    expect(Number(spread[0].years)).toBeGreaterThanOrEqual(2);
+    const [counted] = (await t.dataSource.query("SELECT COUNT(*) AS n FROM support_duty_case WHERE status NOT IN ('draft', 'discarded')")) as Array<{ n: string }>;
+    const [summed] = (await t.dataSource.query('SELECT SUM(cases) AS n FROM report_sd_month')) as Array<{ n: string }>;
+    const [faceted] = (await t.dataSource.query("SELECT SUM(cases) AS n FROM report_sd_facet WHERE facet = 'institution'")) as Array<{ n: string }>;
+    expect([Number(summed.n), Number(faceted.n)]).toEqual([Number(counted.n), Number(counted.n)]);
+    expect(await summaries.rebuild({ dryRun: true })).toMatchObject({ differences: 0 });
   });
 });
