@@ -62,8 +62,8 @@ const longCli = (args, env) =>
     );
   });
 
-/** Signs in through /staff/login; returns the Cookie header of the session. */
-const signIn = async (appUrl, username, password, totpSecret) => {
+/** Signs in through /staff/login (Origin: PUBLIC_ORIGIN, which the app compares with); returns the Cookie header of the session. */
+const signIn = async (appUrl, origin, username, password, totpSecret) => {
   const { totpCode, totpStep } = require(path.join(ROOT, 'dist', 'src', 'modules', 'auth', 'totp.js'));
   const jar = new Map();
   const keep = (res) => {
@@ -78,7 +78,7 @@ const signIn = async (appUrl, username, password, totpSecret) => {
   keep(page);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
   const body = new URLSearchParams({ _csrf: csrf, username, password, code: totpCode(totpSecret, totpStep()) });
-  const res = await fetch(`${appUrl}/staff/login`, { method: 'POST', redirect: 'manual', body, headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded', origin: appUrl } });
+  const res = await fetch(`${appUrl}/staff/login`, { method: 'POST', redirect: 'manual', body, headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded', origin } });
   keep(res);
   if (res.status !== 303) throw new Error(`staff sign-in answered ${res.status}`);
   return cookie();
@@ -113,7 +113,7 @@ export default async function run(ctx) {
 
     const username = `bench-reporting-${randomBytes(4).toString('hex')}`;
     const staff = JSON.parse(await cli(['staff', 'create', '--username', username, '--name', '報表壓測', '--role', 'county_reviewer', '--county', county, '--json'], env));
-    const cookie = await signIn(ctx.appUrl, username, staff.password, staff.totpSecret);
+    const cookie = await signIn(ctx.appUrl, env.PUBLIC_ORIGIN, username, staff.password, staff.totpSecret);
     const pageUrl = `${ctx.appUrl}/reports?year=${year}`;
     const first = await fetch(pageUrl, { headers: { cookie } });
     const html = await first.text();
