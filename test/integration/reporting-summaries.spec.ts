@@ -4,6 +4,7 @@ import { WorkerModule } from '../../src/app/worker.module';
 import { loadConfig } from '../../src/config/app-config';
 import { CaseSummaryService, SyntheticCasesService } from '../../src/modules/reporting';
 import { CaseSummaryRepository, type SummaryRow } from '../../src/modules/reporting/case-summary.repository';
+import { seededRandom } from '../../src/modules/reporting/seeded-random';
 import type { CaseChangedEvent } from '../../src/modules/support-duty';
 import { PURPOSES } from '../../src/modules/support-duty/lifecycle/support-duty.entity';
 import { createTestApp, type TestApp } from '../support/app';
@@ -11,18 +12,6 @@ import { runCli } from '../support/cli';
 import { eventsOf, insertDraft, move, submitCase } from '../support/reporting';
 import { createInstitution, createProfessional, type TestInstitution, type TestProfessional } from '../support/support-duty';
 import { setAsideOtherFilesJobs } from '../support/worker';
-
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)] };
-}
 
 const sorted = (rows: SummaryRow[]) => rows.map((r) => JSON.stringify(r)).sort();
 
@@ -66,7 +55,7 @@ describe('reporting: support-duty summaries', () => {
   }
 
   it.each([11, 2026, 90210])('property: after random case changes and replayed, reordered events, every summary equals a GROUP BY over the cases (seed %i)', async (seed) => {
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const { people, institutions } = await world();
     const live: { submitted: string[]; approved: string[]; drafts: string[] } = { submitted: [], approved: [], drafts: [] };
     const changeOf = new Map<string, string>();

@@ -1,32 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { addDays, taipeiDay } from '../../common/time/taipei-day';
 import { CaseSummaryService, type RebuildResult } from './case-summary.service';
+import { seededRandom, type Weighted } from './seeded-random';
 import { SyntheticCasesRepository, type SyntheticCaseRow } from './synthetic-cases.repository';
 
 const BATCH = 2000;
 
-/** Weighted choices: [value, weight]. */
-type Weighted<T> = ReadonlyArray<readonly [T, number]>;
 const STATUSES: Weighted<string> = [['approved', 62], ['submitted', 8], ['rejected', 9], ['cancelled', 12], ['superseded', 9]];
 const PURPOSES: Weighted<string> = [['outpatient', 46], ['surgery', 12], ['consultation', 10], ['locum', 9], ['itinerant', 8], ['teaching', 6], ['emergency', 6], ['other', 3]];
-
-/** A small seeded generator (mulberry32): the same seed gives the same cases. */
-function generator(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(a ^ (a >>> 15), 1 | a);
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(choices: Weighted<T>): T => {
-    const total = choices.reduce((s, [, w]) => s + w, 0);
-    let x = next() * total;
-    for (const [value, w] of choices) if ((x -= w) < 0) return value;
-    return choices[choices.length - 1][0];
-  };
-  return { next, int: (n: number) => Math.floor(next() * n), pick };
-}
 
 export interface GenerateResult {
   cases: number;
@@ -51,7 +32,7 @@ export class SyntheticCasesService {
     const started = Date.now();
     const [people, institutions] = [await this.synthetic.people(), await this.synthetic.institutions()];
     if (!people.length || !institutions.length) throw new Error('The registry is empty: run `npm run cli -- seed` first (it loads the demo institutions and professionals).');
-    const rnd = generator(seed);
+    const rnd = seededRandom(seed);
     // a few institutions are much busier than the rest (Zipf-like weights)
     const weightedInstitutions: Weighted<(typeof institutions)[number]> = institutions.map((inst, i) => [inst, 1 / (1 + (i % 7))] as const);
     const today = taipeiDay();
@@ -61,10 +42,10 @@ export class SyntheticCasesService {
       for (let i = 0; i < BATCH && done < count; i++, done++) {
         const firstDay = addDays(today, -rnd.int(730));
         const lastDay = addDays(firstDay, rnd.int(90));
-        const status = rnd.pick(STATUSES);
+        const status = rnd.weighted(STATUSES);
         const submittedAt = `${addDays(firstDay, -1 - rnd.int(14))} 09:${String(rnd.int(60)).padStart(2, '0')}:00.000`;
         const decidedAt = status === 'submitted' ? null : `${addDays(firstDay, -1)} 15:00:00.000`;
-        rows.push([`SX${String(number++).padStart(10, '0')}`, status, people[rnd.int(people.length)], rnd.pick(weightedInstitutions), rnd.pick(PURPOSES), firstDay, lastDay, 1 + rnd.int(16), submittedAt, decidedAt]);
+        rows.push([`SX${String(number++).padStart(10, '0')}`, status, people[rnd.int(people.length)], rnd.weighted(weightedInstitutions), rnd.weighted(PURPOSES), firstDay, lastDay, 1 + rnd.int(16), submittedAt, decidedAt]);
       }
       await this.synthetic.insert(rows);
       progress(done);
