@@ -5,9 +5,11 @@ import { AuditModule } from '../modules/audit';
 import { AuthModule } from '../modules/auth';
 import { CertificatesModule } from '../modules/certificates';
 import { ReferenceModule } from '../modules/reference';
+import { CaseSummaryModule } from '../modules/reporting';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { DEV_CARD_COMMANDS } from './dev-card.command';
 import { PKI_COMMANDS } from './pki.command';
+import { REPORTING_COMMANDS } from './reporting.command';
 import { SeedCommand } from './seed.command';
 import { StaffBindCertCommand, StaffBindNhiCardCommand, StaffCommand, StaffCreateCommand, StaffDisableCommand, StaffListCommand } from './staff.command';
 
@@ -16,8 +18,8 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule],
-      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, CaseSummaryModule],
+      providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS, ...REPORTING_COMMANDS],
     };
   }
 }

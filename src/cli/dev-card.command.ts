@@ -9,6 +9,7 @@ import { DEMO_FIXTURES, DEMO_PERSONNEL, findDemoInstitution, ReferenceService } 
 import { assertTokenLabel, createDevelopmentCard, createNhiDevelopmentCard, TokenError, writeCardCertificate, type KeyType } from '../shared/pkcs11';
 import { CARD_PIN_PATTERN } from '../shared/web-eid';
 import { ChangeCommand, cliActor, failInput, GroupCommand, printResult } from './cli-output';
+import { DevGenerateCommand } from './reporting.command';
 
 const CARD_TYPES = ['personnel', 'institution', 'citizen', 'organization', 'nhi'] as const;
 type CardType = (typeof CARD_TYPES)[number];
@@ -240,7 +241,7 @@ export class DevCardCreateCommand extends ChangeCommand {
 @SubCommand({ name: 'card', description: 'development cards (SoftHSM2 tokens): create', subCommands: [DevCardCreateCommand] })
 export class DevCardCommand extends GroupCommand {}
 
-@Command({ name: 'dev', description: 'development helpers (not for production): cards', subCommands: [DevCardCommand] })
+@Command({ name: 'dev', description: 'development helpers (not for production): cards, synthetic cases', subCommands: [DevCardCommand, DevGenerateCommand] })
 export class DevCommand extends GroupCommand {}
 
 /** Every provider of the dev command tree, for CliModule. */

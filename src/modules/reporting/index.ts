@@ -1,2 +1,4 @@
 // The reporting module's face.
-export { ReportingModule, ReportingWorkerModule } from './reporting.module';
+export { CaseSummaryModule, ReportingModule, ReportingWorkerModule } from './reporting.module';
+export { CaseSummaryService, type RebuildResult } from './case-summary.service';
+export { SyntheticCasesService, type GenerateResult } from './synthetic-cases.service';

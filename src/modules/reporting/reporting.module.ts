@@ -1,21 +1,44 @@
 import { Module } from '@nestjs/common';
+import { moduleLinks } from '../../common/web/links';
 import { NotificationsModule } from '../notifications';
 import { ReferenceModule } from '../reference';
+import { CaseSummaryRepository } from './case-summary.repository';
+import { CaseSummaryService } from './case-summary.service';
+import { SyntheticCasesRepository } from './synthetic-cases.repository';
+import { SyntheticCasesService } from './synthetic-cases.service';
 import { ReportingController } from './reporting.controller';
-import { StatisticsProcessor } from './reporting.jobs';
+import { StatisticsProcessor, SupportDutyEventsProcessor } from './reporting.jobs';
 import { ReportingService } from './reporting.service';
+import { ReportsController } from './reports.controller';
+import { ReportsService } from './reports.service';
+
+/** The support-duty summaries: kept current by the worker, rebuilt by the CLI, read by the pages. */
+@Module({
+  providers: [CaseSummaryRepository, CaseSummaryService, SyntheticCasesRepository, SyntheticCasesService],
+  exports: [CaseSummaryRepository, CaseSummaryService, SyntheticCasesService],
+})
+export class CaseSummaryModule {}
 
 /** Web app: the reports' pages and the jobs that compute them. */
 @Module({
-  imports: [NotificationsModule],
-  controllers: [ReportingController],
-  providers: [ReportingService],
+  imports: [NotificationsModule, ReferenceModule, CaseSummaryModule],
+  controllers: [ReportingController, ReportsController],
+  providers: [
+    ReportingService,
+    ReportsService,
+    moduleLinks('reporting', {
+      nav: [{ href: '/reports', labelKey: 'nav.reports', audience: ['county_reviewer', 'ministry_staff', 'institution'], order: 28 }],
+      services: [
+        { href: '/reports', titleKey: 'home.services.reports.title', descriptionKey: 'home.services.reports.description', audienceKey: 'home.audience.reports', audience: ['county_reviewer', 'ministry_staff', 'institution'], staff: false, order: 57 },
+      ],
+    }),
+  ],
 })
 export class ReportingModule {}
 
-/** Worker process: the 'statistics' queue's processor. */
+/** Worker process: the 'statistics' and 'support-duty-events' queues' processors. */
 @Module({
-  imports: [ReferenceModule],
-  providers: [StatisticsProcessor],
+  imports: [ReferenceModule, CaseSummaryModule],
+  providers: [StatisticsProcessor, SupportDutyEventsProcessor],
 })
 export class ReportingWorkerModule {}

@@ -34,6 +34,8 @@ export interface CaseChangedEvent {
   firstDay: string;
   lastDay: string;
   sessionCount: number;
+  /** The case's version after this change (the UPDATE adds one): consumers apply a case's events in this order, each once. */
+  version: number;
   at: string;
 }
 
@@ -71,6 +73,7 @@ export class CaseLifecycle {
       firstDay: after.firstDay,
       lastDay: after.lastDay,
       sessionCount: after.sessionCount,
+      version: t.row.version + 1,
       at: new Date().toISOString(),
     };
     await this.outbox.enqueue(tx, QUEUES.supportDutyEvents, QUEUE_REGISTRY.supportDutyEvents.jobs.caseChanged, event);

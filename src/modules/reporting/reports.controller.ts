@@ -1,0 +1,100 @@
+import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Allow } from '../../common/access/access.decorator';
+import { CurrentPrincipal } from '../../common/access/current-principal.decorator';
+import type { Principal } from '../../common/context/request-context';
+import { FormValidationError } from '../../common/errors/domain-error';
+import { translate, type Lang } from '../../common/i18n/i18n';
+import { barChart, OUTCOME_FILLS } from './report-chart';
+import { exportSheet, toCsv } from './report-export';
+import { toPdf, toXlsx } from './report-files';
+import { PERIOD_PARTS, rocYear } from './report-period';
+import { OUTCOMES, ReportsService, type Report } from './reports.service';
+
+const PAGE = 'reporting/reports';
+
+/** /reports: the support-duty statistics for county reviewers (their county), ministry staff (all) and institutions (their own). */
+@Controller('reports')
+@Allow('county_reviewer', 'ministry_staff', 'institution')
+export class ReportsController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get()
+  @Render(PAGE)
+  async page(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    const read = this.reports.readQuery(query);
+    const report = await this.reports.report(principal, read.query, req.lang);
+    const view = this.view(report, req.lang);
+    if (read.errors.length) throw new FormValidationError(PAGE, 'reports.title', read.errors, read.values, view);
+    return { titleKey: 'reports.title', values: read.values, ...view };
+  }
+
+  @Get('export.csv')
+  async csv(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(query, principal, req);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName(report)}.csv"`);
+    res.send(toCsv(exportSheet(report, req.lang)));
+  }
+
+  @Get('export.xlsx')
+  async xlsx(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(query, principal, req);
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName(report)}.xlsx"`);
+    res.send(await toXlsx(exportSheet(report, req.lang)));
+  }
+
+  @Get('export.pdf')
+  async pdf(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(query, principal, req);
+    const view = this.view(report, req.lang);
+    const freshness = report.freshness.lastEventAt ? translate(req.lang, 'reports.freshness', { time: taipeiTime(report.freshness.lastEventAt) }) : translate(req.lang, 'reports.freshnessNone');
+    const pdf = await toPdf(report, req.lang, { title: translate(req.lang, 'reports.title'), scope: view.scopeText, period: view.periodText, freshness });
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename="${fileName(report)}.pdf"`);
+    res.send(pdf);
+  }
+
+  /** The report an export is of; a malformed period is a 400 (the page shows the form's errors). */
+  private async exported(query: unknown, principal: Principal, req: Request): Promise<Report> {
+    const read = this.reports.readQuery(query);
+    const report = await this.reports.report(principal, read.query, req.lang);
+    if (read.errors.length) throw new FormValidationError(PAGE, 'reports.title', read.errors, read.values, this.view(report, req.lang));
+    return report;
+  }
+
+  private view(report: Report, lang: Lang) {
+    const exportQuery = new URLSearchParams({ year: String(report.period.year), part: report.period.part, ...(report.county && report.audience.allCounties ? { county: report.county.code } : {}) }).toString();
+    const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+    const chartOf = (id: string) => {
+      const table = report.tables.find((x) => x.id === id);
+      if (!table || !table.lines.length) return null;
+      const top = table.lines.reduce((a, b) => (b.cases > a.cases ? b : a));
+      const title = t('reports.chart.title', { table: t(`reports.table.${id}`) });
+      const summary = t('reports.chart.summary', { count: table.lines.length, total: table.total.cases, top: top.name, topCases: top.cases, approved: table.total.outcomes.approved, rejected: table.total.outcomes.rejected });
+      return { id, title, summary, chart: barChart(table.lines, OUTCOMES), shown: Math.min(table.lines.length, 25), count: table.lines.length };
+    };
+    return {
+      report,
+      outcomes: OUTCOMES.map((o) => ({ key: `supportDuty.state.${o}`, fill: OUTCOME_FILLS[o], outcome: o })),
+      tables: report.tables.map((t) => ({ ...t, titleKey: `reports.table.${t.id}`, columnKey: `reports.column.${t.id}`, lines: t.lines.map((l) => ({ ...l, counts: OUTCOMES.map((o) => l.outcomes[o]) })), total: { ...t.total, counts: OUTCOMES.map((o) => t.total.outcomes[o]) } })),
+      charts: [chartOf(report.tables[0].id), chartOf('month')].filter((c) => c !== null),
+      yearItems: report.years.map((y) => ({ value: String(y), text: lang === 'en' ? `${y} (ROC ${rocYear(y)})` : `民國 ${rocYear(y)} 年（${y}）` })),
+      partItems: PERIOD_PARTS.map((p) => ({ value: p, labelKey: `reports.part.${p}` })),
+      exportQuery,
+      periodText: t(report.periodLabel.key, report.periodLabel.params),
+      scopeText: report.county ? report.county.name : report.audience.institutionCode ? t('reports.ownInstitution') : t('reports.allCounties'),
+      backHref: report.county && report.audience.allCounties ? `/reports?year=${report.period.year}&part=${report.period.part}` : null,
+    };
+  }
+}
+
+/** An instant as Taiwan local time, 'YYYY-MM-DD HH:mm:ss'. */
+function taipeiTime(at: Date): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Taipei', dateStyle: 'short', timeStyle: 'medium' }).format(at);
+}
+
+function fileName(report: Report): string {
+  return `support-duty-report-${report.period.year}-${report.period.part}${report.county ? `-${report.county.code}` : ''}`;
+}
