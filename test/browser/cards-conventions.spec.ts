@@ -49,6 +49,29 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.getByRole('button', { name: zh('staff.login.submit') }).click()]);
   }
 
+  /** Agrees to the terms and submits the applicant step for PERSON with `name`; resolves when the answer has loaded. */
+  async function submitApplicant(page: Page, lang: Lang, name: string) {
+    const tr = (key: string) => translate(lang, key);
+    await page.goto('/cards/reserve/personnel/terms');
+    await page.getByLabel(tr('cards.terms.agreeLabel')).check();
+    await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), page.getByRole('button', { name: tr('cards.terms.agree') }).click()]);
+    await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
+    await page.getByLabel(tr('cards.field.category')).selectOption(PERSON.categoryCode);
+    await page.getByLabel(tr('cards.field.certificateNumber')).fill(PERSON.certificateNumber);
+    await page.getByLabel(tr('cards.field.name')).fill(name);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: tr('cards.applicant.personnel.submit') }).click()]);
+  }
+
+  /** A new reservation's page in `lang`, opened in this browser the way a stranger may: found with the lookup. */
+  async function reservationPage(page: Page, lang: Lang): Promise<string> {
+    await inLanguage(page, lang);
+    const reference = await reserve();
+    await page.goto(`/cards/lookup?reference=${reference}`);
+    await page.getByLabel(translate(lang, 'cards.field.nationalId')).fill(PERSON.nationalId);
+    await Promise.all([page.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), page.getByRole('button', { name: translate(lang, 'cards.lookup.submit') }).click()]);
+    return reference;
+  }
+
   async function inLanguage(page: Page, lang: Lang) {
     await page.context().addCookies([{ name: 'lang', value: lang, url: t.baseUrl }]);
   }
@@ -92,14 +115,7 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     for (const lang of ['zh-TW', 'en'] as const) {
       const tr = (key: string) => translate(lang, key);
       await inLanguage(page, lang);
-      await page.goto('/cards/reserve/personnel/terms');
-      await page.getByLabel(tr('cards.terms.agreeLabel')).check();
-      await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), page.getByRole('button', { name: tr('cards.terms.agree') }).click()]);
-      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
-      await page.getByLabel(tr('cards.field.category')).selectOption(PERSON.categoryCode);
-      await page.getByLabel(tr('cards.field.certificateNumber')).fill(PERSON.certificateNumber);
-      await page.getByLabel(tr('cards.field.name')).fill(`${PERSON.nameZh}明`);
-      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: tr('cards.applicant.personnel.submit') }).click()]);
+      await submitApplicant(page, lang, `${PERSON.nameZh}明`);
       await page.locator('.govuk-error-summary').waitFor();
       expect(await page.locator('.govuk-error-summary a').allInnerTexts()).toEqual([tr('cards.errors.registryMismatch')]);
       expect(await page.locator('.govuk-error-summary a').getAttribute('href')).toBe('#registry');
@@ -119,14 +135,8 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     for (const lang of ['zh-TW', 'en'] as const) {
       const tr = (key: string) => translate(lang, key);
       await inLanguage(page, lang);
-      await page.goto('/cards/reserve/personnel/terms');
-      await page.getByLabel(tr('cards.terms.agreeLabel')).check();
-      await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), page.getByRole('button', { name: tr('cards.terms.agree') }).click()]);
-      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
-      await page.getByLabel(tr('cards.field.category')).selectOption(PERSON.categoryCode);
-      await page.getByLabel(tr('cards.field.certificateNumber')).fill(PERSON.certificateNumber);
-      await page.getByLabel(tr('cards.field.name')).fill(PERSON.nameZh);
-      await Promise.all([page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details'), page.getByRole('button', { name: tr('cards.applicant.personnel.submit') }).click()]);
+      await submitApplicant(page, lang, PERSON.nameZh);
+      await page.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details');
       // the counter's open days are offered as choices; a later day is under 其他日期
       const open = firstBookableDay(await t.app.app.get(CardReservationService).calendar())!;
       expect(await page.getByRole('radio', { name: formatDay(open, lang) }).count()).toBe(1);
@@ -163,14 +173,8 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
 
   it('shows the agent fields without JavaScript', async () => {
     const noScript = await t.newPage({ javaScriptEnabled: false });
-    await noScript.goto('/cards/reserve/personnel/terms');
-    await noScript.getByLabel(translate('zh-TW', 'cards.terms.agreeLabel')).check();
-    await Promise.all([noScript.waitForURL((url) => url.pathname === '/cards/reserve/personnel/applicant'), noScript.getByRole('button', { name: translate('zh-TW', 'cards.terms.agree') }).click()]);
-    await noScript.getByLabel(translate('zh-TW', 'cards.field.nationalId')).fill(PERSON.nationalId);
-    await noScript.getByLabel(translate('zh-TW', 'cards.field.category')).selectOption(PERSON.categoryCode);
-    await noScript.getByLabel(translate('zh-TW', 'cards.field.certificateNumber')).fill(PERSON.certificateNumber);
-    await noScript.getByLabel(translate('zh-TW', 'cards.field.name')).fill(PERSON.nameZh);
-    await Promise.all([noScript.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details'), noScript.getByRole('button', { name: translate('zh-TW', 'cards.applicant.personnel.submit') }).click()]);
+    await submitApplicant(noScript, 'zh-TW', PERSON.nameZh);
+    await noScript.waitForURL((url) => url.pathname === '/cards/reserve/personnel/details');
     expect(await noScript.getByLabel(translate('zh-TW', 'cards.field.agentName')).isVisible()).toBe(true);
   });
 
@@ -178,12 +182,7 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     const { page } = t;
     for (const lang of ['zh-TW', 'en'] as const) {
       const tr = (key: string) => translate(lang, key);
-      await inLanguage(page, lang);
-      const reference = await reserve();
-      // this browser may see it: found with the lookup
-      await page.goto(`/cards/lookup?reference=${reference}`);
-      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
-      await Promise.all([page.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), page.getByRole('button', { name: tr('cards.lookup.submit') }).click()]);
+      const reference = await reservationPage(page, lang);
       await expectAccessible(page);
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: tr('cards.reservation.reprint') }).click()]);
       expect(download.suggestedFilename()).toBe(`${translate('zh-TW', 'cards.pdf.title.personnel')}-${reference}.pdf`);
@@ -200,12 +199,7 @@ describe('card journeys and UI conventions in a real browser (Chromium + axe, zh
     const page = await t.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const counterDate = firstBookableDay(await t.app.app.get(CardReservationService).calendar())!;
     for (const lang of ['zh-TW', 'en'] as const) {
-      const tr = (key: string) => translate(lang, key);
-      await inLanguage(page, lang);
-      const reference = await reserve();
-      await page.goto(`/cards/lookup?reference=${reference}`);
-      await page.getByLabel(tr('cards.field.nationalId')).fill(PERSON.nationalId);
-      await Promise.all([page.waitForURL((url) => url.pathname === `/cards/reservations/${reference}`), page.getByRole('button', { name: tr('cards.lookup.submit') }).click()]);
+      await reservationPage(page, lang);
       const kept = await page.locator("main .app-nowrap").evaluateAll((els) => els.map((el) => ({ text: el.textContent, lines: new Set(Array.from(el.getClientRects(), (r) => Math.round(r.top))).size })));
       const texts = kept.map((k) => k.text);
       expect(texts).toEqual(expect.arrayContaining([formatDay(counterDate, lang), '02-24200000']));

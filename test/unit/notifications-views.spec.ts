@@ -60,7 +60,8 @@ describe('statistics job page', () => {
     expect(html).not.toContain('<progress');
     expect(html).toContain('<caption class="govuk-table__caption govuk-table__caption--m">Institutions and registration counters by county</caption>');
     expect(html).toMatch(/<th scope="row" class="govuk-table__header">Taipei City<\/th>\s*<td[^>]*>3<\/td>/);
-    expect(html).toContain('Counted at 2 Jan 2026, 11:04:05');
+    // the one date formatter (Taiwan time), kept on one line as a parameter of the message
+    expect(html).toContain('Counted at <span class="app-nowrap">Friday 2 January 2026, 11:04:05</span>');
   });
 });
 

@@ -83,15 +83,16 @@ export class ViewRenderer {
     /** JSON for a <script type="application/json"> block: raw, with "<" escaped so it cannot end the block. */
     hbs.registerHelper('scriptJson', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value ?? null).replace(/</g, '\\u003c')));
     // The one date formatter (src/common/i18n/dates.ts): formatDay for 'YYYY-MM-DD', formatDate / formatDateTime for instants.
+    // Plain text, so they work as parameters of t (which keeps them unbroken); alone, wrap them: {{keep (formatDay d)}}.
     const instant = (value: unknown) => (value instanceof Date ? value : new Date(String(value)));
     hbs.registerHelper('formatDateTime', function (value: unknown, options: Handlebars.HelperOptions) {
-      return new Handlebars.SafeString(value ? kept(formatDateTime(instant(value), langOf(options))) : '');
+      return value ? formatDateTime(instant(value), langOf(options)) : '';
     });
     hbs.registerHelper('formatDate', function (value: unknown, options: Handlebars.HelperOptions) {
-      return new Handlebars.SafeString(value ? kept(formatDate(instant(value), langOf(options))) : '');
+      return value ? formatDate(instant(value), langOf(options)) : '';
     });
     hbs.registerHelper('formatDay', function (value: unknown, options: Handlebars.HelperOptions) {
-      return new Handlebars.SafeString(value ? kept(formatDay(String(value), langOf(options))) : '');
+      return value ? formatDay(String(value), langOf(options)) : '';
     });
   }
 

@@ -25,8 +25,11 @@ describe('caching of pages', () => {
     for (const path of ['/cards/lookup', '/cards/services', '/login', '/counters']) {
       expect([path, (await agent.get(path).expect(200)).headers['cache-control']]).toEqual([path, 'no-store']);
     }
-    const refused = await agent.get('/cards/reservations/R20260101ABCDEF').expect(403);
+    // a reservation this session may not see: sent to the lookup (issue 14), no-store like the error pages
+    const refused = await agent.get('/cards/reservations/R20260101ABCDEF').expect(303);
     expect(refused.headers['cache-control']).toBe('no-store');
+    const missing = await agent.get('/cards/reserve/no-such-type').expect(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
     const home = await agent.get('/').expect(200);
     const form = await agent.post('/cards/lookup').type('form').send({ _csrf: csrfFrom(home.text), nationalId: 'A123456789', reference: 'R20260101ABCDEF' });
     expect(form.headers['cache-control']).toBe('no-store');
