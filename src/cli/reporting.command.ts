@@ -61,7 +61,7 @@ export class DevGenerateCommand extends JsonCommand {
     if (problems.length) return failInput(flags.json, problems);
     let shown = 0;
     const result = await this.synthetic.generate(cases, seed, (done) => {
-      if (!flags.json && (done - shown >= 100_000 || done === cases)) (process.stderr.write(`  ${done.toLocaleString('en-US')} cases inserted\n`), (shown = done));
+      if (!flags.json && (done - shown >= 100_000 || done === cases)) (process.stderr.write(`  ${done} cases inserted\n`), (shown = done));
     });
     printResult(flags.json, { ...result }, [
       `Generated ${result.cases} synthetic cases (seed ${result.seed}) and rebuilt the summaries in ${result.seconds.toFixed(1)} s:`,

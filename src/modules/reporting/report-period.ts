@@ -1,5 +1,6 @@
 // The periods a report covers: a year, a quarter or a month, named in the URL by the western
 // year and a part ('year', 'q1'…'q4', 'm01'…'m12') and shown with the 民國 (ROC) year.
+import { ROC_YEAR_OFFSET } from '../../common/i18n/dates';
 
 export const PERIOD_PARTS = ['year', 'q1', 'q2', 'q3', 'q4', ...Array.from({ length: 12 }, (_, i) => `m${String(i + 1).padStart(2, '0')}`)] as const;
 export type PeriodPart = (typeof PERIOD_PARTS)[number];
@@ -16,7 +17,7 @@ export interface ReportPeriod {
 }
 
 /** 民國 year of a western year (1912 = 民國 1). */
-export const rocYear = (year: number) => year - 1911;
+export const rocYear = (year: number) => year - ROC_YEAR_OFFSET;
 
 const month = (year: number, m: number) => `${year}-${String(m).padStart(2, '0')}-01`;
 const lastDay = (year: number, m: number) => new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);

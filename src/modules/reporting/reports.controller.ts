@@ -5,6 +5,7 @@ import { CurrentPrincipal } from '../../common/access/current-principal.decorato
 import type { Principal } from '../../common/context/request-context';
 import { FormValidationError } from '../../common/errors/domain-error';
 import { translate, type Lang } from '../../common/i18n/i18n';
+import { formatDateTime } from '../../common/i18n/dates';
 import { barChart, OUTCOME_FILLS } from './report-chart';
 import { exportSheet, toCsv } from './report-export';
 import { toPdf, toXlsx } from './report-files';
@@ -49,7 +50,7 @@ export class ReportsController {
   async pdf(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
     const report = await this.exported(query, principal, req);
     const view = this.view(report, req.lang);
-    const freshness = report.freshness.lastEventAt ? translate(req.lang, 'reports.freshness', { time: taipeiTime(report.freshness.lastEventAt) }) : translate(req.lang, 'reports.freshnessNone');
+    const freshness = report.freshness.lastEventAt ? translate(req.lang, 'reports.freshness', { time: formatDateTime(report.freshness.lastEventAt, req.lang) }) : translate(req.lang, 'reports.freshnessNone');
     const pdf = await toPdf(report, req.lang, { title: translate(req.lang, 'reports.title'), scope: view.scopeText, period: view.periodText, freshness });
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${fileName(report)}.pdf"`);
@@ -88,11 +89,6 @@ export class ReportsController {
       backHref: report.county && report.audience.allCounties ? `/reports?year=${report.period.year}&part=${report.period.part}` : null,
     };
   }
-}
-
-/** An instant as Taiwan local time, 'YYYY-MM-DD HH:mm:ss'. */
-function taipeiTime(at: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Taipei', dateStyle: 'short', timeStyle: 'medium' }).format(at);
 }
 
 function fileName(report: Report): string {
