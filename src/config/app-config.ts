@@ -10,6 +10,13 @@ export interface AppConfig {
   host: string;
   port: number;
   publicOrigin: string;
+  /**
+   * Processes of one kind this machine runs (node:cluster; the web processes share the port).
+   * More machines behind a load balancer scale the same way: nothing one process needs is kept
+   * in another's memory (sessions, challenges, rate limits and queues in Redis; the trust store
+   * re-read when the database says it changed).
+   */
+  processes: { web: number; worker: number };
   db: { host: string; port: number; name: string; user: string; password: string };
   redisUrl: string;
   /** CA bundle for a rediss:// server's certificate (a managed Redis with a private CA). */
@@ -212,6 +219,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: r.string('APP_HOST', '127.0.0.1'),
     port: r.int('APP_PORT', 3000, 0, 65535),
     publicOrigin: r.origin('PUBLIC_ORIGIN'),
+    processes: { web: r.int('WEB_PROCESSES', 1, 1, 64), worker: r.int('WORKER_PROCESSES', 1, 1, 64) },
     db: {
       host: r.string('DB_HOST'),
       port: r.int('DB_PORT', 3306, 1, 65535),
