@@ -4,3 +4,5 @@ export type { ProofFailure } from './auth.errors';
 export { SessionService } from './session.service';
 export { StaffService, staffPrincipal, type NewStaff, type StaffCredentials, type StaffView } from './staff.service';
 export { TokenProofService, type Proof, type ProofAttempt } from './token-proof.service';
+export { CertificateAccounts, type CertificateAccountResolver } from './certificate-accounts';
+export { SessionRegistry } from './session-registry';
