@@ -10,6 +10,7 @@ import { AuditModule } from '../modules/audit';
 import { AuthModule } from '../modules/auth';
 import { CardsModule } from '../modules/cards';
 import { CertificatesModule } from '../modules/certificates';
+import { EmployerRegistryModule } from '../modules/employer-registry';
 import { HomeModule } from '../modules/home';
 import { NhiCardModule } from '../modules/nhi-card';
 import { NotificationsModule } from '../modules/notifications';
@@ -23,7 +24,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, EmployerRegistryModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

@@ -4,6 +4,7 @@ import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit';
 import { AuthModule } from '../modules/auth';
 import { CertificatesModule } from '../modules/certificates';
+import { EmployerRegistryModule } from '../modules/employer-registry';
 import { ReferenceModule } from '../modules/reference';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { DEV_CARD_COMMANDS } from './dev-card.command';
@@ -16,7 +17,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, EmployerRegistryModule],
       providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS],
     };
   }

@@ -1,0 +1,119 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type supertest from 'supertest';
+import { ProtectedIdCodec } from '../../src/common/crypto/protected-id';
+import { nationalIdWithCheckDigit, validateBusinessNumber } from '../../src/common/identifiers';
+import { CertificateIssuer } from '../../src/modules/certificates/certificate-issuer.service';
+import type { SubjectKind } from '../../src/modules/certificates/ca-profiles';
+import type { CredentialFamilyCode } from '../../src/modules/certificates/certificates.entity';
+import type { LeafSubject } from '../../src/modules/certificates/leaf-subject';
+import { EmployerUnit } from '../../src/modules/employer-registry/employer-unit.entity';
+import type { UnitKind } from '../../src/modules/employer-registry/unit-kind';
+import type { ReaderHelper } from '../../src/reader-helper/main';
+import { createDevelopmentCard, writeCardCertificate } from '../../src/shared/pkcs11';
+import { csrfFrom, type TestApp } from './app';
+import { callHelper } from './cards';
+
+const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
+
+/** A business number of the test's own (random, passing the checksum). */
+export function testBusinessNumber(): string {
+  for (;;) {
+    const candidate = `7${digits(7)}`;
+    if (validateBusinessNumber(candidate).ok) return candidate;
+  }
+}
+
+/** The identifier a unit of this kind is known by, fresh for the test. */
+export function testIdentifier(kind: UnitKind): string {
+  switch (kind) {
+    case 'agency':
+      return `2.16.886.101.77${digits(3)}.${randomInt(1, 99999)}`;
+    case 'organization':
+      return `2.16.886.1.100.77.${randomInt(1, 99999)}.${randomInt(1, 99999)}`;
+    case 'company':
+      return testBusinessNumber();
+    case 'institution':
+      return `77${digits(8)}`;
+  }
+}
+
+export interface TestUnit {
+  unitCode: string;
+  kind: UnitKind;
+  nameZh: string;
+  identifier: string;
+  responsibleNationalId: string;
+}
+
+/** A unit of the test's own in the employer registry (unique code and identifier). */
+export async function createUnit(t: TestApp, kind: UnitKind, extra: Partial<Pick<TestUnit, 'identifier'>> = {}): Promise<TestUnit> {
+  const identifier = extra.identifier ?? testIdentifier(kind);
+  const unit: TestUnit = {
+    unitCode: `7${digits(8)}`,
+    kind,
+    nameZh: `測試單位${randomBytes(3).toString('hex')}`,
+    identifier,
+    responsibleNationalId: nationalIdWithCheckDigit(`${'ABEFGHKMNPTUW'[randomInt(13)]}${randomInt(1, 3)}${digits(7)}`),
+  };
+  const id = new ProtectedIdCodec(t.config.dataKey).protect(unit.responsibleNationalId);
+  const now = new Date();
+  await t.dataSource.getRepository(EmployerUnit).insert({
+    unitCode: unit.unitCode,
+    kind,
+    nameZh: unit.nameZh,
+    businessNumber: kind === 'company' ? identifier : null,
+    agencyOid: kind === 'agency' || kind === 'organization' ? identifier : null,
+    institutionCode: kind === 'institution' ? identifier : null,
+    countyCode: '63000',
+    responsibleIdCipher: id.cipher,
+    responsibleIdIndex: id.index,
+    labourInsuranceNumber: `${digits(8)}K`,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return unit;
+}
+
+const CARD_OF: Record<UnitKind, { family: CredentialFamilyCode; kind: SubjectKind; subject: (name: string, identifier: string) => LeafSubject }> = {
+  agency: { family: 'gca', kind: 'agency', subject: (name, agencyOid) => ({ name, agencyOid }) },
+  organization: { family: 'xca', kind: 'organization', subject: (name, agencyOid) => ({ name, agencyOid }) },
+  company: { family: 'moeaca', kind: 'company', subject: (name, businessNumber) => ({ name, businessNumber }) },
+  institution: { family: 'hca', kind: 'institution', subject: (name, institutionCode) => ({ name, institutionCode }) },
+};
+
+export interface OrganisationCard {
+  label: string;
+  pin: string;
+  der: Buffer;
+}
+
+/**
+ * A development organisation card of a unit kind: a SoftHSM2 token with its key and a
+ * certificate of the family's development CA carrying `identifier` (as `dev card create` makes).
+ */
+export async function createOrganisationCard(t: TestApp, modulePath: string, kind: UnitKind, name: string, identifier: string): Promise<OrganisationCard> {
+  const label = `card-org-${randomBytes(4).toString('hex')}`;
+  const pin = digits(6);
+  const soPin = digits(8);
+  const token = createDevelopmentCard({ module: modulePath, label, pin, soPin, keyType: 'ec-p256', opened: true });
+  const profile = CARD_OF[kind];
+  const issued = await t.app.get(CertificateIssuer).issue({ family: profile.family, subjectType: profile.kind, subject: profile.subject(name, identifier), spki: token.spki, holderRef: `test:${label}` });
+  writeCardCertificate({ module: modulePath, label, soPin, certificate: issued.der });
+  return { label, pin, der: issued.der };
+}
+
+/** The login page's script: a challenge, signed by the card through the real reader helper with its PIN, posted as `cardType`. */
+export async function signInWithCard(t: TestApp, helper: ReaderHelper, card: Pick<OrganisationCard, 'label' | 'pin'>, cardType: string, agent: supertest.Agent = t.agent()) {
+  const origin = t.config.publicOrigin;
+  const page = await agent.get('/login').expect(200);
+  const answer = await agent.post('/auth/challenge').set('X-CSRF-Token', csrfFrom(page.text)).set('Origin', origin).set('Accept', 'application/json').expect(200);
+  const signed = await callHelper(helper, origin, 'POST', '/sign', { origin, challenge: answer.body.challenge, pin: card.pin, token: card.label });
+  if (signed.status !== 200) throw new Error(`the reader helper refused to sign: ${JSON.stringify(signed.body)}`);
+  const res = await agent
+    .post('/auth/certificate')
+    .set('X-CSRF-Token', answer.body.csrfToken)
+    .set('Origin', origin)
+    .set('Accept', 'application/json')
+    .send({ challenge: answer.body.challenge, token: signed.body, cardType, returnTo: '/' });
+  return { agent, res };
+}
