@@ -117,3 +117,47 @@ export async function signInWithCard(t: TestApp, helper: ReaderHelper, card: Pic
     .send({ challenge: answer.body.challenge, token: signed.body, cardType, returnTo: '/' });
   return { agent, res };
 }
+
+/** A development citizen certificate (MOICA) on a SoftHSM2 token, of this national ID. */
+export async function createCitizenCard(t: TestApp, modulePath: string, nationalId: string, name: string): Promise<OrganisationCard> {
+  const label = `card-moica-${randomBytes(4).toString('hex')}`;
+  const pin = digits(6);
+  const soPin = digits(8);
+  const token = createDevelopmentCard({ module: modulePath, label, pin, soPin, keyType: 'ec-p256', opened: true });
+  const issued = await t.app.get(CertificateIssuer).issue({ family: 'moica', subjectType: 'citizen', subject: { name, nationalId }, spki: token.spki, holderRef: `test:${label}` });
+  writeCardCertificate({ module: modulePath, label, soPin, certificate: issued.der });
+  return { label, pin, der: issued.der };
+}
+
+/** A fresh valid national ID for a test person. */
+export function testNationalId(): string {
+  return nationalIdWithCheckDigit(`${'ABEFGHKMNPTUW'[randomInt(13)]}${randomInt(1, 3)}${digits(7)}`);
+}
+
+/** What the card block's script does on a page whose CSRF token is `csrf`: a challenge, signed by the card after its PIN through the real reader helper. */
+export async function readCard(t: TestApp, helper: ReaderHelper, agent: supertest.Agent, csrf: string, card: Pick<OrganisationCard, 'label' | 'pin'>) {
+  const origin = t.config.publicOrigin;
+  const answer = await agent.post('/auth/challenge').set('X-CSRF-Token', csrf).set('Origin', origin).set('Accept', 'application/json').expect(200);
+  const signed = await callHelper(helper, origin, 'POST', '/sign', { origin, challenge: answer.body.challenge, pin: card.pin, token: card.label });
+  if (signed.status !== 200) throw new Error(`the reader helper refused to sign: ${JSON.stringify(signed.body)}`);
+  return { cardChallenge: answer.body.challenge as string, cardToken: JSON.stringify(signed.body), csrf: answer.body.csrfToken as string };
+}
+
+/** Opens `page`, reads `card` (or none) into its card block and posts the form with `fields`. */
+export async function postWithCard(t: TestApp, helper: ReaderHelper, agent: supertest.Agent, page: string, card: Pick<OrganisationCard, 'label' | 'pin'> | null, fields: Record<string, string>) {
+  const form = await agent.get(page).expect(200);
+  let csrf = csrfFrom(form.text);
+  let read = { cardChallenge: '', cardToken: '' };
+  if (card) {
+    const r = await readCard(t, helper, agent, csrf, card);
+    csrf = r.csrf;
+    read = { cardChallenge: r.cardChallenge, cardToken: r.cardToken };
+  }
+  return agent.post(page).set('Origin', t.config.publicOrigin).type('form').send({ _csrf: csrf, ...read, ...fields });
+}
+
+/** Posts a plain form of `page` (its own CSRF token). */
+export async function postForm(t: TestApp, agent: supertest.Agent, page: string, fields: Record<string, string>, action = page) {
+  const form = await agent.get(page).expect(200);
+  return agent.post(action).set('Origin', t.config.publicOrigin).type('form').send({ _csrf: csrfFrom(form.text), ...fields });
+}

@@ -2,29 +2,39 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { moduleLinks } from '../../common/web/links';
 import { AuthModule } from '../auth';
+import { CounterCalendarModule } from '../cards';
+import { CertificatesModule } from '../certificates';
+import { NotificationsModule } from '../notifications';
 import { EmployerRegistryController } from './employer-registry.controller';
 import { EmployerRegistryRepository } from './employer-registry.repository';
 import { EmployerRegistrySeeder } from './employer-registry.seeder';
 import { EmployerRegistryService } from './employer-registry.service';
 import { EmployerUnit } from './employer-unit.entity';
+import { RegistrationController } from './registration.controller';
+import { EmployerRegistration, EmployerReviewCase } from './registration.entity';
+import { RegistrationRepository } from './registration.repository';
+import { RegistrationService } from './registration.service';
 
 /**
  * The employer registry (要保機關 / 投保單位): reference data of units with the identifier their
  * organisation certificate must carry, and the sign-in of a unit with that certificate.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([EmployerUnit]), AuthModule],
-  controllers: [EmployerRegistryController],
+  imports: [TypeOrmModule.forFeature([EmployerUnit, EmployerRegistration, EmployerReviewCase]), AuthModule, CertificatesModule, NotificationsModule, CounterCalendarModule],
+  controllers: [EmployerRegistryController, RegistrationController],
   providers: [
     moduleLinks('employer-registry', {
       nav: [{ href: '/employers/unit', labelKey: 'nav.employerUnit', audience: ['employer_manager', 'employer_operator'], order: 30 }],
       services: [
+        { href: '/employers/register', titleKey: 'home.services.employerRegister.title', descriptionKey: 'home.services.employerRegister.description', audienceKey: 'home.audience.employers', audience: 'signed-out', order: 6 },
         { href: '/employers/unit', titleKey: 'home.services.employerUnit.title', descriptionKey: 'home.services.employerUnit.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], order: 30 },
       ],
     }),
     EmployerRegistryRepository,
     EmployerRegistryService,
     EmployerRegistrySeeder,
+    RegistrationRepository,
+    RegistrationService,
   ],
   exports: [EmployerRegistryService, EmployerRegistrySeeder],
 })

@@ -9,6 +9,9 @@ export const EMAIL_TEMPLATES = [
   'cards.expiry-reminder',
   'nhi-card.verify',
   'nhi-card.reset',
+  'employers.registered',
+  'employers.review-approved',
+  'employers.review-rejected',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
