@@ -11,6 +11,8 @@ import { createReaderHelper, type ReaderHelper } from '../../src/reader-helper/m
 import { createTestApp, type TestApp } from '../support/app';
 import { createCitizenCard, createOrganisationCard, createUnit, postForm, postWithCard, testIdentifier, testNationalId, type OrganisationCard, type TestUnit } from '../support/employers';
 import { useSoftHsmTestStore } from '../support/softhsm';
+import { signInAsStaff } from '../support/staff';
+import { csrfFrom } from '../support/app';
 
 const store = useSoftHsmTestStore();
 
@@ -164,4 +166,94 @@ describe('employers: first registration (/employers/register)', () => {
     expect((await again.get('/employers/register/review').expect(200)).text).toContain('請於次一營業日');
     expect(await t.dataSource.getRepository(EmployerReviewCase).countBy({ unitCode: unit.unitCode })).toBe(1);
   });
+
+  /** A unit with a certificate that does not match, and its open review case (applicant e-mail unique). */
+  async function openCase(kind: UnitKind = 'company') {
+    const unit = await createUnit(t, kind);
+    const card = await createOrganisationCard(t, store.modulePath, kind, unit.nameZh, testIdentifier(kind));
+    const agent = await agreed();
+    await postWithCard(t, helper, agent, '/employers/register/unit', card, { unitCode: unit.unitCode });
+    const applicantEmail = `applicant-${unit.unitCode}@example.test`;
+    await postForm(t, agent, '/employers/register/mismatch', { applicantName: '陳承辦', applicantPhone: '0912-345-678', applicantEmail });
+    const reviewCase = await t.dataSource.getRepository(EmployerReviewCase).findOneByOrFail({ unitCode: unit.unitCode });
+    return { unit, card, reviewCase, applicantEmail };
+  }
+
+  const decide = async (agent: supertest.Agent, id: string, fields: Record<string, string>, csrfPage = `/review/employers/${id}`) => {
+    const page = await agent.get(csrfPage).expect(200);
+    return agent.post(`/review/employers/${id}`).set('Origin', t.config.publicOrigin).type('form').send({ _csrf: csrfFrom(page.text), ...fields });
+  };
+
+  it('mismatch → review → approve: the applicant is e-mailed and the same certificate then registers', async () => {
+    const { unit, card, reviewCase, applicantEmail } = await openCase('organization');
+    const reviewer = await signInAsStaff(t, 'ministry_staff');
+    const list = await reviewer.agent.get('/review/employers').expect(200);
+    expect(list.text).toContain(unit.unitCode);
+    const page = await reviewer.agent.get(`/review/employers/${reviewCase.id}`).expect(200);
+    // the certificate's identifier beside the registry's
+    expect(page.text).toContain(reviewCase.certIdentifier!);
+    expect(page.text).toContain(unit.identifier);
+    const noDecision = await decide(reviewer.agent, reviewCase.id, { version: String(reviewCase.version) });
+    expect(noDecision.status).toBe(422);
+    expect(noDecision.text).toContain('請選擇審核結果');
+    const approved = await decide(reviewer.agent, reviewCase.id, { version: String(reviewCase.version), decision: 'approve', reason: '' });
+    expect(approved.status).toBe(303);
+    expect((await t.dataSource.getRepository(EmployerReviewCase).findOneByOrFail({ id: reviewCase.id })).status).toBe('approved');
+    const mails = (await outboxFor(applicantEmail)).filter((m) => m.subject.includes('審核通過'));
+    expect(mails).toHaveLength(1);
+    expect(await t.dataSource.getRepository(AuditEvent).countBy({ action: 'employers.review-case.approve', targetId: reviewCase.id })).toBe(1);
+
+    const agent = await agreed();
+    const step = await postWithCard(t, helper, agent, '/employers/register/unit', card, { unitCode: unit.unitCode });
+    expect(step.headers.location).toBe('/employers/register');
+    const managerId = testNationalId();
+    const managerCard = await createCitizenCard(t, store.modulePath, managerId, '林經理');
+    expect((await postWithCard(t, helper, agent, '/employers/register/manager', managerCard, { nationalId: managerId })).status).toBe(303);
+    expect((await postForm(t, agent, '/employers/register/details', details({ email: `m-${unit.unitCode}@example.test`, responsibleIsManager: '', responsibleId: testNationalId() }))).status).toBe(303);
+    expect((await postForm(t, agent, '/employers/register/check', {})).status).toBe(303);
+    expect(await t.dataSource.getRepository(EmployerRegistration).findOneBy({ activeUnitCode: unit.unitCode })).not.toBeNull();
+  });
+
+  it('mismatch → review → reject with a reason: the applicant is e-mailed the reason and the certificate stays refused', async () => {
+    const { unit, card, reviewCase, applicantEmail } = await openCase('institution');
+    const reviewer = await signInAsStaff(t, 'ministry_staff');
+    const noReason = await decide(reviewer.agent, reviewCase.id, { version: String(reviewCase.version), decision: 'reject', reason: '' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.text).toContain('不通過時請填寫理由');
+    expect((await decide(reviewer.agent, reviewCase.id, { version: String(reviewCase.version), decision: 'reject', reason: '憑證非本機關所有' })).status).toBe(303);
+    const mails = (await outboxFor(applicantEmail)).filter((m) => m.subject.includes('未通過'));
+    expect(mails).toHaveLength(1);
+    expect(mails[0].text).toContain('憑證非本機關所有');
+    const agent = await agreed();
+    const again = await postWithCard(t, helper, agent, '/employers/register/unit', card, { unitCode: unit.unitCode });
+    expect(again.headers.location).toBe('/employers/register/mismatch');
+  });
+
+  it('two reviewers on one case: one wins, the other gets the conflict page', async () => {
+    const { reviewCase, applicantEmail } = await openCase('agency');
+    const [a, b] = [await signInAsStaff(t, 'ministry_staff'), await signInAsStaff(t, 'ministry_staff')];
+    const pages = await Promise.all([a, b].map((r) => r.agent.get(`/review/employers/${reviewCase.id}`).expect(200)));
+    const results = await Promise.all(
+      [a, b].map((r, i) =>
+        r.agent
+          .post(`/review/employers/${reviewCase.id}`)
+          .set('Origin', t.config.publicOrigin)
+          .type('form')
+          .send({ _csrf: csrfFrom(pages[i].text), version: String(reviewCase.version), decision: i === 0 ? 'approve' : 'reject', reason: i === 0 ? '' : '不符' }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([303, 409]);
+    const loser = results.find((r) => r.status === 409)!;
+    expect(loser.text).toContain('這件申請剛被其他審核人員處理');
+    expect(await outboxFor(applicantEmail)).toHaveLength(1);
+  });
+
+  it('keeps the review to ministry staff: other staff are refused, visitors sent to sign in, an unknown case is not found', async () => {
+    const counter = await signInAsStaff(t, 'counter_staff');
+    expect((await counter.agent.get('/review/employers')).status).toBe(403);
+    expect((await t.agent().get('/review/employers')).status).toBe(303);
+    const ministry = await signInAsStaff(t, 'ministry_staff');
+    expect((await ministry.agent.get('/review/employers/999999999')).status).toBe(404);
+  });
 });
+

@@ -14,6 +14,8 @@ import { RegistrationController } from './registration.controller';
 import { EmployerRegistration, EmployerReviewCase } from './registration.entity';
 import { RegistrationRepository } from './registration.repository';
 import { RegistrationService } from './registration.service';
+import { ReviewController } from './review.controller';
+import { ReviewService } from './review.service';
 
 /**
  * The employer registry (要保機關 / 投保單位): reference data of units with the identifier their
@@ -21,12 +23,16 @@ import { RegistrationService } from './registration.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([EmployerUnit, EmployerRegistration, EmployerReviewCase]), AuthModule, CertificatesModule, NotificationsModule, CounterCalendarModule],
-  controllers: [EmployerRegistryController, RegistrationController],
+  controllers: [EmployerRegistryController, RegistrationController, ReviewController],
   providers: [
     moduleLinks('employer-registry', {
-      nav: [{ href: '/employers/unit', labelKey: 'nav.employerUnit', audience: ['employer_manager', 'employer_operator'], order: 30 }],
+      nav: [
+        { href: '/review/employers', labelKey: 'nav.employerReview', audience: ['ministry_staff'], intranetOnly: true, order: 60 },
+        { href: '/employers/unit', labelKey: 'nav.employerUnit', audience: ['employer_manager', 'employer_operator'], order: 30 },
+      ],
       services: [
         { href: '/employers/register', titleKey: 'home.services.employerRegister.title', descriptionKey: 'home.services.employerRegister.description', audienceKey: 'home.audience.employers', audience: 'signed-out', order: 6 },
+        { href: '/review/employers', titleKey: 'home.services.employerReview.title', descriptionKey: 'home.services.employerReview.description', audienceKey: 'home.audience.staff', audience: ['ministry_staff'], intranetOnly: true, staff: true, order: 60 },
         { href: '/employers/unit', titleKey: 'home.services.employerUnit.title', descriptionKey: 'home.services.employerUnit.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], order: 30 },
       ],
     }),
@@ -35,6 +41,7 @@ import { RegistrationService } from './registration.service';
     EmployerRegistrySeeder,
     RegistrationRepository,
     RegistrationService,
+    ReviewService,
   ],
   exports: [EmployerRegistryService, EmployerRegistrySeeder],
 })
