@@ -19,6 +19,8 @@ export const CARD_TYPES = {
   citizen: ['moica-citizen'],
   /** An insured unit's / agency's organisation certificate (its accounts: the employer registry, through CertificateAccounts). */
   employer: ['gca-agency', 'xca-organization', 'moeaca-company', 'hca-institution'],
+  /** A unit's operator with their own certificate (its accounts: the delegation module, through CertificateAccounts). */
+  operator: ['moica-citizen', 'hca-personnel'],
 } as const satisfies Record<string, readonly CredentialFamily[]>;
 export type CardType = keyof typeof CARD_TYPES;
 
@@ -96,7 +98,7 @@ export class CertificateLoginService {
       if (!result.family || !(CARD_TYPES[attempt.cardType] as readonly string[]).includes(result.family)) throw new Refusal('card-type-mismatch');
       const credential = `${result.serialNumber}@${result.issuer}`;
       // A unit's certificate is the employer registry's to map (registered with CertificateAccounts); the rest are ours.
-      const principal = attempt.cardType === 'employer' ? await this.accounts.resolve(attempt.cardType, result, credential) : await this.accountFor(result);
+      const principal = attempt.cardType === 'employer' || attempt.cardType === 'operator' ? await this.accounts.resolve(attempt.cardType, result, credential) : await this.accountFor(result);
       if (!principal) throw new Refusal('no-account');
       if (principal.kind === 'staff' && !attempt.fromIntranet) throw new Refusal('intranet-only');
 
