@@ -10,6 +10,7 @@ import { AuditModule } from '../modules/audit';
 import { AuthModule } from '../modules/auth';
 import { CardsModule } from '../modules/cards';
 import { CertificatesModule } from '../modules/certificates';
+import { DelegationModule } from '../modules/delegation';
 import { EmployerRegistryModule } from '../modules/employer-registry';
 import { HomeModule } from '../modules/home';
 import { NhiCardModule } from '../modules/nhi-card';
@@ -24,7 +25,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, EmployerRegistryModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, EmployerRegistryModule, DelegationModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

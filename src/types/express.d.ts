@@ -18,6 +18,8 @@ declare module 'express-session' {
     cardReservation?: CardReservationSession;
     /** The employers' first registration in progress (unit and manager certificates, details). */
     employerRegistration?: EmployerRegistrationDraft;
+    /** The unit's manager read their own citizen certificate in this session (delegation pages). */
+    delegationManager?: { unitCode: string; at: number };
   }
 }
 

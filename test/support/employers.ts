@@ -7,6 +7,8 @@ import type { SubjectKind } from '../../src/modules/certificates/ca-profiles';
 import type { CredentialFamilyCode } from '../../src/modules/certificates/certificates.entity';
 import type { LeafSubject } from '../../src/modules/certificates/leaf-subject';
 import { EmployerUnit } from '../../src/modules/employer-registry/employer-unit.entity';
+import { EmployerRegistration } from '../../src/modules/employer-registry/registration.entity';
+import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
 import type { UnitKind } from '../../src/modules/employer-registry/unit-kind';
 import type { ReaderHelper } from '../../src/reader-helper/main';
 import { createDevelopmentCard, writeCardCertificate } from '../../src/shared/pkcs11';
@@ -160,4 +162,55 @@ export async function postWithCard(t: TestApp, helper: ReaderHelper, agent: supe
 export async function postForm(t: TestApp, agent: supertest.Agent, page: string, fields: Record<string, string>, action = page) {
   const form = await agent.get(page).expect(200);
   return agent.post(action).set('Origin', t.config.publicOrigin).type('form').send({ _csrf: csrfFrom(form.text), ...fields });
+}
+
+/** A registered unit of the test's own: the registry row, its organisation card, its manager's citizen card and an active registration bound to both. */
+export async function createRegisteredUnit(t: TestApp, modulePath: string, kind: UnitKind = 'company') {
+  const unit = await createUnit(t, kind);
+  const unitCard = await createOrganisationCard(t, modulePath, kind, unit.nameZh, unit.identifier);
+  const managerId = testNationalId();
+  const managerCard = await createCitizenCard(t, modulePath, managerId, '管理者');
+  const validated = async (der: Buffer) => {
+    const result = await t.app.get(TrustStoreService).validate(der, { purpose: 'client-auth' });
+    if (!result.valid) throw new Error(result.code);
+    return result;
+  };
+  const [managerCert, unitCert] = [await validated(managerCard.der), await validated(unitCard.der)];
+  const codec = new ProtectedIdCodec(t.config.dataKey);
+  const manager = codec.protect(managerId);
+  const email = `unit-${unit.unitCode}@example.test`;
+  await t.dataSource.getRepository(EmployerRegistration).insert({
+    reference: `ER${digits(14)}`,
+    unitCode: unit.unitCode,
+    activeUnitCode: unit.unitCode,
+    unitCertSerial: unitCert.serialNumber,
+    unitCertIssuer: unitCert.issuer,
+    unitCertFamily: kind,
+    managerIdCipher: manager.cipher,
+    managerIdIndex: manager.index,
+    managerCertSerial: managerCert.serialNumber,
+    managerCertIssuer: managerCert.issuer,
+    managerName: '管理者',
+    email,
+    phone: '02-23456789',
+    mobile: null,
+    unitName: unit.nameZh,
+    businessNumber: '04595252',
+    labourInsuranceNumber: null,
+    threeInOne: false,
+    responsibleIdCipher: manager.cipher,
+    responsibleIdIndex: manager.index,
+    responsibleIsManager: true,
+    lang: 'zh-TW',
+    createdAt: new Date(),
+    endedAt: null,
+  });
+  return { unit, unitCard, managerCard, managerId, email };
+}
+
+/** The certificate serial as the serial query shows it (hex uppercase). */
+export async function serialOf(t: TestApp, der: Buffer): Promise<string> {
+  const result = await t.app.get(TrustStoreService).validate(der, { purpose: 'client-auth' });
+  if (!result.valid) throw new Error(result.code);
+  return result.serialNumber;
 }

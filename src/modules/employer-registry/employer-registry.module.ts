@@ -5,6 +5,7 @@ import { AuthModule } from '../auth';
 import { CounterCalendarModule } from '../cards';
 import { CertificatesModule } from '../certificates';
 import { NotificationsModule } from '../notifications';
+import { CertificateReader } from './certificate-reader';
 import { EmployerRegistryController } from './employer-registry.controller';
 import { EmployerRegistryRepository } from './employer-registry.repository';
 import { EmployerRegistrySeeder } from './employer-registry.seeder';
@@ -39,10 +40,11 @@ import { ReviewService } from './review.service';
     EmployerRegistryRepository,
     EmployerRegistryService,
     EmployerRegistrySeeder,
+    CertificateReader,
     RegistrationRepository,
     RegistrationService,
     ReviewService,
   ],
-  exports: [EmployerRegistryService, EmployerRegistrySeeder],
+  exports: [EmployerRegistryService, EmployerRegistrySeeder, CertificateReader, RegistrationService],
 })
 export class EmployerRegistryModule {}

@@ -3,13 +3,11 @@ import type { Request, Response } from 'express';
 import { Public } from '../../common/access/access.decorator';
 import { FormValidationError, type FieldError } from '../../common/errors/domain-error';
 import { textField } from '../../common/forms';
-import { translate } from '../../common/i18n/i18n';
+import { cardScriptMessages, presentationFrom } from './certificate-reader';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { helperMessages } from '../../shared/web-eid';
 import { tasks, type EmployerRegistrationDraft } from './registration-draft';
-import { RegistrationService, type CardPresentation } from './registration.service';
+import { RegistrationService } from './registration.service';
 
-const SCRIPT_KEYS = ['employers.card.reading', 'employers.card.ready', 'employers.card.noCard', 'employers.card.pinFormat', 'login.errors.unexpected'];
 
 /** The pages of the journey: template and title. */
 const PAGES = {
@@ -24,16 +22,6 @@ const PAGES = {
   done: { view: 'employer-registry/register-done', titleKey: 'employers.register.done.title' },
 } as const;
 type Page = keyof typeof PAGES;
-
-function presentationFrom(req: Request, body: unknown): CardPresentation {
-  let token: unknown = null;
-  try {
-    token = JSON.parse(textField(body, 'cardToken') || 'null');
-  } catch {
-    token = null;
-  }
-  return { token, challenge: textField(body, 'cardChallenge'), sessionId: req.sessionID, origin: req.get('origin') };
-}
 
 /** 首次註冊 (/employers/register): a GOV.UK task list, public (the certificates are the proof). */
 @Controller('employers/register')
@@ -55,7 +43,7 @@ export class RegistrationController {
       agreeItems: [{ value: 'yes', labelKey: 'employers.register.terms.agreeLabel' }],
       threeInOneItems: [{ value: 'yes', labelKey: 'employers.register.field.threeInOne', hintKey: 'employers.register.field.threeInOne.hint' }],
       responsibleIsManagerItems: [{ value: 'yes', labelKey: 'employers.register.field.responsibleIsManager' }],
-      scriptMessages: { ...helperMessages(req.lang, 'login.helper.'), ...Object.fromEntries(SCRIPT_KEYS.map((key) => [key, translate(req.lang, key)])) },
+      scriptMessages: cardScriptMessages(req.lang),
       ...extra,
     };
   }

@@ -8,22 +8,16 @@ import type { Lang } from '../../common/i18n/i18n';
 import { taipeiDay } from '../../common/time/taipei-day';
 import { Database } from '../../core/database';
 import { AuditService } from '../audit';
-import { TokenProofService } from '../auth';
 import { CounterCalendar } from '../cards';
-import { TrustStoreService, type CredentialFamily, type ValidationSuccess } from '../certificates';
+import type { CredentialFamily } from '../certificates';
+import { CertificateReader, type CardPresentation } from './certificate-reader';
 import { NotificationsService } from '../notifications';
 import { EmployerRegistryService } from './employer-registry.service';
 import type { DetailsStep, EmployerRegistrationDraft, ManagerStep, UnitStep } from './registration-draft';
 import { RegistrationRepository } from './registration.repository';
 import { certificateIdentifier, UNIT_KIND_FAMILY } from './unit-kind';
 
-/** A card read on a page: the challenge and the Web eID token the page's script filled in. */
-export interface CardPresentation {
-  token: unknown;
-  challenge: string;
-  sessionId: string;
-  origin: string | undefined;
-}
+export type { CardPresentation } from './certificate-reader';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 
@@ -45,8 +39,7 @@ export type UnitOutcome =
 @Injectable()
 export class RegistrationService {
   constructor(
-    private readonly proofs: TokenProofService,
-    private readonly trustStore: TrustStoreService,
+    private readonly reader: CertificateReader,
     private readonly registry: EmployerRegistryService,
     private readonly repository: RegistrationRepository,
     private readonly calendar: CounterCalendar,
@@ -56,23 +49,12 @@ export class RegistrationService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  /** The card proven present for this session and validated; or the field error to show. */
-  private async readCard(presentation: CardPresentation, families: readonly CredentialFamily[]): Promise<{ ok: true; result: ValidationSuccess } | { ok: false; messageKey: string }> {
-    if (!presentation.token || !presentation.challenge) return { ok: false, messageKey: 'employers.register.errors.cardNotRead' };
-    const proof = await this.proofs.prove(presentation);
-    if (!proof.ok) return { ok: false, messageKey: 'employers.register.errors.cardNotRead' };
-    const result = await this.trustStore.validate(proof.der, { purpose: 'client-auth' });
-    if (!result.valid) return { ok: false, messageKey: 'employers.register.errors.certificateInvalid' };
-    if (!result.family || !families.includes(result.family)) return { ok: false, messageKey: 'employers.register.errors.wrongCardType' };
-    return { ok: true, result };
-  }
-
   async checkUnit(presentation: CardPresentation, body: unknown): Promise<UnitOutcome> {
     const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
     const values = { unitCode };
     const fail = (field: string, messageKey: string): UnitOutcome => ({ ok: false, errors: [{ field, messageKey }], values });
     if (!UNIT_CODE.test(unitCode)) return fail('unitCode', unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty');
-    const card = await this.readCard(presentation, UNIT_FAMILIES);
+    const card = await this.reader.read(presentation, UNIT_FAMILIES);
     if (!card.ok) return fail('card', card.messageKey);
     const comparison = await this.registry.compare(unitCode, card.result);
     if (comparison.outcome === 'unknown-unit') return fail('unitCode', 'employers.register.errors.unitUnknown');
@@ -138,7 +120,7 @@ export class RegistrationService {
     const values = { nationalId: raw };
     const id = validateNationalId(raw);
     if (!id.ok) return { ok: false, errors: [{ field: 'nationalId', messageKey: raw ? 'employers.register.errors.nationalIdInvalid' : 'employers.register.errors.nationalIdEmpty' }], values };
-    const card = await this.readCard(presentation, ['moica-citizen']);
+    const card = await this.reader.read(presentation, ['moica-citizen']);
     if (!card.ok) return { ok: false, errors: [{ field: 'card', messageKey: card.messageKey }], values };
     if (card.result.directoryAttributes.nationalIdLast4 !== id.value.slice(-4)) return { ok: false, errors: [{ field: 'nationalId', messageKey: 'employers.register.errors.nationalIdNotCertificate' }], values };
     return {
@@ -209,6 +191,11 @@ export class RegistrationService {
         responsibleIsManager,
       },
     };
+  }
+
+  /** The active registration of a unit (its manager's certificate, contacts), or null. */
+  activeRegistration(unitCode: string) {
+    return this.repository.activeFor(unitCode);
   }
 
   /** Registers the unit: one active registration per unit (a second one at the same time loses), audited, the unit e-mailed. */

@@ -12,6 +12,7 @@ export const EMAIL_TEMPLATES = [
   'employers.registered',
   'employers.review-approved',
   'employers.review-rejected',
+  'delegation.changed',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
