@@ -13,6 +13,7 @@ import { CertificatesModule } from '../modules/certificates';
 import { DelegationModule } from '../modules/delegation';
 import { EmployerRegistryModule } from '../modules/employer-registry';
 import { HomeModule } from '../modules/home';
+import { InsuredRosterModule } from '../modules/insured-roster';
 import { NhiCardModule } from '../modules/nhi-card';
 import { NotificationsModule } from '../modules/notifications';
 import { OpsModule } from '../modules/ops';
@@ -25,7 +26,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, EmployerRegistryModule, DelegationModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, EmployerRegistryModule, DelegationModule, InsuredRosterModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

@@ -6,7 +6,7 @@ import { checkText, textField } from '../../common/forms';
 import { maskNationalId, validateBusinessNumber, validateEmail, validateLabourInsuranceNumber, validateNationalId, validatePhone } from '../../common/identifiers';
 import type { Lang } from '../../common/i18n/i18n';
 import { taipeiDay } from '../../common/time/taipei-day';
-import { Database } from '../../core/database';
+import { Database, isDuplicateKey } from '../../core/database';
 import { AuditService } from '../audit';
 import { CounterCalendar } from '../cards';
 import type { CredentialFamily } from '../certificates';
@@ -245,7 +245,7 @@ export class RegistrationService {
         await this.notifications.notify(tx, { to: details.email, template: 'employers.registered', lang, params: { reference, unitCode: unit.unitCode, unitName: details.unitName, managerName: details.managerName } });
       });
     } catch (err) {
-      if (err instanceof AlreadyRegistered || isDuplicate(err)) return { ok: false, errors: [{ field: 'unitCode', messageKey: 'employers.register.errors.alreadyRegistered' }], values: {} };
+      if (err instanceof AlreadyRegistered || isDuplicateKey(err)) return { ok: false, errors: [{ field: 'unitCode', messageKey: 'employers.register.errors.alreadyRegistered' }], values: {} };
       throw err;
     }
     return { ok: true, value: { reference } };
@@ -253,8 +253,3 @@ export class RegistrationService {
 }
 
 class AlreadyRegistered extends Error {}
-
-function isDuplicate(err: unknown): boolean {
-  const e = err as { code?: string; driverError?: { code?: string } } | null;
-  return !!e && (e.code === 'ER_DUP_ENTRY' || e.driverError?.code === 'ER_DUP_ENTRY');
-}
