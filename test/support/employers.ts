@@ -10,9 +10,11 @@ import { EmployerUnit } from '../../src/modules/employer-registry/employer-unit.
 import { EmployerRegistration } from '../../src/modules/employer-registry/registration.entity';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
 import type { UnitKind } from '../../src/modules/employer-registry/unit-kind';
-import type { ReaderHelper } from '../../src/reader-helper/main';
+import { createReaderHelper, type ReaderHelper } from '../../src/reader-helper/main';
+import { CrlService } from '../../src/modules/certificates/crl.service';
+import { DevPkiService } from '../../src/modules/certificates/dev-pki.service';
 import { createDevelopmentCard, writeCardCertificate } from '../../src/shared/pkcs11';
-import { csrfFrom, type TestApp } from './app';
+import { createTestApp, csrfFrom, type TestApp } from './app';
 import { callHelper } from './cards';
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
@@ -89,19 +91,23 @@ export interface OrganisationCard {
   der: Buffer;
 }
 
-/**
- * A development organisation card of a unit kind: a SoftHSM2 token with its key and a
- * certificate of the family's development CA carrying `identifier` (as `dev card create` makes).
- */
-export async function createOrganisationCard(t: TestApp, modulePath: string, kind: UnitKind, name: string, identifier: string): Promise<OrganisationCard> {
-  const label = `card-org-${randomBytes(4).toString('hex')}`;
+/** A development card: a SoftHSM2 token (opened, PIN known) with its key and a certificate of `family`'s development CA. */
+export async function createDevCard(t: TestApp, modulePath: string, family: CredentialFamilyCode, kind: SubjectKind, subject: LeafSubject): Promise<OrganisationCard> {
+  const label = `card-${kind.slice(0, 4)}-${randomBytes(4).toString('hex')}`;
   const pin = digits(6);
   const soPin = digits(8);
   const token = createDevelopmentCard({ module: modulePath, label, pin, soPin, keyType: 'ec-p256', opened: true });
-  const profile = CARD_OF[kind];
-  const issued = await t.app.get(CertificateIssuer).issue({ family: profile.family, subjectType: profile.kind, subject: profile.subject(name, identifier), spki: token.spki, holderRef: `test:${label}` });
+  const issued = await t.app.get(CertificateIssuer).issue({ family, subjectType: kind, subject, spki: token.spki, holderRef: `test:${label}` });
   writeCardCertificate({ module: modulePath, label, soPin, certificate: issued.der });
   return { label, pin, der: issued.der };
+}
+
+/**
+ * A development organisation card of a unit kind, carrying `identifier` (as `dev card create` makes it).
+ */
+export function createOrganisationCard(t: TestApp, modulePath: string, kind: UnitKind, name: string, identifier: string): Promise<OrganisationCard> {
+  const profile = CARD_OF[kind];
+  return createDevCard(t, modulePath, profile.family, profile.kind, profile.subject(name, identifier));
 }
 
 /** The login page's script: a challenge, signed by the card through the real reader helper with its PIN, posted as `cardType`. */
@@ -121,14 +127,8 @@ export async function signInWithCard(t: TestApp, helper: ReaderHelper, card: Pic
 }
 
 /** A development citizen certificate (MOICA) on a SoftHSM2 token, of this national ID. */
-export async function createCitizenCard(t: TestApp, modulePath: string, nationalId: string, name: string): Promise<OrganisationCard> {
-  const label = `card-moica-${randomBytes(4).toString('hex')}`;
-  const pin = digits(6);
-  const soPin = digits(8);
-  const token = createDevelopmentCard({ module: modulePath, label, pin, soPin, keyType: 'ec-p256', opened: true });
-  const issued = await t.app.get(CertificateIssuer).issue({ family: 'moica', subjectType: 'citizen', subject: { name, nationalId }, spki: token.spki, holderRef: `test:${label}` });
-  writeCardCertificate({ module: modulePath, label, soPin, certificate: issued.der });
-  return { label, pin, der: issued.der };
+export function createCitizenCard(t: TestApp, modulePath: string, nationalId: string, name: string): Promise<OrganisationCard> {
+  return createDevCard(t, modulePath, 'moica', 'citizen', { name, nationalId });
 }
 
 /** A fresh valid national ID for a test person. */
@@ -213,4 +213,26 @@ export async function serialOf(t: TestApp, der: Buffer): Promise<string> {
   const result = await t.app.get(TrustStoreService).validate(der, { purpose: 'client-auth' });
   if (!result.valid) throw new Error(result.code);
   return result.serialNumber;
+}
+
+/**
+ * One app, the development PKI with fresh CRLs of the families the employers' flows read, and
+ * the real reader helper over this worker's SoftHSM2 store, for a spec file (beforeAll/afterAll).
+ */
+export function useEmployerTestBed(modulePath: string): { readonly t: TestApp; readonly helper: ReaderHelper } {
+  const bed = {} as { t: TestApp; helper: ReaderHelper };
+  beforeAll(async () => {
+    bed.t = await createTestApp();
+    await bed.t.app.get(DevPkiService).init({ actor: { kind: 'test' } });
+    for (const family of ['gca', 'xca', 'moeaca', 'hca', 'moica'] as const) {
+      await bed.t.app.get(CrlService).publish((await bed.t.app.get(CertificateIssuer).issuingCa(family)).id);
+    }
+    bed.t.app.get(TrustStoreService).invalidate();
+    bed.helper = await createReaderHelper({ port: 0, allowedOrigins: [bed.t.config.publicOrigin], modulePath, labelPrefix: 'card-', log: () => undefined });
+  });
+  afterAll(async () => {
+    await bed.helper.close();
+    await bed.t.close();
+  });
+  return bed;
 }

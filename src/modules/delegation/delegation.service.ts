@@ -169,64 +169,40 @@ export class DelegationService implements OnModuleInit {
     const clash = (await this.repository.activeBySerial(input.certSerial)).some((d) => d.unitCode === unitCode);
     if (clash) return { ok: false, errors: [{ field: 'certSerial', messageKey: 'delegation.errors.serialTaken' }], values };
     await this.database.transaction(async (tx) => {
-      const id = this.ids.protect(input.nationalId);
       const now = new Date();
-      const row = await this.repository.insert(tx, {
-        unitCode,
-        operatorIdCipher: id.cipher,
-        operatorIdIndex: id.index,
-        operatorName: input.operatorName,
-        phone: input.phone,
-        mobile: input.mobile,
-        email: input.email,
-        credentialType: input.credentialType,
-        certSerial: input.certSerial,
-        functions: input.functions.join(','),
-        endsOn: input.endsOn,
-        status: 'active',
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-      });
+      const row = await this.repository.insert(tx, { unitCode, ...this.columns(input), status: 'active', createdAt: now, updatedAt: now, deletedAt: null });
       await this.record(tx, principal, row, 'add', { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn }, lang);
     });
     return { ok: true };
+  }
+
+  /** The columns a form's input sets (national ID protected). */
+  private columns(input: DelegationInput) {
+    const id = this.ids.protect(input.nationalId);
+    const { nationalId: _id, functions, ...rest } = input;
+    return { ...rest, operatorIdCipher: id.cipher, operatorIdIndex: id.index, functions: functions.join(',') };
   }
 
   async modify(principal: Principal, id: string, body: unknown, lang: 'zh-TW' | 'en'): Promise<FormOutcome> {
     const current = await this.one(principal, id);
     const { input, errors, values } = this.read(body);
     if (!input) return { ok: false, errors, values };
-    const version = Number(textField(body, 'version'));
-    await this.database.transaction(async (tx) => {
-      const protectedId = this.ids.protect(input.nationalId);
-      const changed = await this.repository.update(tx, id, version, {
-        operatorIdCipher: protectedId.cipher,
-        operatorIdIndex: protectedId.index,
-        operatorName: input.operatorName,
-        phone: input.phone,
-        mobile: input.mobile,
-        email: input.email,
-        credentialType: input.credentialType,
-        certSerial: input.certSerial,
-        functions: input.functions.join(','),
-        endsOn: input.endsOn,
-        updatedAt: new Date(),
-      });
-      if (!changed) throw delegationError.conflict('delegation-changed', 'delegation.errors.changedMeanwhile');
-      await this.record(tx, principal, { id, unitCode: principal.unitCode ?? '', operatorName: input.operatorName, certSerial: input.certSerial, email: input.email }, 'modify', { from: { serial: current.certSerial, functions: current.functions, endsOn: current.endsOn }, to: { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn } }, lang);
-    });
-    // what the operator may do changed: their sessions end, the next request signs in again
-    await this.sessions.endAll('employer', operatorPrincipalId(id));
+    const set = this.columns(input);
+    const what = { from: { serial: current.certSerial, functions: current.functions, endsOn: current.endsOn }, to: { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn } };
+    await this.apply(principal, id, Number(textField(body, 'version')), set, { operatorName: input.operatorName, certSerial: input.certSerial, email: input.email }, 'modify', what, lang);
     return { ok: true };
   }
 
   async remove(principal: Principal, id: string, version: number, lang: 'zh-TW' | 'en'): Promise<void> {
     const current = await this.one(principal, id);
+    await this.apply(principal, id, version, { status: 'deleted', deletedAt: new Date() }, current, 'delete', { serial: current.certSerial }, lang);
+  }
+
+  /** A version-checked change of an active delegation, its history, audit and e-mails; then the operator's sessions end (what they may do changed). */
+  private async apply(principal: Principal, id: string, version: number, set: Partial<Delegation>, shown: Pick<Delegation, 'operatorName' | 'certSerial' | 'email'>, action: 'modify' | 'delete', what: Record<string, unknown>, lang: 'zh-TW' | 'en') {
     await this.database.transaction(async (tx) => {
-      const changed = await this.repository.update(tx, id, version, { status: 'deleted', deletedAt: new Date(), updatedAt: new Date() });
-      if (!changed) throw delegationError.conflict('delegation-changed', 'delegation.errors.changedMeanwhile');
-      await this.record(tx, principal, { id, unitCode: principal.unitCode ?? '', operatorName: current.operatorName, certSerial: current.certSerial, email: current.email }, 'delete', { serial: current.certSerial }, lang);
+      if (!(await this.repository.update(tx, id, version, { ...set, updatedAt: new Date() }))) throw delegationError.conflict('delegation-changed', 'delegation.errors.changedMeanwhile');
+      await this.record(tx, principal, { id, unitCode: principal.unitCode ?? '', ...shown }, action, what, lang);
     });
     await this.sessions.endAll('employer', operatorPrincipalId(id));
   }
