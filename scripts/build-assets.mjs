@@ -88,6 +88,7 @@ async function buildScripts() {
   await copy(join(SRC, 'login.js'), join(OUT, 'login.js'));
   await copy(join(SRC, 'card-services.js'), join(OUT, 'card-services.js'));
   await copy(join(SRC, 'nhi-card.js'), join(OUT, 'nhi-card.js'));
+  await copy(join(SRC, 'employer-card.js'), join(OUT, 'employer-card.js'));
   await copy(join(SRC, 'favicon.svg'), join(OUT, 'favicon.svg'));
 }
 

@@ -10,7 +10,10 @@ import { AuditModule } from '../modules/audit';
 import { AuthModule } from '../modules/auth';
 import { CardsModule } from '../modules/cards';
 import { CertificatesModule } from '../modules/certificates';
+import { DelegationModule } from '../modules/delegation';
+import { EmployerRegistryModule } from '../modules/employer-registry';
 import { HomeModule } from '../modules/home';
+import { InsuredRosterModule } from '../modules/insured-roster';
 import { NhiCardModule } from '../modules/nhi-card';
 import { NotificationsModule } from '../modules/notifications';
 import { OpsModule } from '../modules/ops';
@@ -24,7 +27,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, SupportDutyModule],
+      imports: [CoreModule.forRoot(config), LinksModule, AuditModule, ReferenceModule, CertificatesModule, AuthModule, NotificationsModule, HomeModule, OpsModule, CardsModule, ReportingModule, NhiCardModule, SupportDutyModule, EmployerRegistryModule, DelegationModule, InsuredRosterModule],
       providers: [
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_GUARD, useClass: CsrfGuard },

@@ -4,6 +4,7 @@ import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit';
 import { AuthModule } from '../modules/auth';
 import { CertificatesModule } from '../modules/certificates';
+import { EmployerRegistryModule } from '../modules/employer-registry';
 import { ReferenceModule } from '../modules/reference';
 import { CaseSummaryModule } from '../modules/reporting';
 import { DbCommand, DbMigrateCommand } from './db.command';
@@ -18,7 +19,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, CaseSummaryModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, CaseSummaryModule, EmployerRegistryModule],
       providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS, ...REPORTING_COMMANDS],
     };
   }

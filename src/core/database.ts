@@ -26,3 +26,9 @@ export class Database {
     return this.dataSource.isInitialized;
   }
 }
+
+/** Whether a failed write broke a unique key (MySQL/MariaDB ER_DUP_ENTRY, as TypeORM passes it on). */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } } | null;
+  return !!e && (e.code === 'ER_DUP_ENTRY' || e.driverError?.code === 'ER_DUP_ENTRY');
+}

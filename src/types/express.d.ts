@@ -1,6 +1,7 @@
 import type { Lang } from '../common/i18n/i18n';
 import type { Principal } from '../common/context/request-context';
 import type { CardReservationSession } from '../modules/cards/reservation-draft';
+import type { EmployerRegistrationDraft } from '../modules/employer-registry/registration-draft';
 
 declare module 'express-session' {
   interface SessionData {
@@ -17,6 +18,10 @@ declare module 'express-session' {
     nhiOtpEnrol?: { accountId: string };
     /** The card reservation journey: its draft and the reservations this session may see. */
     cardReservation?: CardReservationSession;
+    /** The employers' first registration in progress (unit and manager certificates, details). */
+    employerRegistration?: EmployerRegistrationDraft;
+    /** The unit's manager read their own citizen certificate in this session (delegation pages). */
+    delegationManager?: { unitCode: string; at: number };
   }
 }
 

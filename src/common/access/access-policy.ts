@@ -12,13 +12,18 @@ export interface Ownership {
   institutionCode?: string | null;
   /** A principal id of kind 'personnel' (the professional's registry id). */
   personId?: string | null;
+  /** The employer unit (unit code) a record belongs to. */
+  unitCode?: string | null;
+  /** The unit's business function a record is reached through (an operator needs it granted). */
+  function?: string | null;
 }
 
 /**
  * Whether the principal may see a record with this ownership. Counter staff: their counter's;
  * county reviewers: their county's; institutions: their own; personnel: their own; ministry
- * staff and admins: all. Employers' managers and operators see nothing here yet: their unit
- * and granted functions come with the delegation module, and until then they fail closed.
+ * staff and admins: all. Employers: a unit's manager (signed in with the unit's certificate)
+ * its unit's records; an operator its unit's records, and of those reached through a function
+ * only when the manager granted that function.
  */
 export function canSee(principal: Principal, owner: Ownership): boolean {
   switch (principal.role) {
@@ -34,8 +39,10 @@ export function canSee(principal: Principal, owner: Ownership): boolean {
     case 'personnel':
       return !!owner.personId && owner.personId === principal.id;
     case 'employer_manager':
+      return !!owner.unitCode && owner.unitCode === principal.unitCode;
     case 'employer_operator':
-      return false;
+      if (!owner.unitCode || owner.unitCode !== principal.unitCode) return false;
+      return !owner.function || (principal.functions ?? []).includes(owner.function);
   }
 }
 

@@ -11,6 +11,10 @@ export interface Principal {
   credential: string;
   countyCode?: string | null;
   counterCode?: string | null;
+  /** Employers' managers and operators: the unit (unit code) they act for in this session. */
+  unitCode?: string | null;
+  /** Employers' operators: the functions the unit's manager granted them (see the delegation module). */
+  functions?: readonly string[];
 }
 
 export interface RequestContext {

@@ -4,6 +4,7 @@ import { moduleLinks } from '../../common/web/links';
 import { secretBoxProvider } from '../../core/secrets';
 import { CertificatesModule } from '../certificates';
 import { ReferenceModule } from '../reference';
+import { CertificateAccounts } from './certificate-accounts';
 import { CertificateLoginController } from './certificate-login.controller';
 import { CertificateLoginService } from './certificate-login.service';
 import { CertificateAuthGuard, CertificateStrategy } from './certificate.strategy';
@@ -41,10 +42,11 @@ import { TokenProofService } from './token-proof.service';
     TokenProofService,
     SessionRegistry,
     SessionService,
+    CertificateAccounts,
     CertificateLoginService,
     CertificateStrategy,
     CertificateAuthGuard,
   ],
-  exports: [StaffService, TokenProofService, SessionService],
+  exports: [StaffService, TokenProofService, SessionService, SessionRegistry, CertificateAccounts],
 })
 export class AuthModule {}

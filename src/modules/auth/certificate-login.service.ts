@@ -8,6 +8,7 @@ import { AuditService } from '../audit';
 import { TrustStoreService, type CredentialFamily, type ValidationSuccess } from '../certificates';
 import { ReferenceService } from '../reference';
 import { loginRefused, type LoginFailure } from './auth.errors';
+import { CertificateAccounts } from './certificate-accounts';
 import { staffPrincipal, StaffService } from './staff.service';
 import { TokenProofService } from './token-proof.service';
 
@@ -16,6 +17,10 @@ export const CARD_TYPES = {
   personnel: ['hca-personnel'],
   institution: ['hca-institution'],
   citizen: ['moica-citizen'],
+  /** An insured unit's / agency's organisation certificate (its accounts: the employer registry, through CertificateAccounts). */
+  employer: ['gca-agency', 'xca-organization', 'moeaca-company', 'hca-institution'],
+  /** A unit's operator with their own certificate (its accounts: the delegation module, through CertificateAccounts). */
+  operator: ['moica-citizen', 'hca-personnel'],
 } as const satisfies Record<string, readonly CredentialFamily[]>;
 export type CardType = keyof typeof CARD_TYPES;
 
@@ -61,6 +66,7 @@ export class CertificateLoginService {
     private readonly reference: ReferenceService,
     private readonly staff: StaffService,
     private readonly audit: AuditService,
+    private readonly accounts: CertificateAccounts,
   ) {
     const { perClient, perCertificate, windowMinutes } = config.loginRateLimit;
     this.failures = { name: 'auth:login-failures', windowSeconds: windowMinutes * 60, limits: { client: perClient, certificate: perCertificate } };
@@ -90,7 +96,9 @@ export class CertificateLoginService {
       if (!result.valid) throw new Refusal(`certificate-${result.code}`);
       certificate = { fingerprint: result.fingerprint, serial: result.serialNumber, issuer: result.issuer, family: result.family };
       if (!result.family || !(CARD_TYPES[attempt.cardType] as readonly string[]).includes(result.family)) throw new Refusal('card-type-mismatch');
-      const principal = await this.accountFor(result);
+      const credential = `${result.serialNumber}@${result.issuer}`;
+      // A unit's certificate is the employer registry's to map (registered with CertificateAccounts); the rest are ours.
+      const principal = attempt.cardType === 'employer' || attempt.cardType === 'operator' ? await this.accounts.resolve(attempt.cardType, result, credential) : await this.accountFor(result);
       if (!principal) throw new Refusal('no-account');
       if (principal.kind === 'staff' && !attempt.fromIntranet) throw new Refusal('intranet-only');
 

@@ -11,6 +11,10 @@ export const EMAIL_TEMPLATES = [
   'nhi-card.reset',
   'support-duty.approved',
   'support-duty.rejected',
+  'employers.registered',
+  'employers.review-approved',
+  'employers.review-rejected',
+  'delegation.changed',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../../common/context/request-context';
+import type { ValidationSuccess } from '../certificates';
+
+/** Finds the account a validated certificate signs in as (null: none), given its "serial@issuer". */
+export type CertificateAccountResolver = (result: ValidationSuccess, credential: string) => Promise<Principal | null>;
+
+/**
+ * Sign-in card types whose accounts another module owns (the employer registry's units): that
+ * module registers a resolver for its card type when it starts, so the certificate sign-in can
+ * map the certificate to an account without auth depending on the module.
+ */
+@Injectable()
+export class CertificateAccounts {
+  private readonly resolvers = new Map<string, CertificateAccountResolver>();
+
+  register(cardType: string, resolve: CertificateAccountResolver): void {
+    this.resolvers.set(cardType, resolve);
+  }
+
+  resolve(cardType: string, result: ValidationSuccess, credential: string): Promise<Principal | null> {
+    const resolve = this.resolvers.get(cardType);
+    return resolve ? resolve(result, credential) : Promise.resolve(null);
+  }
+}

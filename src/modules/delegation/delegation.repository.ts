@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { Tx } from '../../core/database';
+import { Delegation, DelegationHistory } from './delegation.entity';
+
+/** Delegations' and their history's queries. */
+@Injectable()
+export class DelegationRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  activeOfUnit(unitCode: string): Promise<Delegation[]> {
+    return this.dataSource.getRepository(Delegation).find({ where: { unitCode, status: 'active' }, order: { id: 'ASC' } });
+  }
+
+  byId(id: string): Promise<Delegation | null> {
+    return /^\d{1,18}$/.test(id) ? this.dataSource.getRepository(Delegation).findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  /** Active delegations of a certificate serial (an operator may serve several units). */
+  activeBySerial(certSerial: string): Promise<Delegation[]> {
+    return this.dataSource.getRepository(Delegation).find({ where: { certSerial, status: 'active' }, order: { unitCode: 'ASC' } });
+  }
+
+  insert(tx: Tx, row: Omit<Delegation, 'id' | 'version'>): Promise<Delegation> {
+    return tx.save(tx.create(Delegation, row));
+  }
+
+  /** Applies a change if the row is still active at `version`; false when someone changed it first. */
+  async update(tx: Tx, id: string, version: number, change: Partial<Omit<Delegation, 'id' | 'version'>>): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(Delegation)
+      .set({ ...change, version: () => 'version + 1' })
+      .where('id = :id AND version = :version AND status = :active', { id, version, active: 'active' })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  async addHistory(tx: Tx, row: Omit<DelegationHistory, 'id'>): Promise<void> {
+    await tx.getRepository(DelegationHistory).insert(row);
+  }
+
+  history(unitCode: string): Promise<DelegationHistory[]> {
+    return this.dataSource.getRepository(DelegationHistory).find({ where: { unitCode }, order: { id: 'DESC' }, take: 5000 });
+  }
+}

@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { moduleLinks } from '../../common/web/links';
+import { AuthModule } from '../auth';
+import { CounterCalendarModule } from '../cards';
+import { CertificatesModule } from '../certificates';
+import { NotificationsModule } from '../notifications';
+import { CertificateReader } from './certificate-reader';
+import { EmployerRegistryController } from './employer-registry.controller';
+import { EmployerRegistryRepository } from './employer-registry.repository';
+import { EmployerRegistrySeeder } from './employer-registry.seeder';
+import { EmployerRegistryService } from './employer-registry.service';
+import { EmployerUnit } from './employer-unit.entity';
+import { RegistrationController } from './registration.controller';
+import { EmployerRegistration, EmployerReviewCase } from './registration.entity';
+import { RegistrationRepository } from './registration.repository';
+import { RegistrationService } from './registration.service';
+import { ReviewController } from './review.controller';
+import { ReviewService } from './review.service';
+
+/**
+ * The employer registry (要保機關 / 投保單位): reference data of units with the identifier their
+ * organisation certificate must carry, and the sign-in of a unit with that certificate.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([EmployerUnit, EmployerRegistration, EmployerReviewCase]), AuthModule, CertificatesModule, NotificationsModule, CounterCalendarModule],
+  controllers: [EmployerRegistryController, RegistrationController, ReviewController],
+  providers: [
+    moduleLinks('employer-registry', {
+      nav: [
+        { href: '/review/employers', labelKey: 'nav.employerReview', audience: ['ministry_staff'], intranetOnly: true, order: 60 },
+        { href: '/employers/unit', labelKey: 'nav.employerUnit', audience: ['employer_manager', 'employer_operator'], order: 30 },
+      ],
+      services: [
+        { href: '/employers/register', titleKey: 'home.services.employerRegister.title', descriptionKey: 'home.services.employerRegister.description', audienceKey: 'home.audience.employers', audience: 'signed-out', order: 6 },
+        { href: '/review/employers', titleKey: 'home.services.employerReview.title', descriptionKey: 'home.services.employerReview.description', audienceKey: 'home.audience.staff', audience: ['ministry_staff'], intranetOnly: true, staff: true, order: 60 },
+        { href: '/employers/unit', titleKey: 'home.services.employerUnit.title', descriptionKey: 'home.services.employerUnit.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], order: 30 },
+      ],
+    }),
+    EmployerRegistryRepository,
+    EmployerRegistryService,
+    EmployerRegistrySeeder,
+    CertificateReader,
+    RegistrationRepository,
+    RegistrationService,
+    ReviewService,
+  ],
+  exports: [EmployerRegistryService, EmployerRegistrySeeder, CertificateReader, RegistrationService],
+})
+export class EmployerRegistryModule {}

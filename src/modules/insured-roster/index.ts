@@ -1,0 +1,3 @@
+// The insured-roster module's face.
+export { InsuredRosterModule } from './roster.module';
+export { RosterService, UPLOAD_COLUMNS } from './roster.service';
