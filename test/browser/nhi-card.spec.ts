@@ -44,7 +44,7 @@ describe('NHI card sign-ins in a real browser: register → verify → card + pa
     await page.getByLabel('戶號', { exact: true }).fill(person.householdNumber);
     await page.getByLabel('戶籍地址').fill(person.registeredAddress);
     await page.getByLabel('聯絡電話').fill('0912-345-678');
-    await page.getByLabel('E-mail').fill(`browser.${person.cardNumber}@example.test`);
+    await page.getByLabel('電子郵件').fill(`browser.${person.cardNumber}@example.test`);
     await page.getByLabel('設定健保卡密碼').fill(PASSWORD);
     await page.getByLabel('再次輸入密碼').fill(PASSWORD);
     await Promise.all([page.waitForURL(`${t.baseUrl}/nhi-card/done/registered`), page.getByRole('button', { name: '註冊' }).click()]);

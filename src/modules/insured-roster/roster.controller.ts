@@ -15,7 +15,7 @@ export class RosterController {
   constructor(private readonly roster: RosterService) {}
 
   private async gradeItems() {
-    return (await this.roster.grades()).map((g) => ({ value: String(g.grade), text: `${g.grade}：${g.amount.toLocaleString('en-US')}` }));
+    return (await this.roster.grades()).map((g) => ({ value: String(g.grade), text: `${g.grade}：${String(g.amount).replace(/\B(?=(\d{3})+$)/g, ',')}` }));
   }
 
   @Get()

@@ -58,14 +58,14 @@ export class AttachmentStore {
   /** Checks every file (count, size, type) and reports each problem; nothing is stored unless all pass. */
   check(existing: number, files: UploadedFile[], uploadError: string | null): FieldError[] {
     const errors: FieldError[] = [];
-    if (uploadError === 'LIMIT_FILE_SIZE') errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.tooBig', params: { name: '', max: 5 } });
+    if (uploadError === 'LIMIT_FILE_SIZE') errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.tooBig', params: { file: '', max: 5 } });
     else if (uploadError) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.tooMany', params: { max: MAX_ATTACHMENTS } });
     if (!uploadError && !files.length) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.none' });
     if (existing + files.length > MAX_ATTACHMENTS) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.tooMany', params: { max: MAX_ATTACHMENTS } });
     for (const f of files) {
       const name = cleanFilename(f.originalname);
-      if (f.size > MAX_ATTACHMENT_BYTES) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.tooBig', params: { name, max: 5 } });
-      else if (!sniffType(f.buffer)) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.type', params: { name } });
+      if (f.size > MAX_ATTACHMENT_BYTES) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.tooBig', params: { file: name, max: 5 } });
+      else if (!sniffType(f.buffer)) errors.push({ field: 'files', messageKey: 'supportDuty.attachments.errors.type', params: { file: name } });
     }
     return errors;
   }
