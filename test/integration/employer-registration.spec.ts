@@ -134,7 +134,7 @@ describe('employers: first registration (/employers/register)', () => {
     const sent = await postForm(bed.t, agent, '/employers/register/mismatch', { applicantName: '陳承辦', applicantPhone: '02-27013411', applicantEmail: 'applicant@example.test' });
     expect(sent.headers.location).toBe('/employers/register/review');
     const review = await agent.get('/employers/register/review').expect(200);
-    expect(review.text).toMatch(/請於次一營業日（\d{4}-\d{2}-\d{2}）起再重新註冊/);
+    expect(review.text).toMatch(/請於次一營業日（(<span class="app-nowrap">)?\d{2,3}年\d{1,2}月\d{1,2}日（星期.）(<\/span>)?）起再重新註冊/);
     expect(review.text).toContain('如審核不通過，本部會主動聯絡申請人');
     const open = await bed.t.dataSource.getRepository(EmployerReviewCase).findOneByOrFail({ unitCode: unit.unitCode });
     expect(open).toMatchObject({ status: 'open', applicantName: '陳承辦', certFamily: 'gca-agency' });
