@@ -32,7 +32,7 @@ import { ReviewService } from './review.service';
         { href: '/employers/unit', labelKey: 'nav.employerUnit', audience: ['employer_manager', 'employer_operator'], order: 30 },
       ],
       services: [
-        { href: '/employers/register', titleKey: 'home.services.employerRegister.title', descriptionKey: 'home.services.employerRegister.description', audienceKey: 'home.audience.employers', audience: 'signed-out', order: 6 },
+        { href: '/employers/register', titleKey: 'employers.register.title', descriptionKey: 'home.services.employerRegister.description', audienceKey: 'home.audience.employers', audience: 'signed-out', order: 6 },
         { href: '/review/employers', titleKey: 'home.services.employerReview.title', descriptionKey: 'home.services.employerReview.description', audienceKey: 'home.audience.staff', audience: ['ministry_staff'], intranetOnly: true, staff: true, order: 60 },
         { href: '/employers/unit', titleKey: 'home.services.employerUnit.title', descriptionKey: 'home.services.employerUnit.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], order: 30 },
       ],
