@@ -46,7 +46,8 @@ export class SyntheticCasesRepository {
 
   async people(limit = 5000): Promise<SyntheticPerson[]> {
     const rows = (await this.dataSource.query(
-      'SELECT id, national_id_index, name_zh, category_code, certificate_number, home_institution_code FROM professional ORDER BY id LIMIT ?',
+      // only people whose home institution is in the registry (a case refers to it)
+      'SELECT p.id, p.national_id_index, p.name_zh, p.category_code, p.certificate_number, p.home_institution_code FROM professional p JOIN institution i ON i.code = p.home_institution_code ORDER BY p.id LIMIT ?',
       [limit],
     )) as Array<Record<string, unknown>>;
     return rows.map((r) => ({
