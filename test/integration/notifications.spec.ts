@@ -3,7 +3,6 @@ import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { DataSource, Like } from 'typeorm';
@@ -24,6 +23,7 @@ import { outboxIdOf } from '../../src/modules/notifications/queues';
 import { setAsideOtherFilesJobs } from '../support/worker';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { signInAsStaff } from '../support/staff';
+import { freePort, waitFor } from '../support/polling';
 
 /** The worker process (as src/worker.ts builds it) with this environment changed. */
 async function startWorker(overrides: Record<string, string>): Promise<INestApplicationContext> {
@@ -31,25 +31,6 @@ async function startWorker(overrides: Record<string, string>): Promise<INestAppl
   const worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
   await worker.init();
   return worker;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Polls `probe` every 100 ms until it returns something truthy; fails after `timeoutMs`. */
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 const tag = () => randomBytes(4).toString('hex');

@@ -5,7 +5,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { get } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { Queue } from 'bullmq';
@@ -27,20 +26,13 @@ import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { createStaff } from '../support/staff';
 import { setAsideOtherFilesJobs } from '../support/worker';
+import { freePort, waitFor } from '../support/polling';
 
 useSoftHsmTestStore();
 
 const ROOT = join(__dirname, '..', '..');
 const person = DEMO_FIXTURES.physicianAtInitialReviewHospital;
 const hospital = DEMO_FIXTURES.initialReviewHospital;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** GET /healthz's status, on a connection of its own that is closed after (no keep-alive left behind). */
 function healthStatus(port: number): Promise<number> {
@@ -51,17 +43,6 @@ function healthStatus(port: number): Promise<number> {
     });
     req.on('error', reject);
   });
-}
-
-/** Polls `probe` every 100 ms until it returns something truthy; fails after `timeoutMs`. */
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** One of the app's processes, started from its TypeScript entry point. */

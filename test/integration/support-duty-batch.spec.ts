@@ -7,19 +7,9 @@ import { createTestApp, type TestApp } from '../support/app';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { createInstitution, createProfessional, mondayIn, preparePki, signInWithCard } from '../support/support-duty';
 import { setAsideOtherFilesJobs } from '../support/worker';
+import { waitFor } from '../support/polling';
 
 useSoftHsmTestStore();
-
-/** Polls `probe` until it returns something truthy (fails after 30 s). */
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, all or nothing', () => {
   let t: TestApp;

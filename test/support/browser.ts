@@ -1,10 +1,12 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Result as AxeResult } from 'axe-core';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from './app';
+import { freePort } from './polling';
+
+export { freePort };
 
 /** Debian's Chromium, headless, with everything that would reach beyond this machine turned off. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -71,15 +73,6 @@ function watch(page: Page, problems: PageProblems): void {
  * context and page before each test (closed after it). Call at the top of a describe block and
  * use the returned object inside the tests.
  */
-/** A free TCP port on 127.0.0.1 (asked of the OS, then released). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
  * The app listens on a port chosen first, so its PUBLIC_ORIGIN is the origin the browser sees
  * (certificate sign-in checks it). `overrides` may be a function of that origin.

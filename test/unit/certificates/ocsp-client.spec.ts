@@ -6,7 +6,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { webcrypto } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -16,22 +15,12 @@ import { HttpOcspFetcher } from '../../../src/modules/certificates/ocsp/ocsp-htt
 import { CrlRevocationSource, createValidator, DEFAULT_FAMILY_MAPPING, type RevocationSource } from '../../../src/modules/certificates/validation';
 import { OcspRevocationSource, type OcspSettings } from '../../../src/modules/certificates/validation/ocsp-revocation-source';
 import { x509 } from '../../../src/modules/certificates/validation/x509-runtime';
+import { freePort } from '../../support/polling';
 
 const subtle = webcrypto.subtle as unknown as SubtleCrypto;
 const HOUR = 3600_000;
 const now = () => new Date();
 const around = (hours: number) => new Date(Date.now() + hours * HOUR);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once `openssl ocsp` says it accepts connections (a probe connection would hold its only thread). */
 function listening(child: ChildProcess): Promise<void> {
