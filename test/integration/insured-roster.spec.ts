@@ -95,6 +95,18 @@ describe('insured-staff roster and the permissions of every roster and delegatio
     expect(duplicate.text).toContain('這位人員已在本單位加保');
   });
 
+  it('shows the roster link only to those who may open it: the manager and operators granted roster.query', async () => {
+    const registered = await createRegisteredUnit(bed.t, store.modulePath);
+    const manager = await managerSession(registered);
+    const rosterLinks = (html: string) => (html.match(/href="\/roster"/g) ?? []).length;
+    expect(rosterLinks((await manager.get('/').expect(200)).text)).toBeGreaterThan(0);
+    const querying = await operatorOf(manager, ['roster.query']);
+    expect(rosterLinks((await querying.agent.get('/').expect(200)).text)).toBeGreaterThan(0);
+    const enrolOnly = await operatorOf(manager, ['roster.enrol']);
+    expect(rosterLinks((await enrolOnly.agent.get('/').expect(200)).text)).toBe(0);
+    await enrolOnly.agent.get('/roster').expect(403);
+  });
+
   it('lets exactly the granted combinations through every roster and delegation route (the routes enumerated from the app)', async () => {
     // Each route → the function it performs ('manage' = the manager's alone). A new route missing here fails this test.
     const RULES: Record<string, string> = {

@@ -1,5 +1,6 @@
 import type { Principal } from '../context/request-context';
 import { NotFoundError } from '../errors/domain-error';
+import { mayPerform } from './function.decorator';
 
 /**
  * What a record belongs to, for record-level access: the counter it was made at, the county
@@ -42,7 +43,7 @@ export function canSee(principal: Principal, owner: Ownership): boolean {
       return !!owner.unitCode && owner.unitCode === principal.unitCode;
     case 'employer_operator':
       if (!owner.unitCode || owner.unitCode !== principal.unitCode) return false;
-      return !owner.function || (principal.functions ?? []).includes(owner.function);
+      return !owner.function || mayPerform(principal, owner.function);
   }
 }
 

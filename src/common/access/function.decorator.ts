@@ -1,9 +1,16 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import type { Principal } from '../context/request-context';
 import { ForbiddenError } from '../errors/domain-error';
 
 export const FUNCTION_KEY = 'access:function';
+
+/** Whether the principal may perform a unit's business function: its manager every one, an operator those granted. */
+export function mayPerform(principal: Principal | null | undefined, fn: string): boolean {
+  if (principal?.role === 'employer_manager') return true;
+  return principal?.role === 'employer_operator' && (principal.functions ?? []).includes(fn);
+}
 
 /**
  * The unit's business function a route performs (e.g. 'roster.enrol'). A unit's manager may call
@@ -17,9 +24,7 @@ export class FunctionGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const fn = this.reflector.get<string | undefined>(FUNCTION_KEY, context.getHandler());
     const principal = context.switchToHttp().getRequest<Request>().session?.principal;
-    if (!fn || !principal) throw new ForbiddenError('role-not-allowed', 'errors.403.message');
-    if (principal.role === 'employer_manager') return true;
-    if (principal.role === 'employer_operator' && (principal.functions ?? []).includes(fn)) return true;
+    if (fn && mayPerform(principal, fn)) return true;
     throw new ForbiddenError('role-not-allowed', 'errors.403.message');
   }
 }

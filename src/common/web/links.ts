@@ -1,5 +1,6 @@
 import { Global, Injectable, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { mayPerform } from '../access/function.decorator';
 import type { Role } from '../access/roles';
 import type { Principal } from '../context/request-context';
 
@@ -13,6 +14,8 @@ interface Shown {
   intranetOnly?: boolean;
   /** Position among all modules' links (ascending). */
   order: number;
+  /** A unit's business function the page performs: an operator sees the link only when granted it. */
+  function?: string;
 }
 
 /** An item of the header navigation. */
@@ -50,7 +53,8 @@ function visible(link: Shown, principal: Principal | null, intranet: boolean): b
   if (link.intranetOnly && !intranet) return false;
   if (link.audience === 'anyone') return true;
   if (link.audience === 'signed-out') return !principal;
-  return !!principal && link.audience.includes(principal.role);
+  if (!principal || !link.audience.includes(principal.role)) return false;
+  return !link.function || principal.role !== 'employer_operator' || mayPerform(principal, link.function);
 }
 
 /** Every module's links, collected once at start from the ModuleLinks providers. */

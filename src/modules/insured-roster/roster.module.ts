@@ -13,8 +13,8 @@ import { RosterService } from './roster.service';
   controllers: [RosterController],
   providers: [
     moduleLinks('insured-roster', {
-      nav: [{ href: '/roster', labelKey: 'nav.roster', audience: ['employer_manager', 'employer_operator'], order: 32 }],
-      services: [{ href: '/roster', titleKey: 'home.services.roster.title', descriptionKey: 'home.services.roster.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], order: 32 }],
+      nav: [{ href: '/roster', labelKey: 'nav.roster', audience: ['employer_manager', 'employer_operator'], function: 'roster.query', order: 32 }],
+      services: [{ href: '/roster', titleKey: 'home.services.roster.title', descriptionKey: 'home.services.roster.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], function: 'roster.query', order: 32 }],
     }),
     RosterRepository,
     RosterService,
