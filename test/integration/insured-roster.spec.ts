@@ -93,6 +93,9 @@ describe('insured-staff roster and the permissions of every roster and delegatio
     const duplicate = await upload([header, line(good[0])].join('\n'));
     expect(duplicate.status).toBe(422);
     expect(duplicate.text).toContain('這位人員已在本單位加保');
+    const tooBig = await upload(`${header}\n${'x'.repeat(5 * 1024 * 1024 + 1)}`);
+    expect(tooBig.status).toBe(422);
+    expect(tooBig.text).toContain('檔案超過 5 MB');
   });
 
   it('shows the roster link only to those who may open it: the manager and operators granted roster.query', async () => {

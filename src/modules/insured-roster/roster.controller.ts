@@ -7,6 +7,7 @@ import type { Principal } from '../../common/context/request-context';
 import { FormValidationError } from '../../common/errors/domain-error';
 import { textField } from '../../common/forms';
 import { pageParam, pager } from '../../common/web/pagination';
+import { type UploadRequest } from '../../common/web/multipart';
 import { ROSTER_PAGE_SIZE, RosterService, UPLOAD_COLUMNS } from './roster.service';
 
 /** 投保名冊 (/roster): each route is one function a manager may grant an operator. */
@@ -123,10 +124,11 @@ export class RosterController {
   @Post('upload')
   @Allow('employer_manager', 'employer_operator')
   @RequireFunction('roster.upload')
-  async upload(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
-    // the multipart body was read before the guards (RosterModule's upload middleware), so the CSRF field is checked as usual
-    const file = (req as Request & { file?: { buffer?: Buffer } }).file;
-    const outcome = file?.buffer ? await this.roster.upload(principal, file.buffer.toString('utf8')) : { ok: false as const, problems: [{ row: 0, field: 'file', messageKey: 'roster.errors.noFile' }] };
+  async upload(@CurrentPrincipal() principal: Principal, @Req() req: UploadRequest, @Res() res: Response) {
+    // the multipart body was read before the guards (readMultipart in RosterModule), so the CSRF field is checked as usual
+    const file = req.files?.[0];
+    const refused = req.uploadError ? (req.uploadError === 'LIMIT_FILE_SIZE' ? 'roster.errors.fileTooBig' : 'roster.errors.oneFile') : file ? null : 'roster.errors.noFile';
+    const outcome = refused || !file ? { ok: false as const, problems: [{ row: 0, field: 'file', messageKey: refused ?? 'roster.errors.noFile' }] } : await this.roster.upload(principal, file.buffer.toString('utf8'));
     if (!outcome.ok) {
       throw new FormValidationError('insured-roster/upload', 'roster.upload.title', [{ field: 'file', messageKey: 'roster.errors.upload' }], {}, { columns: UPLOAD_COLUMNS.join(','), problems: outcome.problems.map((p) => ({ ...p, fieldKey: `roster.field.${p.field}` })) });
     }

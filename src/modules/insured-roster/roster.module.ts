@@ -1,5 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import multer from 'multer';
+import { readMultipart } from '../../common/web/multipart';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { moduleLinks } from '../../common/web/links';
 import { RosterController } from './roster.controller';
@@ -24,7 +24,7 @@ import { RosterService } from './roster.service';
 export class InsuredRosterModule implements NestModule {
   /** The batch upload's multipart body, read before the guards so its _csrf field is checked like any form's (in memory, one file of at most 5 MB). */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT, files: 1, fields: 5 } }).single('file')).forRoutes({ path: 'roster/upload', method: RequestMethod.POST });
+    consumer.apply(readMultipart({ field: 'file', maxFiles: 1, maxFileBytes: UPLOAD_LIMIT, maxFields: 5 })).forRoutes({ path: 'roster/upload', method: RequestMethod.POST });
   }
 }
 

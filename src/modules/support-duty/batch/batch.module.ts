@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { NotificationsModule } from '../../notifications';
 import { ReferenceModule } from '../../reference';
 import { FilingModule } from '../filing/filing.module';
-import { UploadMiddleware } from '../filing/upload.middleware';
+import { readAttachments } from '../filing/filing.module';
 import { CaseLifecycleModule } from '../lifecycle/lifecycle.module';
 import { BatchController } from './batch.controller';
 import { SupportDutyBatch } from './batch.entity';
@@ -23,7 +23,7 @@ export class BatchCoreModule {}
 @Module({ imports: [BatchCoreModule], controllers: [BatchController] })
 export class BatchModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(UploadMiddleware).forRoutes({ path: 'support-duty/batch', method: RequestMethod.POST });
+    consumer.apply(readAttachments).forRoutes({ path: 'support-duty/batch', method: RequestMethod.POST });
   }
 }
 

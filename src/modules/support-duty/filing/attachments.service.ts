@@ -12,12 +12,8 @@ import { supportDutyError } from '../support-duty.errors';
 export const MAX_ATTACHMENTS = 5;
 export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
 
-/** One uploaded file as the multipart reader hands it over. */
-export interface UploadedFile {
-  originalname: string;
-  size: number;
-  buffer: Buffer;
-}
+export type { UploadedFile } from '../../../common/web/multipart';
+import type { UploadedFile } from '../../../common/web/multipart';
 
 /** What a file is by its first bytes (never by its name or the browser's word): PDF, JPEG, PNG, or null. */
 export function sniffType(bytes: Buffer): 'application/pdf' | 'image/jpeg' | 'image/png' | null {

@@ -6,9 +6,13 @@ import { FilingController } from './filing.controller';
 import { AttachmentStore } from './attachments.service';
 import { DashboardService } from './dashboard.service';
 import { FilingService } from './filing.service';
-import { UploadMiddleware } from './upload.middleware';
+import { readMultipart } from '../../../common/web/multipart';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS } from './attachments.service';
 
 /** Filing support duty: clinicians and institutions (single entry, change, cancel, query). */
+/** The `files` field of a case's attachments (and of a batch file): at most MAX_ATTACHMENTS of MAX_ATTACHMENT_BYTES. */
+export const readAttachments = readMultipart({ field: 'files', maxFiles: MAX_ATTACHMENTS, maxFileBytes: MAX_ATTACHMENT_BYTES, maxFields: 10 });
+
 @Module({
   imports: [CaseLifecycleModule, ReferenceModule],
   controllers: [FilingController],
@@ -28,6 +32,6 @@ import { UploadMiddleware } from './upload.middleware';
 })
 export class FilingModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(UploadMiddleware).forRoutes({ path: 'support-duty/cases/:id/attachments', method: RequestMethod.POST });
+    consumer.apply(readAttachments).forRoutes({ path: 'support-duty/cases/:id/attachments', method: RequestMethod.POST });
   }
 }
