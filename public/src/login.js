@@ -119,7 +119,9 @@ async function nhiLogin() {
     csrf = signed.csrf;
     const password = passwordInput.value;
     passwordInput.value = '';
-    await finishLogin('/auth/nhi-card', { challenge: signed.challenge, token: signed.token, password });
+    const unitCode = document.getElementById('unit-code').value.trim();
+    const designate = document.getElementById('designate').checked ? 'yes' : '';
+    await finishLogin('/auth/nhi-card', { challenge: signed.challenge, token: signed.token, password, unitCode, designate });
   } finally {
     submit.disabled = false;
   }

@@ -3,7 +3,11 @@ import { OutboxMessage } from '../../src/modules/notifications/outbox-message.en
 import { SmsMessage } from '../../src/modules/notifications/sms-message.entity';
 import { createReaderHelper } from '../../src/reader-helper/main';
 import { expectAccessible, freePort, screenshotIfAsked, useBrowser } from '../support/browser';
-import { createInsured, createNhiCard, publishNhiCrl, type TestInsured } from '../support/nhi-card';
+import { CertificateIssuer } from '../../src/modules/certificates/certificate-issuer.service';
+import { CrlService } from '../../src/modules/certificates/crl.service';
+import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
+import { createRegisteredUnit } from '../support/employers';
+import { createInsured, createNhiCard, publishNhiCrl, registerNhiAccount, type TestInsured } from '../support/nhi-card';
 import { useSoftHsmTestStore } from '../support/softhsm';
 
 const store = useSoftHsmTestStore();
@@ -90,5 +94,27 @@ describe('NHI card sign-ins in a real browser: register → verify → card + pa
     await page.getByLabel('健保卡卡號').fill(person.cardNumber);
     await Promise.all([page.waitForURL(`${t.baseUrl}/`), page.getByRole('button', { name: '登入' }).click()]);
     expect(await page.locator('.app-header__user-name').innerText()).toBe(person.nameZh);
+  }, JOURNEY_MS);
+
+  it("signs in for a unit as its responsible person (unit code, 需指派授權管理者) and lands on the unit's operators", async () => {
+    for (const family of ['moeaca', 'moica'] as const) await t.app.app.get(CrlService).publish((await t.app.app.get(CertificateIssuer).issuingCa(family)).id);
+    t.app.app.get(TrustStoreService).invalidate();
+    const { unit } = await createRegisteredUnit(t.app, store.modulePath);
+    const responsible = await createInsured(t.app, { nationalId: unit.responsibleNationalId });
+    const card = await createNhiCard(t.app, store.modulePath, responsible);
+    await registerNhiAccount(t.app, responsible, PASSWORD);
+
+    const { page } = t;
+    await page.goto('/login');
+    await page.waitForFunction(() => /讀卡元件已就緒/.test(document.getElementById('login-status')?.textContent ?? ''));
+    await page.getByLabel('健保卡', { exact: true }).check();
+    await page.getByLabel('卡片', { exact: true }).selectOption(card.label);
+    await page.getByLabel('健保卡註冊密碼').fill(PASSWORD);
+    await page.getByLabel('投保單位代號').fill(unit.unitCode);
+    await page.getByLabel('需指派授權管理者').check();
+    await expectAccessible(page);
+    await Promise.all([page.waitForURL(`${t.baseUrl}/employers/delegation`), page.getByRole('button', { name: '登入' }).click()]);
+    expect(await page.locator('.app-header__user-name').innerText()).toBe(unit.nameZh);
+    await expectAccessible(page);
   }, JOURNEY_MS);
 });

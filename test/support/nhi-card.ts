@@ -5,6 +5,8 @@ import { nationalIdWithCheckDigit } from '../../src/common/identifiers';
 import { CertificateIssuer } from '../../src/modules/certificates/certificate-issuer.service';
 import { CrlService } from '../../src/modules/certificates/crl.service';
 import { TrustStoreService } from '../../src/modules/certificates/trust-store.service';
+import { hashSecret } from '../../src/common/crypto/secret-hash';
+import { NhiCardAccount } from '../../src/modules/nhi-card/nhi-card.entity';
 import { InsuredPerson, Professional } from '../../src/modules/reference/reference.entity';
 import type { ReaderHelper } from '../../src/reader-helper/main';
 import { createNhiDevelopmentCard, writeCardCertificate } from '../../src/shared/pkcs11';
@@ -26,8 +28,8 @@ export interface TestInsured {
 
 const digits = (n: number) => Array.from({ length: n }, () => randomInt(10)).join('');
 
-export async function createInsured(t: TestApp, options: { professional?: boolean } = {}): Promise<TestInsured> {
-  const nationalId = nationalIdWithCheckDigit(`${'ABEFGHKMNPTUW'[randomInt(13)]}${randomInt(1, 3)}${digits(7)}`);
+export async function createInsured(t: TestApp, options: { professional?: boolean; nationalId?: string } = {}): Promise<TestInsured> {
+  const nationalId = options.nationalId ?? nationalIdWithCheckDigit(`${'ABEFGHKMNPTUW'[randomInt(13)]}${randomInt(1, 3)}${digits(7)}`);
   const person = {
     nationalId,
     nameZh: `測試${randomBytes(2).toString('hex')}`,
@@ -97,4 +99,25 @@ export async function submitWithCard(
     card.cardToken = JSON.stringify(read.token);
   }
   return agent.post(action).set('Origin', t.config.publicOrigin).type('form').send({ _csrf: csrf, ...card, ...fields });
+}
+
+/** The card's online-service registration, verified (what /nhi-card/register and its e-mail link leave behind), with this password. */
+export async function registerNhiAccount(t: TestApp, person: Pick<TestInsured, 'nationalId' | 'cardNumber'>, password: string): Promise<void> {
+  const now = new Date();
+  await t.dataSource.getRepository(NhiCardAccount).insert({
+    cardNumber: person.cardNumber,
+    nationalIdIndex: new ProtectedIdCodec(t.config.dataKey).protect(person.nationalId).index,
+    phone: '0912-345-678',
+    email: `nhi.${person.cardNumber}@example.test`,
+    passwordHash: await hashSecret(password),
+    status: 'active',
+    lang: 'zh-TW',
+    verifiedAt: now,
+    lockedAt: null,
+    otpSecretCipher: null,
+    otpEnrolledAt: null,
+    otpLastStep: null,
+    createdAt: now,
+    updatedAt: now,
+  });
 }

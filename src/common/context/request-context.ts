@@ -15,6 +15,12 @@ export interface Principal {
   unitCode?: string | null;
   /** Employers' operators: the functions the unit's manager granted them (see the delegation module). */
   functions?: readonly string[];
+  /**
+   * Employers: signed in as the unit's registered responsible person with their own NHI card +
+   * password or one-time code (seed 004). Their own credential counts as the manager's for the
+   * delegation pages.
+   */
+  responsiblePerson?: boolean;
 }
 
 export interface RequestContext {

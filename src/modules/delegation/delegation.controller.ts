@@ -24,8 +24,12 @@ export class DelegationController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Whether the manager proved themselves in this session for this unit; if not, to the proof page. */
+  /**
+   * Whether the manager proved themselves in this session for this unit (or the unit's responsible
+   * person signed in with their own NHI credential); if not, to the proof page.
+   */
   private proven(req: Request, res: Response, principal: Principal): boolean {
+    if (principal.responsiblePerson) return true;
     const proof = req.session.delegationManager;
     if (proof && proof.unitCode === principal.unitCode && Date.now() - proof.at < MANAGER_PROOF_MS) return true;
     res.redirect(303, '/employers/delegation/verify');

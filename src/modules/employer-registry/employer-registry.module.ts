@@ -4,6 +4,7 @@ import { moduleLinks } from '../../common/web/links';
 import { AuthModule } from '../auth';
 import { CounterCalendarModule } from '../cards';
 import { CertificatesModule } from '../certificates';
+import { NhiCardModule } from '../nhi-card';
 import { NotificationsModule } from '../notifications';
 import { CertificateReader } from './certificate-reader';
 import { EmployerRegistryController } from './employer-registry.controller';
@@ -16,6 +17,7 @@ import { EmployerRegistration, EmployerReviewCase } from './registration.entity'
 import { RegistrationRepository } from './registration.repository';
 import { RegistrationService } from './registration.service';
 import { ReviewController } from './review.controller';
+import { ResponsiblePersonSignIn } from './responsible-person';
 import { ReviewService } from './review.service';
 
 /**
@@ -23,7 +25,7 @@ import { ReviewService } from './review.service';
  * organisation certificate must carry, and the sign-in of a unit with that certificate.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([EmployerUnit, EmployerRegistration, EmployerReviewCase]), AuthModule, CertificatesModule, NotificationsModule, CounterCalendarModule],
+  imports: [TypeOrmModule.forFeature([EmployerUnit, EmployerRegistration, EmployerReviewCase]), AuthModule, CertificatesModule, NotificationsModule, CounterCalendarModule, NhiCardModule],
   controllers: [EmployerRegistryController, RegistrationController, ReviewController],
   providers: [
     moduleLinks('employer-registry', {
@@ -44,6 +46,7 @@ import { ReviewService } from './review.service';
     RegistrationRepository,
     RegistrationService,
     ReviewService,
+    ResponsiblePersonSignIn,
   ],
   exports: [EmployerRegistryService, EmployerRegistrySeeder, CertificateReader, RegistrationService],
 })

@@ -1,27 +1,49 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/context/request-context';
+import { maskCardNumber } from '../../common/identifiers';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { RateLimiter, type RatePolicy } from '../../core/rate-limiter';
 import { AuditService } from '../audit';
 import { staffPrincipal, StaffService } from '../auth';
-import { ReferenceService } from '../reference';
+import { ReferenceService, type InsuredPerson } from '../reference';
 import type { NhiCardPresentation } from './card-check';
-import { NhiCardCredentialService, NhiRefusal, type NhiCardHolder } from './nhi-card-credential.service';
+import { NhiCardCredentialService, NhiRefusal } from './nhi-card-credential.service';
 import { nhiLoginRefused } from './nhi-card.errors';
-import { maskCardNumber } from '../../common/identifiers';
+import { NhiOtpService, type NhiOtpAttempt } from './nhi-otp.service';
+import { NhiUnitAccounts } from './nhi-unit-accounts';
 
-export interface NhiLoginAttempt extends NhiCardPresentation {
-  password: string;
+interface SignInContext {
   clientIp: string | null;
   fromIntranet: boolean;
+  /** A unit's responsible person signing in for this unit (seed 004); empty: for themselves. */
+  unitCode?: string;
+}
+
+export interface NhiLoginAttempt extends NhiCardPresentation, SignInContext {
+  password: string;
+}
+
+export type NhiOtpLoginAttempt = Omit<NhiOtpAttempt, 'clientIp'> & SignInContext & { unitCode: string };
+
+type CredentialType = 'nhi-card+password' | 'nhi-otp';
+
+/** A proven insured person: who, by which card, how. */
+interface Proven {
+  insured: InsuredPerson;
+  cardNumber: string;
+  credential: string;
 }
 
 /**
- * Sign-in with the NHI card + the registered password (the fourth card type of /login). The card
- * and password are checked by NhiCardCredentialService; the account is then an operator bound to
- * that NHI card (intranet only) or else the professional with the card holder's national ID,
- * the same personnel principal the HCA personnel card gives. Every attempt is audited with the
- * masked card number; refusals are counted per client address by the common limiter.
+ * Sign-in with an NHI credential: the card + the registered password (the fourth card type of
+ * /login), or a responsible person's one-time code (/login/nhi-otp). The credential is checked by
+ * NhiCardCredentialService / NhiOtpService; the account is then
+ * - with a unit code: the unit, for its responsible person (NhiUnitAccounts, owned by the employer
+ *   registry);
+ * - else an operator bound to that NHI card (intranet only), or the professional with the holder's
+ *   national ID, the same personnel principal the HCA personnel card gives.
+ * Every attempt is audited with the masked card number; refusals are counted per client address
+ * by the common limiter.
  */
 @Injectable()
 export class NhiCardLoginService {
@@ -30,6 +52,8 @@ export class NhiCardLoginService {
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly credentials: NhiCardCredentialService,
+    private readonly otp: NhiOtpService,
+    private readonly units: NhiUnitAccounts,
     private readonly limiter: RateLimiter,
     private readonly staff: StaffService,
     private readonly reference: ReferenceService,
@@ -39,22 +63,32 @@ export class NhiCardLoginService {
     this.failures = { name: 'nhi:login-failures', windowSeconds: windowMinutes * 60, limits: { client: perClient } };
   }
 
-  async login(attempt: NhiLoginAttempt): Promise<Principal> {
-    const client = attempt.clientIp ?? 'unknown';
+  login(attempt: NhiLoginAttempt): Promise<Principal> {
+    return this.signIn(attempt, 'nhi-card+password', async () => {
+      if (!attempt.password) throw new NhiRefusal('password-wrong');
+      return this.credentials.cardAndPassword(attempt, attempt.password);
+    });
+  }
+
+  /** A unit's responsible person: unit code, national ID, birth date and the one-time code (seed 004). */
+  loginWithOtp(attempt: NhiOtpLoginAttempt): Promise<Principal> {
+    return this.signIn(attempt, 'nhi-otp', () => this.otp.verify({ ...attempt, clientIp: attempt.clientIp }));
+  }
+
+  private async signIn(context: SignInContext, credentialType: CredentialType, prove: () => Promise<Proven>): Promise<Principal> {
+    const client = context.clientIp ?? 'unknown';
     let cardNumber: string | null = null;
     try {
       if (await this.limiter.blocked(this.failures, { client })) throw new NhiRefusal('rate-limited');
-      if (!attempt.password) throw new NhiRefusal('password-wrong');
-      const holder = await this.credentials.cardAndPassword(attempt, attempt.password);
-      cardNumber = holder.cardNumber;
-      const principal = await this.accountFor(holder);
-      if (!principal) throw new NhiRefusal('no-account', cardNumber);
-      if (principal.kind === 'staff' && !attempt.fromIntranet) throw new NhiRefusal('intranet-only', cardNumber);
+      const proven = await prove();
+      cardNumber = proven.cardNumber;
+      const principal = context.unitCode ? await this.unitOf(proven, context.unitCode) : await this.accountFor(proven);
+      if (principal.kind === 'staff' && !context.fromIntranet) throw new NhiRefusal('intranet-only', cardNumber);
       await this.audit.recordAlone({
         action: 'auth.nhi-card-login',
         targetType: principal.kind,
         targetId: principal.id,
-        summary: { card: maskCardNumber(holder.cardNumber), credentialType: 'nhi-card+password' },
+        summary: { card: maskCardNumber(proven.cardNumber), credentialType, ...(context.unitCode ? { unitCode: context.unitCode, as: 'responsible-person' } : {}) },
         actor: principal,
       });
       return principal;
@@ -67,18 +101,26 @@ export class NhiCardLoginService {
         outcome: 'failure',
         targetType: 'nhi_card',
         targetId: card ? maskCardNumber(card) : undefined,
-        summary: { code: err.code, credentialType: 'nhi-card+password', ...(err.detail ? { detail: err.detail } : {}) },
-        actor: { kind: 'nhi-card', credential: card ? `nhi-card:${maskCardNumber(card)}` : null },
+        summary: { code: err.code, credentialType, ...(context.unitCode ? { unitCode: context.unitCode } : {}), ...(err.detail ? { detail: err.detail } : {}) },
+        actor: { kind: credentialType === 'nhi-otp' ? 'nhi-otp' : 'nhi-card', credential: card ? `${credentialType === 'nhi-otp' ? 'nhi-otp' : 'nhi-card'}:${maskCardNumber(card)}` : null },
       });
       throw nhiLoginRefused(err.code);
     }
   }
 
+  /** The unit typed, for its responsible person. */
+  private async unitOf(proven: Proven, unitCode: string): Promise<Principal> {
+    const unit = await this.units.resolve(proven.insured, unitCode, proven.credential);
+    if (typeof unit === 'string') throw new NhiRefusal(unit, proven.cardNumber);
+    return unit;
+  }
+
   /** An operator bound to the card; else the professional with the holder's national ID. */
-  private async accountFor(holder: NhiCardHolder): Promise<Principal | null> {
-    const operator = await this.staff.findByNhiCard(holder.cardNumber);
-    if (operator) return staffPrincipal(operator, holder.credential);
-    const person = await this.reference.professionalOfInsured(holder.insured);
-    return person ? { kind: 'personnel', id: String(person.id), role: 'personnel', displayName: person.nameZh, credential: holder.credential } : null;
+  private async accountFor(proven: Proven): Promise<Principal> {
+    const operator = await this.staff.findByNhiCard(proven.cardNumber);
+    if (operator) return staffPrincipal(operator, proven.credential);
+    const person = await this.reference.professionalOfInsured(proven.insured);
+    if (!person) throw new NhiRefusal('no-account', proven.cardNumber);
+    return { kind: 'personnel', id: String(person.id), role: 'personnel', displayName: person.nameZh, credential: proven.credential };
   }
 }

@@ -17,6 +17,7 @@ import { NhiCardlessController } from './nhi-cardless.controller';
 import { NhiCardlessService } from './nhi-cardless.service';
 import { NhiOtpController } from './nhi-otp.controller';
 import { NhiOtpService } from './nhi-otp.service';
+import { NhiUnitAccounts } from './nhi-unit-accounts';
 import { secretBoxProvider } from '../../core/secrets';
 
 /**
@@ -24,7 +25,8 @@ import { secretBoxProvider } from '../../core/secrets';
  * the NHIA's verification service in production), the online-service registration and its
  * companions (/nhi-card/*), the NHI card + password sign-in (/auth/nhi-card) and the card-less
  * sign-in (national ID + SMS code + card number, /login/nhi-cardless); the one-time-code
- * enrolment of a unit's responsible person (/nhi-card/otp) and its check (NhiOtpService.verify).
+ * enrolment of a unit's responsible person (/nhi-card/otp) and the sign-in with it (/login/nhi-otp);
+ * with a unit code, both NHI sign-ins act for a unit's responsible person (NhiUnitAccounts).
  */
 @Module({
   imports: [TypeOrmModule.forFeature([NhiCardAccount, NhiCardLink]), AuthModule, CertificatesModule, NotificationsModule, ReferenceModule],
@@ -40,8 +42,9 @@ import { secretBoxProvider } from '../../core/secrets';
     NhiCardLoginService,
     NhiCardlessService,
     NhiOtpService,
+    NhiUnitAccounts,
     secretBoxProvider('nhi-otp'),
   ],
-  exports: [NhiCardCredentialService, NhiOtpService],
+  exports: [NhiCardCredentialService, NhiOtpService, NhiUnitAccounts],
 })
 export class NhiCardModule {}
