@@ -6,12 +6,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type Redis from 'ioredis';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { OCSPResponse, OCSPResponseStatus } from '@peculiar/asn1-ocsp';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { bytes, openssl, pem } from '../support/pki/openssl';
 import { createCa, createLeaf, createRoot, personnelLeaf } from '../support/pki/builder';
 import { createTestApp, type TestApp } from '../support/app';
+import { REDIS } from '../../src/core/core.module';
 import { AuditEvent } from '../../src/modules/audit/audit-event.entity';
 import { CertificateIssuer, type IssuedResult } from '../../src/modules/certificates/certificate-issuer.service';
 import { CaCertificate, IssuedCertificate } from '../../src/modules/certificates/certificates.entity';
@@ -215,23 +217,49 @@ describe('pki: the OCSP responder', () => {
     const key = { ca: ocspCacheCa(issuingCa), serialHex: issued.serialHex, hash: 'SHA-1' };
     const cached = await cache.lookup(key);
     expect(cached.answer?.der.equals(first)).toBe(true);
-    // As if half its validity had passed: still valid, due for re-signing.
+    // As if half its validity had passed: still valid, due for re-signing. Another web process
+    // (no copy of its own of the answer as it was) reads it from Redis.
     expect(await cache.store(key, { ...cached.answer!, refreshAt: new Date(Date.now() - 1000) }, cached.stamp)).toBe(true);
-
-    expect(((await getOcsp(web, request.der)).body as Buffer).equals(first)).toBe(true); // served while re-signed
-    const deadline = Date.now() + 30_000;
-    let replaced = (await cache.lookup(key)).answer;
-    while (replaced?.der.equals(first) && Date.now() < deadline) {
-      await new Promise((resolve) => setImmediate(resolve));
-      replaced = (await cache.lookup(key)).answer;
+    const other = await createTestApp();
+    try {
+      expect(((await getOcsp(other, request.der)).body as Buffer).equals(first)).toBe(true); // served while re-signed
+      const deadline = Date.now() + 30_000;
+      let replaced = (await cache.lookup(key)).answer;
+      while (replaced?.der.equals(first) && Date.now() < deadline) {
+        await new Promise((resolve) => setImmediate(resolve));
+        replaced = (await cache.lookup(key)).answer;
+      }
+      expect(replaced && !replaced.der.equals(first)).toBe(true);
+      expect(replaced!.refreshAt.getTime()).toBeGreaterThan(Date.now());
+      const next = (await getOcsp(other, request.der)).body as Buffer;
+      expect(next.equals(replaced!.der)).toBe(true);
+      const text = await readAnswer('refreshed', next, request.path);
+      expect(text).toContain('Response verify OK');
+      expect(text).toContain('Cert Status: good');
+    } finally {
+      await other.close();
     }
-    expect(replaced && !replaced.der.equals(first)).toBe(true);
-    expect(replaced!.refreshAt.getTime()).toBeGreaterThan(Date.now());
-    const next = (await getOcsp(web, request.der)).body as Buffer;
-    expect(next.equals(replaced!.der)).toBe(true);
-    const text = await readAnswer('refreshed', next, request.path);
-    expect(text).toContain('Response verify OK');
-    expect(text).toContain('Cert Status: good');
+  });
+
+  it("keeps a web process's own copy of a pre-signed answer (no Redis read on a hit) until any process changes the certificate", async () => {
+    const other = await createTestApp();
+    try {
+      const { issued, path } = await issueLeaf('copied');
+      const request = await nonceLessRequest('copied', path);
+      const redis = web.app.get<Redis>(REDIS);
+      const answerKeys = async () => redis.keys(`ocsp:a:${ocspCacheCa(issuingCa)}:${issued.serialHex}:*`);
+      const first = (await getOcsp(web, request.der)).body as Buffer;
+      expect(((await getOcsp(web, request.der)).body as Buffer).equals(first)).toBe(true); // now a copy in web
+      // Gone from Redis: web still answers with its copy (signatures are randomised: a new answer has other bytes).
+      await redis.del(...(await answerKeys()));
+      expect(((await getOcsp(web, request.der)).body as Buffer).equals(first)).toBe(true);
+      // Another process holds the certificate: web drops its copy and answers the new state.
+      await other.app.get(RevocationService).hold(issued.id, { actor });
+      const text = await readAnswer('copied', (await getOcsp(web, request.der)).body as Buffer, request.path);
+      expect(text).toContain('Cert Status: revoked');
+    } finally {
+      await other.close();
+    }
   });
 
   it('changes the cached answer at once in every web process on hold, release and revocation, and not for a change that rolled back', async () => {

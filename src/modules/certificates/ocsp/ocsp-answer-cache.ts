@@ -25,6 +25,13 @@ import { REDIS } from '../../../core/tokens';
  * state, so an answer made from a state a commit then changed carries the older generation and is
  * never served after the bump: no stale answer in any process, without a lock and without a DB
  * read on a hit.
+ *
+ * The GET front (`servable`, after `listen`) also keeps the answers it read in this process for up to
+ * LOCAL_TTL_MS, so a hit costs no Redis round trip. Every bump is published on
+ * `ocsp:inv:<db>`; each process drops its copies on the message (and at once in the process that
+ * bumped). A copy is kept only when no message arrived while it was being read, and none is kept
+ * while the subscription is not up, so a copy outlives a bump by no more than the message's
+ * delivery: the same window as a request whose MGET Redis ran just before the bump.
  */
 export interface CachedOcspAnswer {
   der: Buffer;
@@ -58,6 +65,11 @@ export interface OcspCacheKey {
   hash: string;
 }
 
+/** How long the GET front keeps an answer it read in this process (dropped sooner by a bump). */
+const LOCAL_TTL_MS = 5_000;
+/** Copies kept per process; the oldest are forgotten first. */
+const LOCAL_KEPT = 10_000;
+
 /** An answer made from a lookup older than this is not stored (the generation it read may have expired since). */
 const FILL_WINDOW_MS = 10_000;
 /** A generation outlives any answer made under the previous one by this factor of their lifetime. */
@@ -71,6 +83,7 @@ export function ocspCacheCa(ca: { id: number; fingerprint: string }): string {
 const answerKey = (key: OcspCacheKey) => `ocsp:a:${key.ca}:${key.serialHex}:${key.hash}`;
 const generationKey = (ca: string, serialHex: string) => `ocsp:g:${ca}:${serialHex}`;
 const epochKey = (ca: string) => `ocsp:e:${ca}`;
+const localKey = (ca: string, serialHex: string) => `${ca}:${serialHex}`;
 
 export function ocspEtag(der: Buffer): string {
   return `"${createHash('sha256').update(der).digest('base64url').slice(0, 27)}"`;
@@ -94,14 +107,89 @@ export class OcspAnswerCache implements OnModuleDestroy {
    * together (one write, one read), which is what lets one process answer thousands a second.
    */
   private reader: Redis | undefined;
+  /** The subscription to the bumps, and whether it is up (copies are kept only then). */
+  private subscriber: Redis | undefined;
+  private subscribed = false;
+  /** Copies read by the GET front, by `<ca>:<serial>`, then hash algorithm. */
+  private readonly local = new Map<string, Map<string, { answer: CachedOcspAnswer; until: number }>>();
+  /** Counts the bumps this process heard of: a copy read across one is not kept. */
+  private bumps = 0;
+  private readonly channel: string;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.channel = `ocsp:inv:${redisOptions(config).db}`;
+  }
 
   async onModuleDestroy(): Promise<void> {
+    this.subscribed = false;
     await this.reader?.quit().catch(() => this.reader?.disconnect());
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  }
+
+  /**
+   * The answer the GET front may send (see the class comment): this process's copy while the
+   * subscription is up and no bump dropped it, else what `lookup` reads (then kept).
+   */
+  async servable(key: OcspCacheKey): Promise<CachedOcspAnswer | null> {
+    const now = Date.now();
+    const copies = this.local.get(localKey(key.ca, key.serialHex));
+    const copy = copies?.get(key.hash);
+    // Past its refresh time the answer is read from Redis again, where the re-signed one will be.
+    if (copy && this.subscribed && now < copy.until && now < copy.answer.refreshAt.getTime()) return copy.answer;
+    const bumpsBefore = this.bumps;
+    const { answer } = await this.lookup(key);
+    if (answer && this.subscribed && this.bumps === bumpsBefore) this.keep(key, answer, now);
+    return answer;
+  }
+
+  private keep(key: OcspCacheKey, answer: CachedOcspAnswer, now: number): void {
+    const name = localKey(key.ca, key.serialHex);
+    let copies = this.local.get(name);
+    if (!copies) {
+      if (this.local.size >= LOCAL_KEPT) this.local.delete(this.local.keys().next().value as string);
+      copies = new Map();
+      this.local.set(name, copies);
+    }
+    copies.set(key.hash, { answer, until: Math.min(now + LOCAL_TTL_MS, answer.nextUpdate.getTime()) });
+  }
+
+  /** Drops this process's copies named by a bump message (`c:<ca>:<serial>` or `e:<ca>`). */
+  private dropLocal(message: string): void {
+    this.bumps++;
+    if (message.startsWith('c:')) return void this.local.delete(message.slice(2));
+    const prefix = `${message.slice(2)}:`;
+    for (const name of this.local.keys()) if (name.startsWith(prefix)) this.local.delete(name);
+  }
+
+  /** Subscribes to the bumps (the web processes' GET front, when it starts); without it no copy is kept. */
+  listen(): void {
+    if (this.subscriber) return;
+    const subscriber = new Redis({ ...redisOptions(this.config), maxRetriesPerRequest: null, enableOfflineQueue: true });
+    this.subscriber = subscriber;
+    const down = () => {
+      this.subscribed = false;
+      this.bumps++;
+      this.local.clear();
+    };
+    subscriber.on('message', (_channel: string, message: string) => this.dropLocal(message));
+    subscriber.on('error', down);
+    subscriber.on('close', down);
+    subscriber.on('reconnecting', down);
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.channel).then(
+        () => (this.subscribed = subscriber.status === 'ready'),
+        () => down(),
+      );
+    });
+  }
+
+  /** Tells every process (this one at once) to drop its copies about one certificate or one CA. */
+  private async announce(message: string): Promise<void> {
+    this.dropLocal(message);
+    await this.redis.publish(this.channel, message);
   }
 
   /** The cached answer, if still good, and the stamp a new one would be stored with: one round trip. */
@@ -133,11 +221,13 @@ export class OcspAnswerCache implements OnModuleDestroy {
       .incr(key)
       .pexpire(key, Math.max(answerLifetimeMs, FILL_WINDOW_MS) * GENERATION_TTL_FACTOR)
       .exec();
+    await this.announce(`c:${localKey(ca, serialHex)}`);
   }
 
   /** Makes every cached answer of this CA unusable (its responder changed, or the CA itself did). */
   async invalidateCa(ca: string): Promise<void> {
     await this.redis.incr(epochKey(ca));
+    await this.announce(`e:${ca}`);
   }
 
   /** The CA's current epoch (processes compare it to reload the responder another process rotated). */

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { LOGGER } from '../../../core/tokens';
-import type { CachedOcspAnswer } from './ocsp-answer-cache';
+import { OcspAnswerCache, type CachedOcspAnswer } from './ocsp-answer-cache';
 import { OCSP_RESPONSE_CONTENT_TYPE } from './ocsp-protocol';
 import { OcspResponderService } from './ocsp-responder.service';
 
@@ -33,10 +33,11 @@ function notModified(req: IncomingMessage, etag: string): boolean {
 /**
  * The front of the OCSP responder, ahead of Express and the whole page pipeline (request id,
  * logging, helmet, session, guards): a `GET /pki/ocsp/{request}` whose pre-signed answer is in the
- * Redis cache (OcspResponderService.cachedGetAnswer) is answered here, with its caching headers
- * and 304 for a matching If-None-Match. Everything else (a miss, a nonce, a POST, anything that
- * does not parse, any other address) goes on to Express unchanged, where PkiController makes
- * the answer and caches it. A hit needs one Redis MGET, no database and no signature.
+ * cache (OcspResponderService.cachedGetAnswer: this process's copy, or one Redis MGET) is
+ * answered here, with its caching headers and 304 for a matching If-None-Match. Everything else
+ * (a miss, a nonce, a POST, anything that does not parse, any other address) goes on to Express
+ * unchanged, where PkiController makes the answer and caches it. A hit needs no database and no
+ * signature.
  * Decision record 0010.
  */
 @Injectable()
@@ -45,6 +46,7 @@ export class OcspHttpFront implements OnApplicationBootstrap {
 
   constructor(
     private readonly ocsp: OcspResponderService,
+    private readonly answers: OcspAnswerCache,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -55,6 +57,7 @@ export class OcspHttpFront implements OnApplicationBootstrap {
     // An application context (the CLI) has no HTTP server.
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
+    this.answers.listen();
     const next = server.listeners('request') as RequestListener[];
     server.removeAllListeners('request');
     const pass = (req: IncomingMessage, res: ServerResponse) => {

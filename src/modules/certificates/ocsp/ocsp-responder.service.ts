@@ -140,8 +140,8 @@ export class OcspResponderService {
   /**
    * The pre-signed answer to `GET /pki/ocsp/{pathPart}`, when one is cached and still usable, or
    * null (then the request takes the full path: controller, answer()). What a path names is kept
-   * in memory (parsing is the same for the same bytes); the answer itself is always read from
-   * Redis, so it is never stale in any process.
+   * in memory (parsing is the same for the same bytes); the answer comes from
+   * OcspAnswerCache.servable (this process's copy, dropped by every bump, or Redis).
    */
   async cachedGetAnswer(pathPart: string): Promise<CachedOcspAnswer | null> {
     let target = this.getTargets.get(pathPart);
@@ -151,7 +151,7 @@ export class OcspResponderService {
       this.getTargets.set(pathPart, target);
     }
     if (!target) return null;
-    const { answer } = await this.cache.lookup(target.key);
+    const answer = await this.cache.servable(target.key);
     if (answer && Date.now() >= answer.refreshAt.getTime()) this.refreshLater(target.ca, target.identity, target.key);
     return answer;
   }
