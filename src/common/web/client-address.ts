@@ -7,8 +7,22 @@ export function normaliseAddress(address: string): { address: string; family: 'i
   return isIPv4(mapped) ? { address: mapped, family: 'ipv4' } : { address, family: 'ipv6' };
 }
 
+/** Answers per list and address: Express asks the trusted-proxy list on every `req.ip`, pages ask the intranet list. */
+const answers = new WeakMap<BlockList, Map<string, boolean>>();
+/** Addresses remembered per list; past this the list's answers start over. */
+const ANSWERS_KEPT = 4096;
+
+/** Whether the address is in the list (lists are built once, from the configuration, and never changed). */
 export function addressIn(list: BlockList, address: string | undefined | null): boolean {
   if (!address) return false;
-  const n = normaliseAddress(address);
-  return list.check(n.address, n.family);
+  let known = answers.get(list);
+  if (!known) answers.set(list, (known = new Map()));
+  let answer = known.get(address);
+  if (answer === undefined) {
+    const n = normaliseAddress(address);
+    answer = list.check(n.address, n.family);
+    if (known.size >= ANSWERS_KEPT) known.clear();
+    known.set(address, answer);
+  }
+  return answer;
 }

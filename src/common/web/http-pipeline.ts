@@ -1,11 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import RedisStore from 'connect-redis';
 import type Redis from 'ioredis';
-import pinoHttp from 'pino-http';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../../config/app-config';
 import { toBlockList } from '../../config/app-config';
@@ -34,32 +33,18 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
   const links = app.get(LinksRegistry);
   app.set('trust proxy', (address: string) => addressIn(trusted, address));
   app.disable('x-powered-by');
+  // Pages are no-store (below): an ETag (a SHA-1 of every body) would never be used. Downloads,
+  // static assets, CRLs and OCSP answers set their own validators.
+  app.set('etag', false);
   app.engine('hbs', createViewEngine());
   app.setBaseViewsDir(VIEWS_DIR);
   app.setViewEngine('hbs');
+  // Templates are compiled once by the ViewRenderer; this keeps Express from looking up each view's file on every render.
+  app.set('view cache', true);
   const secureCookies = config.cookieSecure === 'true' ? true : config.cookieSecure === 'false' ? false : 'auto';
   app.set(COOKIE_SECURE_SETTING, secureCookies);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.get('x-request-id');
-    // A request id from outside is kept only when it came through a trusted proxy.
-    req.requestId = incoming && /^[\w.-]{8,100}$/.test(incoming) && req.ip !== req.socket.remoteAddress ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', req.requestId);
-    requestContext.run({ requestId: req.requestId, clientIp: req.ip ?? null, principal: null }, next);
-  });
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req) => (req as Request).requestId,
-      customProps: (req) => ({ clientIp: (req as Request).ip }),
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use(
+  const securityHeaders = headersSetBy(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
@@ -83,6 +68,18 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
+  const logRequest = accessLog(logger);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const ip = req.ip;
+    // A request id from outside is kept only when it came through a trusted proxy.
+    req.requestId = incoming && /^[\w.-]{8,100}$/.test(incoming) && ip !== req.socket.remoteAddress ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    // helmet's headers are the same for every answer: worked out once, set here.
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    logRequest(req, res);
+    requestContext.run({ requestId: req.requestId, clientIp: ip ?? null, principal: null }, next);
+  });
   app.use('/assets', express.static(PUBLIC_BUILD_DIR, { maxAge: config.nodeEnv === 'production' ? '7d' : 0, index: false }));
   // OCSP requests (RFC 6960) are DER; a few CertIDs take well under a kilobyte.
   app.use('/pki/ocsp', express.raw({ type: 'application/ocsp-request', limit: '16kb' }));
@@ -125,6 +122,45 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     });
     next();
   });
+}
+
+/**
+ * The headers a header-only middleware (helmet) sets, worked out once by running it against a
+ * stand-in response. Helmet's middlewares are synchronous and look at nothing in the request.
+ */
+export function headersSetBy(middleware: RequestHandler): Array<[string, string]> {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: string | number | readonly string[]) => headers.set(name, Array.isArray(value) ? value.join(', ') : String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+  };
+  let called = false;
+  middleware({ headers: {} } as Request, res as unknown as Response, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    called = true;
+  });
+  if (!called) throw new Error('the header middleware did not finish synchronously');
+  return [...headers];
+}
+
+/**
+ * One access-log line per answer (what pino-http wrote, without a child logger per request):
+ * request id, method, URL, status, client address and time taken; 5xx at error, 4xx at warn, the
+ * rest at info. Static assets are not logged. Nothing is set up when the level would drop the line.
+ */
+export function accessLog(logger: Logger): (req: Request, res: Response) => void {
+  return (req, res) => {
+    if (!logger.isLevelEnabled('error') || req.url.startsWith('/assets/')) return;
+    const started = performance.now();
+    res.once('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        { reqId: req.requestId, req: { method: req.method, url: req.originalUrl }, res: { statusCode: res.statusCode }, clientIp: req.ip, responseTime: Math.round(performance.now() - started) },
+        'request completed',
+      );
+    });
+  };
 }
 
 /**
