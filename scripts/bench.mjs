@@ -4,6 +4,9 @@
 // port on 127.0.0.1, LOG_LEVEL=warn), waits for /healthz, runs every bench in scripts/bench/*.mjs
 // in turn (or only those named), stops the server and prints one table.
 //
+// `--processes N` runs the app with N web processes (WEB_PROCESSES) and each bare baseline with N
+// processes too (BENCH_PROCESSES), so the ratios stay fair.
+//
 // Settings (environment): BENCH_SECONDS (measured seconds per target, default 10),
 // BENCH_CONNECTIONS (default 10), BENCH_WARMUP_SECONDS (unmeasured, default 2).
 //
@@ -22,7 +25,7 @@ import { freePort, measure, startChild, stopAllChildren, waitForHttp200 } from '
  * @typedef {object} BenchContext
  * @property {string} appUrl       base URL of the started web server (http://127.0.0.1:<port>)
  * @property {Record<string, string>} env  its environment (.env + process environment + overrides)
- * @property {{ connections: number, seconds: number, warmupSeconds: number }} options
+ * @property {{ connections: number, seconds: number, warmupSeconds: number, processes: number }} options
  * @property {(url: string) => Promise<object>} measure  one autocannon measurement with the options
  */
 
@@ -64,12 +67,30 @@ const printTable = (results) => {
   for (const { bench, notes = [] } of results) for (const note of notes) say(`${bench}: ${note}`);
 };
 
+/** `[name...] [--processes N]`: the benches to run, and how many web processes (and bare ones) to compare. */
+const parseArguments = (args) => {
+  const names = [];
+  let processes = 1;
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split('=');
+    if (flag !== '--processes') {
+      names.push(args[i]);
+      continue;
+    }
+    const raw = inline ?? args[++i];
+    processes = Number(raw);
+    if (!Number.isInteger(processes) || processes < 1 || processes > 64) fail(`--processes needs a whole number from 1 to 64, got "${raw ?? ''}"`);
+  }
+  return { names, processes };
+};
+
 main(async () => {
-  const names = process.argv.slice(2);
+  const { names, processes } = parseArguments(process.argv.slice(2));
   const options = {
     seconds: positiveNumber('BENCH_SECONDS', 10),
     connections: Math.max(1, Math.round(positiveNumber('BENCH_CONNECTIONS', 10))),
     warmupSeconds: positiveNumber('BENCH_WARMUP_SECONDS', 2),
+    processes,
   };
   if (options.seconds <= 0) fail('BENCH_SECONDS must be more than 0');
   const benches = await loadBenches(names);
@@ -90,6 +111,9 @@ main(async () => {
     LOGIN_RATE_PER_CLIENT: '10000',
     // ... and asks for thousands of challenges a minute from it (one per login)
     CHALLENGE_RATE_PER_CLIENT: '100000',
+    // --processes N: N web processes sharing the port, and N processes for each bare baseline
+    WEB_PROCESSES: String(processes),
+    BENCH_PROCESSES: String(processes),
   };
   const appUrl = `http://127.0.0.1:${port}`;
   // Ctrl-C is handled by main(); the servers are stopped on exit (see bench/lib/harness.mjs).
@@ -102,7 +126,7 @@ main(async () => {
     await waitForHttp200(`${appUrl}/healthz`, app).catch((err) => fail(`The web server ${err.message}`));
     say(
       `autocannon: ${options.connections} connections, ${options.seconds} s per target after ${options.warmupSeconds} s of warm-up; ` +
-        `Node ${process.version}, ${os.cpus().length} CPU(s), load generator and servers on this machine.`,
+        `Node ${process.version}, ${os.cpus().length} CPU(s), ${processes} web process(es) and as many for each bare server, load generator and servers on this machine.`,
     );
     const ctx = { appUrl, env, options, measure: (url) => measure(url, options) };
     for (const bench of benches) {

@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { serveBare } from './lib/bare-processes.mjs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,11 +27,12 @@ const SERIAL = '0x5EB1A2C3D4E5F60718293A4B5C6D7E8F';
 function bareServer(responseFile, headersJson) {
   const body = readFileSync(responseFile);
   const headers = { ...JSON.parse(headersJson), 'Content-Length': String(body.length) };
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || !req.url.startsWith('/pki/ocsp/')) return void res.writeHead(404).end();
-    res.writeHead(200, headers).end(body);
-  });
-  server.listen(0, '127.0.0.1', () => console.log(`listening ${server.address().port}`));
+  return serveBare(() =>
+    createServer((req, res) => {
+      if (req.method !== 'GET' || !req.url.startsWith('/pki/ocsp/')) return void res.writeHead(404).end();
+      res.writeHead(200, headers).end(body);
+    }),
+  );
 }
 
 /** @param {import('../bench.mjs').BenchContext} ctx */

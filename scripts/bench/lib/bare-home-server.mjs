@@ -3,11 +3,13 @@
 // the intranet (same services, navigation, title and a fresh CSRF token per request), and none
 // of the framework: no Nest, Express, helmet, session or logging. Started as a child process by
 // http-pages.mjs (so it does not share an event loop with the load generator); prints
-// `listening <port>` once ready. Configuration comes from the environment it is given.
+// `listening <port>` once ready. Configuration comes from the environment it is given;
+// BENCH_PROCESSES runs it as that many processes (bare-processes.mjs).
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serveBare } from './bare-processes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const require = createRequire(import.meta.url);
@@ -23,42 +25,43 @@ const { csrfTokenFor, newCsrfNonce } = dist('common/web/csrf.js');
 const { loadConfig, toBlockList } = dist('config/app-config.js');
 const { AppModule } = dist('app/app.module.js');
 
-const config = loadConfig(process.env);
-const intranet = toBlockList(config.intranetCidrs);
-const renderer = new ViewRenderer();
-// The links every module contributes, collected once as the app does (then the app context is closed).
-const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: false });
-const links = context.get(LinksRegistry);
-await context.close();
+/** Set up in each serving process only (a cluster's primary just forks). */
+async function makeServer() {
+  const config = loadConfig(process.env);
+  const intranet = toBlockList(config.intranetCidrs);
+  const renderer = new ViewRenderer();
+  // The links every module contributes, collected once as the app does (then the app context is closed).
+  const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: false });
+  const links = context.get(LinksRegistry);
+  await context.close();
 
-const server = createServer((req, res) => {
-  if (req.method !== 'GET' || req.url !== '/') {
-    res.writeHead(404).end();
-    return;
-  }
-  const ip = req.socket.remoteAddress;
-  const lang = 'zh-TW';
-  const context = {
-    lang,
-    htmlLang: htmlLang(lang),
-    otherLang: 'en',
-    csrfToken: csrfTokenFor(config.sessionSecret, newCsrfNonce()),
-    currentPath: '/',
-    user: null,
-    title: translate(lang, 'home.title'),
-    errors: [],
-    values: {},
-    assetBase: '/assets',
-    nav: links.navigationFor(null, '/', addressIn(intranet, ip)),
-    requestId: '',
-    ...links.servicesFor(null, addressIn(intranet, ip)),
-  };
-  const html = renderer.render('home/index', context, { layout: true });
-  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
-  res.end(html);
-});
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/') {
+      res.writeHead(404).end();
+      return;
+    }
+    const ip = req.socket.remoteAddress;
+    const lang = 'zh-TW';
+    const context = {
+      lang,
+      htmlLang: htmlLang(lang),
+      otherLang: 'en',
+      csrfToken: csrfTokenFor(config.sessionSecret, newCsrfNonce()),
+      currentPath: '/',
+      user: null,
+      title: translate(lang, 'home.title'),
+      errors: [],
+      values: {},
+      assetBase: '/assets',
+      nav: links.navigationFor(null, '/', addressIn(intranet, ip)),
+      requestId: '',
+      ...links.servicesFor(null, addressIn(intranet, ip)),
+    };
+    const html = renderer.render('home/index', context, { layout: true });
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+    res.end(html);
+  });
+  return server;
+}
 
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(`listening ${server.address().port}\n`);
-});
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+await serveBare(makeServer);
