@@ -33,6 +33,8 @@ declare global {
       csrfNonce: string;
       /** The request came with a session the store had (not one begun now). */
       sessionLoaded: boolean;
+      /** express-session has run for this request (at once with a session cookie, else when first used). */
+      sessionStarted: boolean;
       requestId: string;
       /** The client address is in INTRANET_CIDRS (set by the access guard). */
       fromIntranet?: boolean;

@@ -33,7 +33,10 @@ function load(): Record<Lang, Catalog> {
  * from a catalog is a bug: tests compare the catalogs, and at run time the key itself is shown.
  */
 export function translate(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
-  const text = load()[lang][key] ?? load()[DEFAULT_LANG][key] ?? key;
+  const all = load();
+  const text = all[lang][key] ?? all[DEFAULT_LANG][key] ?? key;
+  // Most messages have no placeholder: no pattern to run over them (pages look up dozens each).
+  if (!text.includes('{')) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 

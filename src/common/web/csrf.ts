@@ -53,7 +53,8 @@ export function csrfNonceOf(req: Request, res: Response): string {
  */
 function boundSession(req: Request, includeNew: boolean): string | null {
   if (req.sessionLoaded) return req.sessionID;
-  return includeNew && req.session && Object.keys(req.session).some((k) => k !== 'cookie') ? req.sessionID : null;
+  // A session not begun (see beginSessionWhenUsed) holds no data: asking would begin one for nothing.
+  return includeNew && req.sessionStarted && req.session && Object.keys(req.session).some((k) => k !== 'cookie') ? req.sessionID : null;
 }
 
 /** The token for the forms of the page being rendered now. */

@@ -85,19 +85,23 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
   app.use('/pki/ocsp', express.raw({ type: 'application/ocsp-request', limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
   app.use(express.json({ limit: '200kb' }));
-  app.use(
-    session({
-      name: SESSION_COOKIE,
-      store: new RedisStore({ client: redis, prefix: SESSION_KEY_PREFIX, ttl: config.sessionIdleMinutes * 60 }),
-      secret: config.sessionSecret,
-      resave: false,
-      saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: config.sessionIdleMinutes * 60_000 },
-    }),
-  );
+  const sessions = session({
+    name: SESSION_COOKIE,
+    store: new RedisStore({ client: redis, prefix: SESSION_KEY_PREFIX, ttl: config.sessionIdleMinutes * 60 }),
+    secret: config.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookies, maxAge: config.sessionIdleMinutes * 60_000 },
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    req.sessionLoaded = sessionIdOfCookie(readCookie(req, SESSION_COOKIE)) === req.sessionID;
+    const cookie = readCookie(req, SESSION_COOKIE);
+    if (cookie === undefined) return beginSessionWhenUsed(req, res, sessions, next);
+    req.sessionStarted = true;
+    sessions(req, res, next);
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    req.sessionLoaded = req.sessionStarted && sessionIdOfCookie(readCookie(req, SESSION_COOKIE)) === req.sessionID;
     req.csrfNonce = csrfNonceOf(req, res);
     const cookieLang = readCookie(req, LANG_COOKIE);
     req.lang = isLang(cookieLang) ? cookieLang : DEFAULT_LANG;
@@ -169,6 +173,7 @@ export function accessLog(logger: Logger): (req: Request, res: Response) => void
  * session without a sign-in time) the principal is dropped and the next page asks to sign in.
  */
 function signedInPrincipal(req: Request, config: AppConfig): Principal | null {
+  if (!req.sessionStarted) return null; // no session cookie: nobody signed in
   const principal = req.session.principal;
   if (!principal) return null;
   const hours = isStaffRole(principal.role) ? config.sessionMaxHours.staff : config.sessionMaxHours.others;
@@ -177,6 +182,38 @@ function signedInPrincipal(req: Request, config: AppConfig): Principal | null {
   delete req.session.principal;
   delete req.session.signedInAt;
   return null;
+}
+
+/**
+ * A request without a session cookie (most anonymous page views) begins its session only when
+ * something reads or sets `req.session` or `req.sessionID`: express-session then runs at that
+ * moment (for a request without a cookie it finishes synchronously: a new, empty session, saved
+ * only if it gets data). Until then no session id is drawn and no session is hashed.
+ */
+function beginSessionWhenUsed(req: Request, res: Response, sessions: RequestHandler, next: NextFunction): void {
+  req.sessionStarted = false;
+  const slot = req as unknown as Record<'session' | 'sessionID', unknown>;
+  const begin = () => {
+    if (req.sessionStarted) return;
+    delete slot.session;
+    delete slot.sessionID;
+    req.sessionStarted = true;
+    let failure: unknown;
+    sessions(req, res, (err?: unknown) => (failure = err));
+    if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  };
+  for (const name of ['session', 'sessionID'] as const) {
+    Object.defineProperty(req, name, {
+      configurable: true,
+      enumerable: true,
+      get: () => (begin(), slot[name]),
+      set: (value: unknown) => {
+        begin();
+        slot[name] = value;
+      },
+    });
+  }
+  next();
 }
 
 /** The session id inside the signed session cookie (`s:<id>.<signature>`), if any. */

@@ -44,4 +44,17 @@ describe('sessions', () => {
 
     expect(t.config.sessionMaxHours).toEqual({ staff: 8, others: 12 });
   });
+
+  it('an anonymous page view stores no session and sets no session cookie; the first request that keeps something (a challenge) begins one', async () => {
+    const agent = t.agent();
+    const home = await agent.get('/').expect(200);
+    const cookies = ([] as string[]).concat(home.headers['set-cookie'] ?? []);
+    expect(cookies.some((c) => c.startsWith('nhi.sid='))).toBe(false);
+    // The page's forms still carry a token, bound to the CSRF nonce alone: a form posted from it is accepted.
+    const challenge = await agent.post('/auth/challenge').set('X-CSRF-Token', csrfFrom(home.text)).set('Origin', t.config.publicOrigin).set('Accept', 'application/json').expect(200);
+    const id = sessionIdOf(agent);
+    expect(id).toBeTruthy();
+    expect(await redis.exists(`sess:${id}`)).toBe(1);
+    expect(challenge.body.challenge).toEqual(expect.any(String));
+  });
 });
