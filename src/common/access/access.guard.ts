@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { sessionPrincipal } from './current-principal.decorator';
 import { APP_CONFIG, type AppConfig, toBlockList } from '../../config/app-config';
 import { ForbiddenError, NotSignedInError } from '../errors/domain-error';
 import { addressIn } from '../web/client-address';
@@ -31,7 +32,7 @@ export class AccessGuard implements CanActivate {
     ]);
     if (!declaration) throw new ForbiddenError('access-undeclared', 'errors.403.message');
     const req = context.switchToHttp().getRequest<Request>();
-    const principal = req.session?.principal;
+    const principal = sessionPrincipal(req);
     const fromIntranet = addressIn(this.intranet, req.ip);
     req.fromIntranet = fromIntranet;
     if ((declaration.intranet || (principal && isStaffRole(principal.role))) && !fromIntranet) {

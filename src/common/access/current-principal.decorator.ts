@@ -4,13 +4,20 @@ import type { Principal } from '../context/request-context';
 import { NotSignedInError } from '../errors/domain-error';
 
 /**
+ * The principal signed in to the request's session, if any. A request without a session cookie
+ * has nobody signed in, and asking does not begin a session for it (http-pipeline.ts).
+ */
+export function sessionPrincipal(req: Request): Principal | null {
+  return req.sessionStarted ? (req.session?.principal ?? null) : null;
+}
+
+/**
  * The signed-in principal of the request: `@CurrentPrincipal() principal: Principal`. The access
  * guard has already refused a route declared with @Allow to anyone not signed in; on a public
  * route a missing principal is a sign-in redirect.
  */
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
-  const req = context.switchToHttp().getRequest<Request>();
-  const principal = req.session?.principal;
+  const principal = sessionPrincipal(context.switchToHttp().getRequest<Request>());
   if (!principal) throw new NotSignedInError('/');
   return principal;
 });

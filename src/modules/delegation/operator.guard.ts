@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { sessionPrincipal } from '../../common/access/current-principal.decorator';
 import { NotSignedInError } from '../../common/errors/domain-error';
 import { DelegationService } from './delegation.service';
 
@@ -15,7 +16,7 @@ export class OperatorGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request>();
-    const principal = req.session?.principal;
+    const principal = sessionPrincipal(req);
     if (!principal || principal.role !== 'employer_operator') return true;
     const functions = await this.delegations.currentFunctions(principal);
     if (!functions) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { sessionPrincipal } from '../../common/access/current-principal.decorator';
 import { addressIn } from '../../common/web/client-address';
 import { LinksRegistry } from '../../common/web/links';
 import { APP_CONFIG, type AppConfig, toBlockList } from '../../config/app-config';
@@ -17,6 +18,6 @@ export class HomeService {
   }
 
   servicesFor(req: Request) {
-    return this.links.servicesFor(req.session.principal ?? null, addressIn(this.intranet, req.ip));
+    return this.links.servicesFor(sessionPrincipal(req), addressIn(this.intranet, req.ip));
   }
 }
