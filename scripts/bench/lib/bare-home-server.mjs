@@ -48,7 +48,6 @@ const server = createServer((req, res) => {
     title: translate(lang, 'home.title'),
     errors: [],
     values: {},
-    assetBase: '/assets',
     nav: links.navigationFor(null, '/', addressIn(intranet, ip)),
     requestId: '',
     ...links.servicesFor(null, addressIn(intranet, ip)),

@@ -12,6 +12,7 @@ import { toBlockList } from '../../config/app-config';
 import { isStaffRole } from '../access/roles';
 import { requestContext, type Principal } from '../context/request-context';
 import { DEFAULT_LANG, htmlLang, isLang, LANG_COOKIE } from '../i18n/i18n';
+import { ASSET_PATH, staticAssets } from '../../core/static-assets';
 import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
 import { addressIn } from './client-address';
 import { COOKIE_SECURE_SETTING, readCookie } from './cookies';
@@ -52,7 +53,7 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
       logger,
       genReqId: (req) => (req as Request).requestId,
       customProps: (req) => ({ clientIp: (req as Request).ip }),
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/assets/') },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith(`${ASSET_PATH}/`) },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -83,7 +84,8 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
-  app.use('/assets', express.static(PUBLIC_BUILD_DIR, { maxAge: config.nodeEnv === 'production' ? '7d' : 0, index: false }));
+  // All static serving (caching, precompressed variants) is in src/core/static-assets.ts.
+  app.use(ASSET_PATH, staticAssets(PUBLIC_BUILD_DIR));
   // OCSP requests (RFC 6960) are DER; a few CertIDs take well under a kilobyte.
   app.use('/pki/ocsp', express.raw({ type: 'application/ocsp-request', limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
