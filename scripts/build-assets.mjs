@@ -99,6 +99,7 @@ async function buildScripts() {
   // "bundle" is a copy: no bundler needed, and the browser caches govuk-frontend separately.
   await copy(join(SRC, 'app.js'), join(OUT, 'app.js'));
   await copy(join(SRC, 'login.js'), join(OUT, 'login.js'));
+  await copy(join(SRC, 'helper-missing.js'), join(OUT, 'helper-missing.js'));
   await copy(join(SRC, 'card-services.js'), join(OUT, 'card-services.js'));
   await copy(join(SRC, 'nhi-card.js'), join(OUT, 'nhi-card.js'));
   await copy(join(SRC, 'employer-card.js'), join(OUT, 'employer-card.js'));
