@@ -3,6 +3,7 @@
 // helper on the user's own PC (loopback) and nowhere else; the server receives only the signed
 // token. Steps: helper status → challenge from the server → the helper signs it with the card →
 // the token to the server → on to the user's home page. Every failure becomes a clear message.
+import { HELPER_UNREACHABLE, hideHelperMissing, showHelperMissing } from './helper-missing.js';
 import { cardMessage, helperSign, signWithNhiCard } from './nhi-card.js';
 
 const form = document.getElementById('certificate-login');
@@ -49,11 +50,15 @@ async function helperStatus() {
   }
 }
 
+/** Whether the last status check found no reader helper at all (not running or not installed). */
+let helperUnreachable = false;
+
 async function refreshStatus() {
   say('login.status.checking');
   const status = await helperStatus();
+  helperUnreachable = !status;
   if (!status) {
-    statusBox.textContent = helperMessage({ code: 61006 });
+    statusBox.textContent = helperMessage({ code: HELPER_UNREACHABLE });
     return false;
   }
   const cards = (status.tokens || []).filter((t) => t.certificates && t.certificates.length);
@@ -114,6 +119,7 @@ async function nhiLogin() {
     const signed = await signWithNhiCard({ helper, csrf, label: cardSelect.value });
     if (!signed.ok) {
       statusBox.textContent = cardMessage(messages, signed.body);
+      if (signed.body.code === HELPER_UNREACHABLE) showHelperMissing();
       return;
     }
     csrf = signed.csrf;
@@ -129,17 +135,22 @@ async function nhiLogin() {
 
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
+  hideHelperMissing();
   if (isNhi()) return nhiLogin();
   const pin = pinInput.value;
   showPinError('');
-  if (!/^\d{6,8}$/.test(pin)) {
-    showPinError(helperMessage({ code: 9041 }));
-    pinInput.focus();
-    return;
-  }
   submit.disabled = true;
   try {
-    if (!(await refreshStatus())) return;
+    // the reader helper first: without it no PIN can help
+    if (!(await refreshStatus())) {
+      if (helperUnreachable) showHelperMissing();
+      return;
+    }
+    if (!/^\d{6,8}$/.test(pin)) {
+      showPinError(helperMessage({ code: 9041 }));
+      pinInput.focus();
+      return;
+    }
     const cardType = new FormData(form).get('cardType');
     const challenge = await postJson('/auth/challenge', {});
     if (!challenge.ok) {
@@ -152,6 +163,7 @@ form.addEventListener('submit', async (event) => {
     if (!signed.ok) {
       const text = helperMessage(signed.body);
       if ([9039, 9041].includes(signed.body.code)) showPinError(text);
+      if (signed.body.code === HELPER_UNREACHABLE) showHelperMissing();
       statusBox.textContent = text;
       return;
     }

@@ -33,11 +33,12 @@ describe('message catalogs', () => {
 /**
  * Latin words a zh-TW reader meets as they are (docs/ui-conventions.md, "zh-TW wording"): card
  * terms (PIN, PUK, IC 卡, the GH before a card number), file and technology names people see on
- * their own screens (PDF, CSV, XLSX, Excel, UTF-8, JPG, PNG, MB, JavaScript, QR 碼), the
+ * their own screens (PDF, CSV, XLSX, Excel, UTF-8, JPG, PNG, MB, JavaScript, QR 碼, and the
+ * operating systems Windows, macOS and Linux, which /helper's installation steps name), the
  * certificate OID that seed 003's screens name, standards cited in certificate errors (RFC), and the
  * language switch's own name. Anything else is English left in a zh-TW page.
  */
-const LATIN_ALLOWED = new Set(['PIN', 'PUK', 'PDF', 'IC', 'GH', 'JavaScript', 'RFC', 'English', 'CSV', 'XLSX', 'Excel', 'UTF', 'JPG', 'PNG', 'MB', 'QR', 'OID']);
+const LATIN_ALLOWED = new Set(['PIN', 'PUK', 'PDF', 'IC', 'GH', 'JavaScript', 'RFC', 'English', 'CSV', 'XLSX', 'Excel', 'UTF', 'JPG', 'PNG', 'MB', 'QR', 'OID', 'Windows', 'macOS', 'Linux']);
 /** Keys that show codes as they are typed (an audit action prefix). */
 const LATIN_KEYS_ALLOWED = new Set(['audit.actionHint']);
 

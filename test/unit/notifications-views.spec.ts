@@ -13,7 +13,6 @@ function render(name: string, page: Record<string, unknown>, lang: 'zh-TW' | 'en
     title: '',
     errors: [],
     values: {},
-    assetBase: '/assets',
     nav: [],
     ...page,
   };

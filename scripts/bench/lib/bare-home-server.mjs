@@ -52,7 +52,6 @@ async function makeServer() {
       title: translate(lang, 'home.title'),
       errors: [],
       values: {},
-      assetBase: '/assets',
       nav: links.navigationFor(null, '/', addressIn(intranet, ip)),
       requestId: '',
       ...links.servicesFor(null, addressIn(intranet, ip)),

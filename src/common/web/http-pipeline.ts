@@ -11,6 +11,7 @@ import { toBlockList } from '../../config/app-config';
 import { isStaffRole } from '../access/roles';
 import { requestContext, type Principal } from '../context/request-context';
 import { DEFAULT_LANG, htmlLang, isLang, LANG_COOKIE } from '../i18n/i18n';
+import { ASSET_PATH, staticAssets } from '../../core/static-assets';
 import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
 import { addressIn } from './client-address';
 import { COOKIE_SECURE_SETTING, readCookie } from './cookies';
@@ -80,7 +81,8 @@ export function configureHttpPipeline(app: NestExpressApplication, config: AppCo
     logRequest(req, res);
     requestContext.run({ requestId: req.requestId, clientIp: ip ?? null, principal: null }, next);
   });
-  app.use('/assets', express.static(PUBLIC_BUILD_DIR, { maxAge: config.nodeEnv === 'production' ? '7d' : 0, index: false }));
+  // All static serving (caching, precompressed variants) is in src/core/static-assets.ts.
+  app.use(ASSET_PATH, staticAssets(PUBLIC_BUILD_DIR));
   // OCSP requests (RFC 6960) are DER; a few CertIDs take well under a kilobyte.
   app.use('/pki/ocsp', express.raw({ type: 'application/ocsp-request', limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 500 }));
@@ -154,7 +156,7 @@ export function headersSetBy(middleware: RequestHandler): Array<[string, string]
  */
 export function accessLog(logger: Logger): (req: Request, res: Response) => void {
   return (req, res) => {
-    if (!logger.isLevelEnabled('error') || req.url.startsWith('/assets/')) return;
+    if (!logger.isLevelEnabled('error') || req.url.startsWith(`${ASSET_PATH}/`)) return;
     const started = performance.now();
     res.once('finish', () => {
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';

@@ -21,7 +21,6 @@ export function createViewEngine(renderer = new ViewRenderer()) {
         user: null,
         errors: [],
         values: {},
-        assetBase: '/assets',
         nav: [],
         ...options,
         lang,

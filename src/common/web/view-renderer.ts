@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { formatDate, formatDateTime, formatDay } from '../i18n/dates';
 import { translate, type Lang } from '../i18n/i18n';
-import { VIEWS_DIR } from '../paths';
+import { AssetManifest } from '../../core/static-assets';
+import { PUBLIC_BUILD_DIR, VIEWS_DIR } from '../paths';
 import { isUnbroken } from './unbroken';
 
 /** What every template can rely on (see views/layouts/main.hbs). */
@@ -17,7 +18,6 @@ export interface BaseViewContext {
   title: string;
   errors: Array<{ field: string; message: string }>;
   values: Record<string, unknown>;
-  assetBase: string;
   nav: Array<{ href: string; labelKey: string; current: boolean }>;
   [key: string]: unknown;
 }
@@ -36,7 +36,10 @@ export class ViewRenderer {
   private readonly hbs = Handlebars.create();
   private readonly cache = new Map<string, Handlebars.TemplateDelegate>();
 
-  constructor(private readonly viewsDir: string = VIEWS_DIR) {
+  constructor(
+    private readonly viewsDir: string = VIEWS_DIR,
+    private readonly assets: AssetManifest = new AssetManifest(PUBLIC_BUILD_DIR),
+  ) {
     const partialsDir = join(viewsDir, 'partials');
     for (const file of walk(partialsDir)) {
       const name = relative(partialsDir, file).slice(0, -'.hbs'.length).split(sep).join('/');
@@ -67,6 +70,8 @@ export class ViewRenderer {
     });
     /** A value that is kept on one line when it is a number, date or code (src/common/web/unbroken.ts). */
     hbs.registerHelper('keep', (value: unknown) => new Handlebars.SafeString(kept(value)));
+    /** A built asset's URL by its plain name: {{asset "app.css"}} → /assets/app.<hash>.css (src/core/static-assets.ts). */
+    hbs.registerHelper('asset', (name: unknown) => this.assets.url(String(name)));
     hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
     hbs.registerHelper('not', (a: unknown) => !a);
     hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));

@@ -7,6 +7,7 @@ import { ReferenceModule } from '../reference';
 import { CertificateAccounts } from './certificate-accounts';
 import { CertificateLoginController } from './certificate-login.controller';
 import { CertificateLoginService } from './certificate-login.service';
+import { ReaderHelperPageController } from './reader-helper-page.controller';
 import { CertificateAuthGuard, CertificateStrategy } from './certificate.strategy';
 import { ChallengeService } from './challenge.service';
 import { SessionRegistry } from './session-registry';
@@ -23,7 +24,7 @@ import { TokenProofService } from './token-proof.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([StaffAccount]), ReferenceModule, CertificatesModule],
-  controllers: [CertificateLoginController, StaffLoginController],
+  controllers: [CertificateLoginController, StaffLoginController, ReaderHelperPageController],
   providers: [
     moduleLinks('auth', {
       nav: [

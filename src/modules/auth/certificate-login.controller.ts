@@ -11,6 +11,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { helperMessages } from '../../shared/web-eid';
 import { CARD_TYPES, CertificateLoginService } from './certificate-login.service';
 import { CertificateAuthGuard } from './certificate.strategy';
+import { helperStatusUrl } from './reader-helper-page.controller';
 import { SessionService } from './session.service';
 
 const SCRIPT_MESSAGE_KEYS = [
@@ -41,6 +42,7 @@ export class CertificateLoginController {
       titleKey: 'login.title',
       cardTypes: LOGIN_CARD_TYPES.map((value) => ({ value, labelKey: `login.cardType.${value}`, hintKey: `login.cardType.${value}.hint` })),
       helperUrl: this.config.helperUrl,
+      helperStatusUrl: helperStatusUrl(this.config),
       returnTo: safeReturnTo(returnTo, this.config.publicOrigin),
       scriptMessages: { ...helperMessages(req.lang, 'login.helper.'), ...Object.fromEntries(SCRIPT_MESSAGE_KEYS.map((key) => [key, translate(req.lang, key)])) },
     };
