@@ -4,7 +4,12 @@
 import writeXlsxFile from 'write-excel-file/node';
 import { translate, type Lang } from '../../common/i18n/i18n';
 import { cjkDocument, FONT_SIZE, PAGE_MARGIN } from '../../common/pdf/cjk-pdf';
+import { reportTexts } from './report-export';
 import { OUTCOMES, type Report } from './reports.service';
+
+/** The formats a monthly county report is kept in. */
+export const MONTHLY_FORMATS = ['pdf', 'xlsx', 'csv'] as const;
+export type MonthlyFormat = (typeof MONTHLY_FORMATS)[number];
 
 /** One sheet: the header in bold, numbers as numbers, text as text (never a formula). */
 export function toXlsx(sheet: { title: string; header: string[]; rows: Array<Array<string | number>> }): Promise<Buffer> {
@@ -14,7 +19,8 @@ export function toXlsx(sheet: { title: string; header: string[]; rows: Array<Arr
 }
 
 /** The printable report: the ministry's heading, the title, period, scope and freshness, then each table. */
-export function toPdf(report: Report, lang: Lang, texts: { title: string; scope: string; period: string; freshness: string }): Promise<Buffer> {
+export function toPdf(report: Report, lang: Lang): Promise<Buffer> {
+  const texts = reportTexts(report, lang);
   const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
   const { doc, done } = cjkDocument({ Title: `${texts.title} ${texts.period}`, Author: t('reports.pdf.ministry'), Subject: texts.title, Creator: t('app.name') });
   const left = PAGE_MARGIN;

@@ -5,9 +5,8 @@ import { CurrentPrincipal } from '../../common/access/current-principal.decorato
 import type { Principal } from '../../common/context/request-context';
 import { FormValidationError } from '../../common/errors/domain-error';
 import { translate, type Lang } from '../../common/i18n/i18n';
-import { formatDateTime } from '../../common/i18n/dates';
 import { barChart, OUTCOME_FILLS } from './report-chart';
-import { exportSheet, toCsv } from './report-export';
+import { exportSheet, reportTexts, toCsv } from './report-export';
 import { toPdf, toXlsx } from './report-files';
 import { PERIOD_PARTS, rocYear } from './report-period';
 import { OUTCOMES, ReportsService, type Report } from './reports.service';
@@ -49,9 +48,7 @@ export class ReportsController {
   @Get('export.pdf')
   async pdf(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
     const report = await this.exported(query, principal, req);
-    const view = this.view(report, req.lang);
-    const freshness = report.freshness.lastEventAt ? translate(req.lang, 'reports.freshness', { time: formatDateTime(report.freshness.lastEventAt, req.lang) }) : translate(req.lang, 'reports.freshnessNone');
-    const pdf = await toPdf(report, req.lang, { title: translate(req.lang, 'reports.title'), scope: view.scopeText, period: view.periodText, freshness });
+    const pdf = await toPdf(report, req.lang);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${fileName(report)}.pdf"`);
     res.send(pdf);
@@ -68,6 +65,7 @@ export class ReportsController {
   private view(report: Report, lang: Lang) {
     const exportQuery = new URLSearchParams({ year: String(report.period.year), part: report.period.part, ...(report.county && report.audience.allCounties ? { county: report.county.code } : {}) }).toString();
     const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+    const texts = reportTexts(report, lang);
     const chartOf = (id: string) => {
       const table = report.tables.find((x) => x.id === id);
       if (!table || !table.lines.length) return null;
@@ -84,8 +82,9 @@ export class ReportsController {
       yearItems: report.years.map((y) => ({ value: String(y), text: lang === 'en' ? `${y} (ROC ${rocYear(y)})` : `民國 ${rocYear(y)} 年（${y}）` })),
       partItems: PERIOD_PARTS.map((p) => ({ value: p, labelKey: `reports.part.${p}` })),
       exportQuery,
-      periodText: t(report.periodLabel.key, report.periodLabel.params),
-      scopeText: report.county ? report.county.name : report.audience.institutionCode ? t('reports.ownInstitution') : t('reports.allCounties'),
+      monthlyHref: report.audience.seesCases ? '/reports/monthly' : null,
+      periodText: texts.period,
+      scopeText: texts.scope,
       backHref: report.county && report.audience.allCounties ? `/reports?year=${report.period.year}&part=${report.period.part}` : null,
     };
   }

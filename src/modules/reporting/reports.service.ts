@@ -107,8 +107,12 @@ export class ReportsService {
     };
   }
 
-  async report(principal: Principal, query: ReportQuery, lang: Lang): Promise<Report> {
-    const audience = this.audienceOf(principal);
+  report(principal: Principal, query: ReportQuery, lang: Lang): Promise<Report> {
+    return this.reportFor(this.audienceOf(principal), query, lang);
+  }
+
+  /** The report as `audience` sees it (the monthly county reports: a county's reviewers' view). */
+  async reportFor(audience: ReportAudience, query: ReportQuery, lang: Lang): Promise<Report> {
     const counties = await this.reference.counties();
     const countyName = (code: string) => {
       const c = counties.find((x) => x.code === code);
