@@ -28,7 +28,7 @@ export const QUEUE_REGISTRY = {
   notifications: { name: 'notifications', jobs: { email: 'email' } },
   statistics: {
     name: 'statistics',
-    jobs: { referenceSummary: 'reference-summary', monthlyReports: 'monthly-reports' },
+    jobs: { referenceSummary: 'reference-summary', monthlyReports: 'monthly-reports', reportPdf: 'report-pdf' },
     schedules: () => [
       // Each county's report of the month before: on the 1st of every month at 06:00 Taiwan time.
       {

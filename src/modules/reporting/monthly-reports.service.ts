@@ -8,7 +8,7 @@ import { AuditService, type AuditActor } from '../audit';
 import { StaffService } from '../auth';
 import { NotificationsService } from '../notifications';
 import { ReferenceService } from '../reference';
-import { MonthlyReportsRepository, type MonthlyFile, type MonthlyListing } from './monthly-reports.repository';
+import { ReportFilesRepository, type StoredFile, type MonthlyListing } from './report-files.repository';
 import { exportSheet, toCsv } from './report-export';
 import { MONTHLY_FORMATS, toPdf, toXlsx, type MonthlyFormat } from './report-files';
 import { ReportsService, type Report } from './reports.service';
@@ -58,7 +58,7 @@ export class MonthlyReportsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: Database,
-    private readonly monthly: MonthlyReportsRepository,
+    private readonly monthly: ReportFilesRepository,
     private readonly reports: ReportsService,
     private readonly reference: ReferenceService,
     private readonly staff: StaffService,
@@ -102,13 +102,13 @@ export class MonthlyReportsService {
     return this.monthly.list(countyCode);
   }
 
-  file(countyCode: string, month: string, format: MonthlyFormat): Promise<MonthlyFile | null> {
+  file(countyCode: string, month: string, format: MonthlyFormat): Promise<StoredFile | null> {
     return this.monthly.file(countyCode, month, format);
   }
 }
 
 /** The report's three files, each with the SHA-256 of its bytes. */
-async function filesOf(report: Report): Promise<MonthlyFile[]> {
+async function filesOf(report: Report): Promise<StoredFile[]> {
   const sheet = exportSheet(report, LANG);
   const contents: Record<MonthlyFormat, Buffer> = { pdf: await toPdf(report, LANG), xlsx: await toXlsx(sheet), csv: toCsv(sheet) };
   return MONTHLY_FORMATS.map((format) => ({ format, contentHash: createHash('sha256').update(contents[format]).digest('hex'), mediaType: MONTHLY_MEDIA_TYPES[format], content: contents[format] }));

@@ -18,8 +18,14 @@ export function toXlsx(sheet: { title: string; header: string[]; rows: Array<Arr
   return writeXlsxFile(data, { sheet: 'statistics', columns: sheet.header.map((_, i) => ({ width: i === 2 ? 36 : i === 0 ? 24 : 12 })), stickyRowsCount: 1 }).toBuffer();
 }
 
-/** The printable report: the ministry's heading, the title, period, scope and freshness, then each table. */
-export function toPdf(report: Report, lang: Lang): Promise<Buffer> {
+/** The number of table lines a report prints (what makes a PDF large). */
+export const lineCount = (report: Report) => report.tables.reduce((n, table) => n + table.lines.length, 0);
+
+/**
+ * The printable report: the ministry's heading, the title, period, scope and freshness, then each
+ * table. `onLine` is told each line printed (the job's progress bar).
+ */
+export function toPdf(report: Report, lang: Lang, onLine?: (done: number, total: number) => void): Promise<Buffer> {
   const texts = reportTexts(report, lang);
   const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
   const { doc, done } = cjkDocument({ Title: `${texts.title} ${texts.period}`, Author: t('reports.pdf.ministry'), Subject: texts.title, Creator: t('app.name') });
@@ -47,12 +53,17 @@ export function toPdf(report: Report, lang: Lang): Promise<Buffer> {
     });
     doc.y = y + height;
   };
+  const total = lineCount(report);
+  let printed = 0;
   for (const table of report.tables) {
     if (doc.y + 60 > doc.page.height - PAGE_MARGIN) doc.addPage();
     doc.font('cjk-bold').fontSize(12).text(t(`reports.table.${table.id}`), left, doc.y, { width });
     doc.fontSize(FONT_SIZE).moveDown(0.2);
     row([t(`reports.column.${table.id}`), ...headers], true);
-    for (const line of table.lines) row([line.name, ...OUTCOMES.map((o) => String(line.outcomes[o])), String(line.cases), String(line.sessions)], false);
+    for (const line of table.lines) {
+      row([line.name, ...OUTCOMES.map((o) => String(line.outcomes[o])), String(line.cases), String(line.sessions)], false);
+      onLine?.(++printed, total);
+    }
     row([t('reports.column.total'), ...OUTCOMES.map((o) => String(table.total.outcomes[o])), String(table.total.cases), String(table.total.sessions)], true);
     doc.moveDown();
   }

@@ -9,20 +9,23 @@ import { ReferenceService } from '../reference';
 import { CaseSummaryService, readCaseChanged, type ApplyOutcome } from './case-summary.service';
 import { isMonth, MonthlyReportsService, previousMonth, type MonthlyRunResult } from './monthly-reports.service';
 import { summarise, type ReferenceSummary } from './reference-summary';
+import { ReportPdfJobs, type ReportPdfResult } from './report-pdf-jobs.service';
 
 const STATISTICS_JOBS = QUEUE_REGISTRY.statistics.jobs;
 
-/** The statistics queue (worker process): summaries for the admin pages, and the monthly county reports. */
+/** The statistics queue (worker process): summaries for the admin pages, the monthly county reports and large PDFs. */
 @Processor(QUEUES.statistics)
-export class StatisticsProcessor extends JobProcessor<ReferenceSummary | MonthlyRunResult> {
+export class StatisticsProcessor extends JobProcessor<ReferenceSummary | MonthlyRunResult | ReportPdfResult> {
   protected readonly handlers = {
     [STATISTICS_JOBS.referenceSummary]: (job: Job) => this.referenceSummary(job),
     [STATISTICS_JOBS.monthlyReports]: (job: Job) => this.monthlyReports(job),
+    [STATISTICS_JOBS.reportPdf]: (job: Job) => this.pdfs.make(job),
   };
 
   constructor(
     private readonly reference: ReferenceService,
     private readonly monthly: MonthlyReportsService,
+    private readonly pdfs: ReportPdfJobs,
     @Inject(LOGGER) logger: Logger,
   ) {
     super(QUEUES.statistics, logger);

@@ -8,8 +8,9 @@ import { CaseSummaryService } from './case-summary.service';
 import { SyntheticCasesRepository } from './synthetic-cases.repository';
 import { SyntheticCasesService } from './synthetic-cases.service';
 import { MonthlyReportsController } from './monthly-reports.controller';
-import { MonthlyReportsRepository } from './monthly-reports.repository';
+import { ReportFilesRepository } from './report-files.repository';
 import { MonthlyReportsService } from './monthly-reports.service';
+import { ReportPdfJobs } from './report-pdf-jobs.service';
 import { ReportingController } from './reporting.controller';
 import { StatisticsProcessor, SupportDutyEventsProcessor } from './reporting.jobs';
 import { ReportingService } from './reporting.service';
@@ -23,8 +24,8 @@ import { ReportsService } from './reports.service';
 })
 export class CaseSummaryModule {}
 
-/** What makes, lists and serves the monthly county reports (with the notifications module of the process). */
-const MONTHLY_REPORTS = [ReportsService, MonthlyReportsRepository, MonthlyReportsService];
+/** What makes, lists and serves the monthly county reports and the large PDFs (with the notifications module of the process). */
+const MONTHLY_REPORTS = [ReportsService, ReportFilesRepository, MonthlyReportsService, ReportPdfJobs];
 
 /** Web app: the reports' pages and the jobs that compute them. */
 @Module({

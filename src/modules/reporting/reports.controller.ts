@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Allow } from '../../common/access/access.decorator';
 import { CurrentPrincipal } from '../../common/access/current-principal.decorator';
@@ -7,7 +7,9 @@ import { FormValidationError } from '../../common/errors/domain-error';
 import { translate, type Lang } from '../../common/i18n/i18n';
 import { barChart, OUTCOME_FILLS } from './report-chart';
 import { exportSheet, reportTexts, toCsv } from './report-export';
-import { toPdf, toXlsx } from './report-files';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { lineCount, toPdf, toXlsx } from './report-files';
+import { ReportPdfJobs } from './report-pdf-jobs.service';
 import { PERIOD_PARTS, rocYear } from './report-period';
 import { OUTCOMES, ReportsService, type Report } from './reports.service';
 
@@ -17,7 +19,11 @@ const PAGE = 'reporting/reports';
 @Controller('reports')
 @Allow('county_reviewer', 'ministry_staff', 'institution')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly pdfJobs: ReportPdfJobs,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Render(PAGE)
@@ -45,13 +51,41 @@ export class ReportsController {
     res.send(await toXlsx(exportSheet(report, req.lang)));
   }
 
+  /** The printable PDF: made here when small; a large one is asked for with a button (POST), made by a job. */
   @Get('export.pdf')
   async pdf(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
     const report = await this.exported(query, principal, req);
+    if (this.large(report)) return res.render('reporting/pdf-request', { titleKey: 'reports.pdfJob.title', ...this.view(report, req.lang) });
     const pdf = await toPdf(report, req.lang);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${fileName(report)}.pdf"`);
     res.send(pdf);
+  }
+
+  /** A large PDF: queued for the worker; the progress page follows. */
+  @Post('export.pdf')
+  async requestPdf(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(body, principal, req);
+    const id = await this.pdfJobs.request(principal, report.query, req.lang, `${fileName(report)}.pdf`);
+    res.redirect(303, `/reports/pdf/${id}`);
+  }
+
+  /** A queued PDF's progress (HTMX polls it; without JavaScript, its refresh link), then its download link. */
+  @Get('pdf/:id')
+  @Render('reporting/pdf-status')
+  async pdfStatus(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const job = await this.pdfJobs.status(principal, id);
+    const running = job.state === 'waiting' || job.state === 'active';
+    return { titleKey: 'reports.pdfJob.title', job, running, stateKey: `reports.pdfJob.state.${job.state}`, href: `/reports/pdf/${id}`, fileHref: `/reports/pdf/${id}/file`, kb: job.result ? Math.max(1, Math.round(job.result.bytes / 1024)) : 0, backHref: '/reports' };
+  }
+
+  @Get('pdf/:id/file')
+  async pdfFile(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const file = await this.pdfJobs.file(principal, id);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+    res.setHeader('ETag', `"${file.contentHash}"`);
+    res.send(file.content);
   }
 
   /** The report an export is of; a malformed period is a 400 (the page shows the form's errors). */
@@ -62,8 +96,14 @@ export class ReportsController {
     return report;
   }
 
+  /** A PDF too large to make in the request. */
+  private large(report: Report): boolean {
+    return lineCount(report) > this.config.reporting.pdfJobLines;
+  }
+
   private view(report: Report, lang: Lang) {
-    const exportQuery = new URLSearchParams({ year: String(report.period.year), part: report.period.part, ...(report.county && report.audience.allCounties ? { county: report.county.code } : {}) }).toString();
+    const exportParams: Record<string, string> = { year: String(report.period.year), part: report.period.part, ...(report.county && report.audience.allCounties ? { county: report.county.code } : {}) };
+    const exportQuery = new URLSearchParams(exportParams).toString();
     const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
     const texts = reportTexts(report, lang);
     const chartOf = (id: string) => {
@@ -82,7 +122,9 @@ export class ReportsController {
       yearItems: report.years.map((y) => ({ value: String(y), text: lang === 'en' ? `${y} (ROC ${rocYear(y)})` : `民國 ${rocYear(y)} 年（${y}）` })),
       partItems: PERIOD_PARTS.map((p) => ({ value: p, labelKey: `reports.part.${p}` })),
       exportQuery,
+      exportFields: Object.entries(exportParams).map(([name, value]) => ({ name, value })),
       monthlyHref: report.audience.seesCases ? '/reports/monthly' : null,
+      pdfQueued: this.large(report),
       periodText: texts.period,
       scopeText: texts.scope,
       backHref: report.county && report.audience.allCounties ? `/reports?year=${report.period.year}&part=${report.period.part}` : null,

@@ -5,8 +5,8 @@ import type { Tx } from '../../core/database';
 import { MONTHLY_FORMATS, type MonthlyFormat } from './report-files';
 
 
-/** One stored file of a monthly report. */
-export interface MonthlyFile {
+/** One stored report file (a monthly report's, or a large PDF a job made). */
+export interface StoredFile {
   format: MonthlyFormat;
   contentHash: string;
   mediaType: string;
@@ -25,9 +25,9 @@ export interface MonthlyListing {
 const monthDay = (month: string) => `${month}-01`;
 const monthOf = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v)).slice(0, 7);
 
-/** The monthly reports' files (report_file, by content hash) and listing (report_monthly). */
+/** The report files (report_file, by content hash) and the monthly reports' listing (report_monthly). */
 @Injectable()
-export class MonthlyReportsRepository {
+export class ReportFilesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** The counties (of these) that already have their report for `month`. */
@@ -40,10 +40,8 @@ export class MonthlyReportsRepository {
    * Stores a county's files for a month; false (and nothing listed) when another run listed them
    * first: the unique (county, month, format) key decides, waiting on the other's commit.
    */
-  async store(tx: Tx, countyCode: string, month: string, files: MonthlyFile[]): Promise<boolean> {
-    for (const f of files) {
-      await tx.query('INSERT IGNORE INTO report_file (content_hash, media_type, bytes, content, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))', [f.contentHash, f.mediaType, f.content.length, f.content]);
-    }
+  async store(tx: Tx, countyCode: string, month: string, files: StoredFile[]): Promise<boolean> {
+    for (const f of files) await this.saveFile(tx, f);
     let listed = 0;
     for (const f of files) {
       const result = (await tx.query('INSERT IGNORE INTO report_monthly (county_code, month, format, content_hash, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))', [countyCode, monthDay(month), f.format, f.contentHash])) as { affectedRows?: number };
@@ -70,8 +68,19 @@ export class MonthlyReportsRepository {
     return out;
   }
 
+  /** A file's bytes, once: the same content is the same row. */
+  async saveFile(tx: Tx, f: Pick<StoredFile, 'contentHash' | 'mediaType' | 'content'>): Promise<void> {
+    await tx.query('INSERT IGNORE INTO report_file (content_hash, media_type, bytes, content, created_at) VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))', [f.contentHash, f.mediaType, f.content.length, f.content]);
+  }
+
+  /** A stored file by its content hash, or null. */
+  async fileByHash(contentHash: string): Promise<{ mediaType: string; content: Buffer } | null> {
+    const [row] = (await this.dataSource.query('SELECT media_type, content FROM report_file WHERE content_hash = ?', [contentHash])) as Array<{ media_type: string; content: Buffer }>;
+    return row ? { mediaType: row.media_type, content: row.content } : null;
+  }
+
   /** One file of a county's month, or null. */
-  async file(countyCode: string, month: string, format: MonthlyFormat): Promise<MonthlyFile | null> {
+  async file(countyCode: string, month: string, format: MonthlyFormat): Promise<StoredFile | null> {
     const [row] = (await this.dataSource.query(
       'SELECT f.content_hash, f.media_type, f.content FROM report_monthly m JOIN report_file f ON f.content_hash = m.content_hash WHERE m.county_code = ? AND m.month = ? AND m.format = ?',
       [countyCode, monthDay(month), format],
