@@ -3,3 +3,4 @@ export { CaseSummaryModule, ReportingCliModule, ReportingModule, ReportingWorker
 export { MonthlyReportsService, isMonth, type MonthlyRunResult } from './monthly-reports.service';
 export { CaseSummaryService, type RebuildResult } from './case-summary.service';
 export { SyntheticCasesService, type GenerateResult } from './synthetic-cases.service';
+export { FiguresService, type FiguresRefreshResult } from './figures.service';

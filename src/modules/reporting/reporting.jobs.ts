@@ -7,25 +7,28 @@ import { QUEUE_REGISTRY, QUEUES } from '../../core/queues';
 import { LOGGER } from '../../core/tokens';
 import { ReferenceService } from '../reference';
 import { CaseSummaryService, readCaseChanged, type ApplyOutcome } from './case-summary.service';
+import { FiguresService, type FiguresRefreshResult } from './figures.service';
 import { isMonth, MonthlyReportsService, previousMonth, type MonthlyRunResult } from './monthly-reports.service';
 import { summarise, type ReferenceSummary } from './reference-summary';
 import { ReportPdfJobs, type ReportPdfResult } from './report-pdf-jobs.service';
 
 const STATISTICS_JOBS = QUEUE_REGISTRY.statistics.jobs;
 
-/** The statistics queue (worker process): summaries for the admin pages, the monthly county reports and large PDFs. */
+/** The statistics queue (worker process): summaries for the admin pages, the monthly county reports, large PDFs and the card and employer figures. */
 @Processor(QUEUES.statistics)
-export class StatisticsProcessor extends JobProcessor<ReferenceSummary | MonthlyRunResult | ReportPdfResult> {
+export class StatisticsProcessor extends JobProcessor<ReferenceSummary | MonthlyRunResult | ReportPdfResult | FiguresRefreshResult> {
   protected readonly handlers = {
     [STATISTICS_JOBS.referenceSummary]: (job: Job) => this.referenceSummary(job),
     [STATISTICS_JOBS.monthlyReports]: (job: Job) => this.monthlyReports(job),
     [STATISTICS_JOBS.reportPdf]: (job: Job) => this.pdfs.make(job),
+    [STATISTICS_JOBS.figuresRefresh]: () => this.figures.refresh(),
   };
 
   constructor(
     private readonly reference: ReferenceService,
     private readonly monthly: MonthlyReportsService,
     private readonly pdfs: ReportPdfJobs,
+    private readonly figures: FiguresService,
     @Inject(LOGGER) logger: Logger,
   ) {
     super(QUEUES.statistics, logger);

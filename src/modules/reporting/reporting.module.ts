@@ -7,6 +7,9 @@ import { CaseSummaryRepository } from './case-summary.repository';
 import { CaseSummaryService } from './case-summary.service';
 import { SyntheticCasesRepository } from './synthetic-cases.repository';
 import { SyntheticCasesService } from './synthetic-cases.service';
+import { FiguresController } from './figures.controller';
+import { FiguresRepository } from './figures.repository';
+import { FiguresService } from './figures.service';
 import { MonthlyReportsController } from './monthly-reports.controller';
 import { ReportFilesRepository } from './report-files.repository';
 import { MonthlyReportsService } from './monthly-reports.service';
@@ -24,13 +27,13 @@ import { ReportsService } from './reports.service';
 })
 export class CaseSummaryModule {}
 
-/** What makes, lists and serves the monthly county reports and the large PDFs (with the notifications module of the process). */
-const MONTHLY_REPORTS = [ReportsService, ReportFilesRepository, MonthlyReportsService, ReportPdfJobs];
+/** What makes, lists and serves the monthly county reports, the large PDFs and the card and employer figures (with the notifications module of the process). */
+const MONTHLY_REPORTS = [ReportsService, ReportFilesRepository, MonthlyReportsService, ReportPdfJobs, FiguresRepository, FiguresService];
 
 /** Web app: the reports' pages and the jobs that compute them. */
 @Module({
   imports: [NotificationsModule, ReferenceModule, AuthModule, CaseSummaryModule],
-  controllers: [ReportingController, ReportsController, MonthlyReportsController],
+  controllers: [ReportingController, ReportsController, MonthlyReportsController, FiguresController],
   providers: [
     ReportingService,
     ...MONTHLY_REPORTS,
@@ -55,6 +58,6 @@ export class ReportingWorkerModule {}
 @Module({
   imports: [NotificationsModule, ReferenceModule, AuthModule, CaseSummaryModule],
   providers: MONTHLY_REPORTS,
-  exports: [CaseSummaryModule, MonthlyReportsService],
+  exports: [CaseSummaryModule, MonthlyReportsService, FiguresService],
 })
 export class ReportingCliModule {}

@@ -10,7 +10,7 @@ import { exportSheet, reportTexts, toCsv } from './report-export';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { lineCount, toPdf, toXlsx } from './report-files';
 import { ReportPdfJobs } from './report-pdf-jobs.service';
-import { PERIOD_PARTS, rocYear } from './report-period';
+import { periodItems } from './report-period';
 import { OUTCOMES, ReportsService, type Report } from './reports.service';
 
 const PAGE = 'reporting/reports';
@@ -119,8 +119,7 @@ export class ReportsController {
       outcomes: OUTCOMES.map((o) => ({ key: `supportDuty.state.${o}`, fill: OUTCOME_FILLS[o], outcome: o })),
       tables: report.tables.map((t) => ({ ...t, titleKey: `reports.table.${t.id}`, columnKey: `reports.column.${t.id}`, lines: t.lines.map((l) => ({ ...l, counts: OUTCOMES.map((o) => l.outcomes[o]) })), total: { ...t.total, counts: OUTCOMES.map((o) => t.total.outcomes[o]) } })),
       charts: [chartOf(report.tables[0].id), chartOf('month')].filter((c) => c !== null),
-      yearItems: report.years.map((y) => ({ value: String(y), text: lang === 'en' ? `${y} (ROC ${rocYear(y)})` : `民國 ${rocYear(y)} 年（${y}）` })),
-      partItems: PERIOD_PARTS.map((p) => ({ value: p, labelKey: `reports.part.${p}` })),
+      ...periodItems(report.years, lang),
       exportQuery,
       exportFields: Object.entries(exportParams).map(([name, value]) => ({ name, value })),
       monthlyHref: report.audience.seesCases ? '/reports/monthly' : null,

@@ -183,7 +183,7 @@ export class ReportsService {
 }
 
 /** 'YYYY-MM' as 民國 115 年 7 月 / 2026-07. */
-function monthName(code: string, lang: Lang): string {
+export function monthName(code: string, lang: Lang): string {
   const [y, m] = code.split('-').map(Number);
   return translate(lang, 'reports.monthName', { roc: rocYear(y), year: y, month: m, mm: String(m).padStart(2, '0') });
 }
