@@ -13,6 +13,7 @@ import { FiguresService } from './figures.service';
 import { MonthlyReportsController } from './monthly-reports.controller';
 import { ReportFilesRepository } from './report-files.repository';
 import { MonthlyReportsService } from './monthly-reports.service';
+import { ReportCache } from './report-cache';
 import { ReportPdfJobs } from './report-pdf-jobs.service';
 import { ReportingController } from './reporting.controller';
 import { StatisticsProcessor, SupportDutyEventsProcessor } from './reporting.jobs';
@@ -28,7 +29,7 @@ import { ReportsService } from './reports.service';
 export class CaseSummaryModule {}
 
 /** What makes, lists and serves the monthly county reports, the large PDFs and the card and employer figures (with the notifications module of the process). */
-const MONTHLY_REPORTS = [ReportsService, ReportFilesRepository, MonthlyReportsService, ReportPdfJobs, FiguresRepository, FiguresService];
+const MONTHLY_REPORTS = [ReportCache, ReportsService, ReportFilesRepository, MonthlyReportsService, ReportPdfJobs, FiguresRepository, FiguresService];
 
 /** Web app: the reports' pages and the jobs that compute them. */
 @Module({
