@@ -16,7 +16,7 @@ import type { MonthlyRunResult } from '../../src/modules/reporting';
 import { createTestApp, type TestApp } from '../support/app';
 import { runCli } from '../support/cli';
 import { waitFor } from '../support/polling';
-import { applyEvents, move, submitCase } from '../support/reporting';
+import { applyEvents, binaryGet, move, submitCase } from '../support/reporting';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { signInAsStaff } from '../support/staff';
 import { createInstitution, createProfessional, preparePki, type TestInstitution } from '../support/support-duty';
@@ -26,13 +26,6 @@ useSoftHsmTestStore();
 
 type Agent = Awaited<ReturnType<typeof signInAsStaff>>['agent'];
 
-/** A binary response body (supertest leaves PDFs and spreadsheets unparsed otherwise). */
-const binary = (agent: Agent, path: string) =>
-  agent.get(path).buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
 
 describe('reporting: the monthly county reports (scheduled job, storage, listing, e-mail)', () => {
   let t: TestApp;
@@ -139,19 +132,19 @@ describe('reporting: the monthly county reports (scheduled job, storage, listing
     expect(list.text).not.toContain('data-county="64000"');
     expect(list.text).toContain(`href="/reports/monthly/${month}/66000.pdf"`);
 
-    const pdf = await binary(taichungReviewer, `/reports/monthly/${month}/66000.pdf`).expect(200);
+    const pdf = await binaryGet(taichungReviewer, `/reports/monthly/${month}/66000.pdf`).expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-');
     expect(pdf.headers.etag).toBe(`"${createHash('sha256').update(pdf.body as Buffer).digest('hex')}"`);
 
-    const csv = await binary(taichungReviewer, `/reports/monthly/${month}/66000.csv`).expect(200);
+    const csv = await binaryGet(taichungReviewer, `/reports/monthly/${month}/66000.csv`).expect(200);
     expect([...(csv.body as Buffer).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = (csv.body as Buffer).subarray(3).toString('utf8');
     // approved, submitted, rejected, cancelled, superseded, cases, sessions: the next month's case is not in it
     expect(text).toContain(`"醫療院所申辦統計","${taichung.code}","${taichung.nameZh}",1,1,0,0,0,2,6`);
     expect(text).not.toContain(kaohsiung.code);
 
-    const xlsx = await binary(taichungReviewer, `/reports/monthly/${month}/66000.xlsx`).expect(200);
+    const xlsx = await binaryGet(taichungReviewer, `/reports/monthly/${month}/66000.xlsx`).expect(200);
     const xml = Object.values(unzipSync(new Uint8Array(xlsx.body as Buffer))).map((b) => strFromU8(b)).join('\n');
     expect(xml).toContain(taichung.code);
 
@@ -162,7 +155,7 @@ describe('reporting: the monthly county reports (scheduled job, storage, listing
     const all = await ministry.get('/reports/monthly').expect(200);
     expect(all.text).toContain(`data-month="${month}" data-county="66000"`);
     expect(all.text).toContain(`data-month="${month}" data-county="64000"`);
-    const theirs = await binary(ministry, `/reports/monthly/${month}/64000.csv`).expect(200);
+    const theirs = await binaryGet(ministry, `/reports/monthly/${month}/64000.csv`).expect(200);
     expect((theirs.body as Buffer).toString('utf8')).toContain(`"${kaohsiung.code}","${kaohsiung.nameZh}",0,0,1,0,0,1,5`);
 
     const { agent: admin } = await signInAsStaff(t, 'admin');

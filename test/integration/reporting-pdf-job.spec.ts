@@ -5,7 +5,7 @@ import { WorkerModule } from '../../src/app/worker.module';
 import { loadConfig } from '../../src/config/app-config';
 import { createTestApp, csrfFrom, type TestApp } from '../support/app';
 import { waitFor } from '../support/polling';
-import { applyEvents, submitCase } from '../support/reporting';
+import { applyEvents, binaryGet, submitCase } from '../support/reporting';
 import { useSoftHsmTestStore } from '../support/softhsm';
 import { signInAsStaff } from '../support/staff';
 import { createInstitution, createProfessional, preparePki } from '../support/support-duty';
@@ -15,12 +15,6 @@ useSoftHsmTestStore();
 
 type Agent = Awaited<ReturnType<typeof signInAsStaff>>['agent'];
 
-const binary = (agent: Agent, path: string) =>
-  agent.get(path).buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
 
 /** Every link on a page, with the HTML entities Handlebars wrote decoded. */
 const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&'));
@@ -64,7 +58,7 @@ describe('reporting: a large PDF is made by a job with a progress page; a small 
     const page = await reviewer.get(`/reports?year=${year}&part=m05`).expect(200);
     expect(hrefs(page.text)).toContain(`/reports/export.pdf?year=${year}&part=m05`);
     expect(page.text).not.toContain('action="/reports/export.pdf"');
-    const pdf = await binary(reviewer, `/reports/export.pdf?year=${year}&part=m05`).expect(200);
+    const pdf = await binaryGet(reviewer, `/reports/export.pdf?year=${year}&part=m05`).expect(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect((pdf.body as Buffer).subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
@@ -109,7 +103,7 @@ describe('reporting: a large PDF is made by a job with a progress page; a small 
     expect(progressOf(done.text)).toBeNull();
     expect(done.text).not.toContain('hx-get=');
     expect(done.text).toContain(`href="${href}/file"`);
-    const file = await binary(reviewer, `${href}/file`).expect(200);
+    const file = await binaryGet(reviewer, `${href}/file`).expect(200);
     expect(file.headers['content-type']).toBe('application/pdf');
     expect(file.headers['content-disposition']).toBe(`attachment; filename="support-duty-report-${year}-year-67000.pdf"`);
     const bytes = file.body as Buffer;
