@@ -6,7 +6,7 @@ import { AuthModule } from '../modules/auth';
 import { CertificatesModule } from '../modules/certificates';
 import { EmployerRegistryModule } from '../modules/employer-registry';
 import { ReferenceModule } from '../modules/reference';
-import { CaseSummaryModule } from '../modules/reporting';
+import { ReportingCliModule } from '../modules/reporting';
 import { DbCommand, DbMigrateCommand } from './db.command';
 import { DEV_CARD_COMMANDS } from './dev-card.command';
 import { PKI_COMMANDS } from './pki.command';
@@ -19,7 +19,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, CaseSummaryModule, EmployerRegistryModule],
+      imports: [CoreModule.forRoot(config), AuditModule, ReferenceModule, CertificatesModule, AuthModule, ReportingCliModule, EmployerRegistryModule],
       providers: [DbCommand, DbMigrateCommand, SeedCommand, StaffCommand, StaffCreateCommand, StaffListCommand, StaffDisableCommand, StaffBindCertCommand, StaffBindNhiCardCommand, ...PKI_COMMANDS, ...DEV_CARD_COMMANDS, ...REPORTING_COMMANDS],
     };
   }

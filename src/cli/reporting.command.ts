@@ -1,6 +1,6 @@
 import { Command, Option, SubCommand } from 'nest-commander';
 import { isIsoDay } from '../common/time/taipei-day';
-import { CaseSummaryService, SyntheticCasesService } from '../modules/reporting';
+import { CaseSummaryService, isMonth, MonthlyReportsService, SyntheticCasesService } from '../modules/reporting';
 import { ChangeCommand, failInput, GroupCommand, JsonCommand, printResult } from './cli-output';
 
 interface RebuildFlags {
@@ -79,7 +79,38 @@ export class DevGenerateCommand extends JsonCommand {
   }
 }
 
-@Command({ name: 'reporting', description: 'reports: rebuild the summaries', subCommands: [ReportingRebuildCommand] })
+interface MonthlyFlags {
+  month?: string;
+  json?: boolean;
+}
+
+@SubCommand({
+  name: 'monthly',
+  description: "make each county's monthly report (PDF, XLSX, CSV) for --month and e-mail the county's reviewers, as the scheduled job does on the 1st; a county that has it already is skipped",
+})
+export class ReportingMonthlyCommand extends JsonCommand {
+  constructor(private readonly monthly: MonthlyReportsService) {
+    super();
+  }
+
+  async run(_params: string[], flags: MonthlyFlags = {}): Promise<void> {
+    const month = flags.month ?? '';
+    if (!isMonth(month)) return failInput(flags.json, [`--month must be a month (YYYY-MM), got "${month}"`]);
+    const result = await this.monthly.run(month);
+    printResult(flags.json, { ...result }, [
+      `Monthly county reports for ${result.month}:`,
+      `  made ${result.made.length} (${result.made.join(', ') || 'none'}), e-mailed ${result.emails} reviewer(s)`,
+      `  ${result.skipped.length} counties had theirs already`,
+    ]);
+  }
+
+  @Option({ flags: '--month <YYYY-MM>', description: 'the month the reports are of, e.g. 2026-11' })
+  parseMonth(v: string) {
+    return v;
+  }
+}
+
+@Command({ name: 'reporting', description: 'reports: rebuild the summaries, make the monthly county reports', subCommands: [ReportingRebuildCommand, ReportingMonthlyCommand] })
 export class ReportingCommand extends GroupCommand {}
 
-export const REPORTING_COMMANDS = [ReportingCommand, ReportingRebuildCommand, DevGenerateCommand];
+export const REPORTING_COMMANDS = [ReportingCommand, ReportingRebuildCommand, ReportingMonthlyCommand, DevGenerateCommand];

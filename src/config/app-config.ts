@@ -59,6 +59,10 @@ export interface AppConfig {
     responderDays: number;
   };
   familyMappingFile: string | null;
+  reporting: {
+    /** A PDF report with more table lines than this is made by a job (with a progress page), not in the request. */
+    pdfJobLines: number;
+  };
   cardServices: {
     /** Wrong user codes in a row before the user-code check of that card locks. */
     userCodeMaxFailures: number;
@@ -285,6 +289,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       responderDays: r.int('OCSP_RESPONDER_DAYS', 30, 2, 365),
     },
     familyMappingFile: r.string('FAMILY_MAPPING_FILE', '') || null,
+    reporting: {
+      pdfJobLines: r.int('REPORT_PDF_JOB_LINES', 400, 1, 1_000_000),
+    },
     cardServices: {
       userCodeMaxFailures: r.int('CARD_USER_CODE_MAX_FAILURES', 5, 1, 20),
       userCodeLockMinutes: r.int('CARD_USER_CODE_LOCK_MINUTES', 30, 1, 24 * 60),

@@ -26,7 +26,21 @@ interface QueueDefinition {
  */
 export const QUEUE_REGISTRY = {
   notifications: { name: 'notifications', jobs: { email: 'email' } },
-  statistics: { name: 'statistics', jobs: { referenceSummary: 'reference-summary' } },
+  statistics: {
+    name: 'statistics',
+    jobs: { referenceSummary: 'reference-summary', monthlyReports: 'monthly-reports', reportPdf: 'report-pdf', figuresRefresh: 'figures-refresh' },
+    schedules: () => [
+      // Each county's report of the month before: on the 1st of every month at 06:00 Taiwan time.
+      {
+        id: 'reporting-monthly-reports',
+        job: 'monthly-reports',
+        repeat: { pattern: '0 6 1 * *', tz: 'Asia/Taipei' },
+        opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+      // The card and employer figures recounted from their modules' tables, every 15 minutes.
+      { id: 'reporting-figures-refresh', job: 'figures-refresh', repeat: { every: 15 * 60_000 }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    ],
+  },
   // Every support-duty case state change, for the reporting aggregates (consumed by the reporting
   // module's processor when it comes; until then the events wait in the queue, nothing is lost).
   supportDutyEvents: { name: 'support-duty-events', jobs: { caseChanged: 'case-changed' } },

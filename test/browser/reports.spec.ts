@@ -15,6 +15,18 @@ describe('the county statistics page in a real browser (Chromium + axe)', () => 
     expect(t.problems).toEqual({ console: [], pageErrors: [], failedRequests: [] });
   });
 
+  /** A new staff account signed in through the break-glass form. */
+  async function signIn(role: Parameters<typeof createStaff>[1], extra: Parameters<typeof createStaff>[2] = {}) {
+    const creds = await createStaff(t.app, role, extra);
+    const { page } = t;
+    await page.goto('/staff/login');
+    await page.getByLabel(zh('staff.login.username'), { exact: true }).fill(creds.account.username);
+    await page.getByLabel(zh('staff.login.password'), { exact: true }).fill(creds.password);
+    await page.getByLabel(zh('staff.login.code'), { exact: true }).fill(totpCode(creds.totpSecret, totpStep()));
+    await page.getByRole('button', { name: zh('staff.login.submit') }).click();
+    await page.waitForLoadState('load');
+  }
+
   it("a county reviewer's page: chart with its text summary, the table beside it, a period change and a CSV download; axe clean", async () => {
     // a year of this test's own, so the county figures are its alone
     const year = 2012 + randomInt(0, 12); // 2012–2023: no other test file uses them (the pages test takes 2000–2011, the rest the present)
@@ -28,14 +40,8 @@ describe('the county statistics page in a real browser (Chromium + axe)', () => 
     await move(t.app, [ids[0], 'approve']);
     await applyEvents(t.app, ids);
 
-    const creds = await createStaff(t.app, 'county_reviewer', { countyCode: '66000' });
+    await signIn('county_reviewer', { countyCode: '66000' });
     const { page } = t;
-    await page.goto('/staff/login');
-    await page.getByLabel(zh('staff.login.username'), { exact: true }).fill(creds.account.username);
-    await page.getByLabel(zh('staff.login.password'), { exact: true }).fill(creds.password);
-    await page.getByLabel(zh('staff.login.code'), { exact: true }).fill(totpCode(creds.totpSecret, totpStep()));
-    await page.getByRole('button', { name: zh('staff.login.submit') }).click();
-    await page.waitForLoadState('load');
 
     // reached from the header link the module contributes
     await page.getByRole('link', { name: zh('nav.reports') }).first().click();
@@ -71,5 +77,28 @@ describe('the county statistics page in a real browser (Chromium + axe)', () => 
     const bytes = Buffer.concat(chunks);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(bytes.toString('utf8')).toContain(`"${supported.code}","${supported.nameZh}",1,0,0,0,0,1,4`);
+  });
+  it('the other reports reached from /reports (monthly county reports, card reservations; employer figures for ministry staff) are axe clean', async () => {
+    const { page } = t;
+    await signIn('county_reviewer', { countyCode: '66000' });
+    await page.goto('/reports');
+    await page.getByRole('link', { name: zh('reports.monthly.link') }).click();
+    await page.waitForLoadState('load');
+    expect(await page.locator('h1').innerText()).toBe(zh('reports.monthly.title'));
+    await expectAccessible(page);
+    await page.goto('/reports');
+    await page.getByRole('link', { name: zh('reports.cards.title') }).click();
+    await page.waitForLoadState('load');
+    expect(await page.locator('#table-counter').count()).toBe(1);
+    await expectAccessible(page);
+    expect(await page.getByRole('link', { name: zh('reports.employers.title') }).count()).toBe(0);
+
+    await page.context().clearCookies();
+    await signIn('ministry_staff');
+    await page.goto('/reports');
+    await page.getByRole('link', { name: zh('reports.employers.title') }).click();
+    await page.waitForLoadState('load');
+    expect(await page.locator('#table-employers').count()).toBe(1);
+    await expectAccessible(page);
   });
 });

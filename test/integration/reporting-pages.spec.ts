@@ -141,4 +141,25 @@ describe('reporting: the /reports pages, their scope and the CSV export', () => 
     await counter.agent.get('/reports').expect(403);
     await t.agent().get('/reports').expect((res) => expect([302, 303]).toContain(res.status));
   });
+  // last in this file: it changes a summary row behind the watermark's back (and puts it back)
+  it('serves the figures from the cache until the watermark moves: a summary row changed without an event is not seen, the next event recomputes', async () => {
+    const { agent } = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+    const page = () => agent.get(`/reports?year=${year}&part=m02`).expect(200);
+    expect(rowOf((await page()).text, 'institution', taipei.code)).toEqual([1, 0, 0, 0, 0, 1, 4]);
+    const tamper = (n: number) =>
+      t.dataSource.query("UPDATE report_sd_facet SET cases = cases + ? WHERE county_code = '66000' AND month = ? AND facet = 'institution' AND value = ? AND status = 'approved'", [n, `${year}-02-01`, taipei.code]);
+    await tamper(100);
+    try {
+      // the same watermark: the cached figures, not a read of the summaries
+      expect(rowOf((await page()).text, 'institution', taipei.code)).toEqual([1, 0, 0, 0, 0, 1, 4]);
+      // an event moves the watermark: the figures are read again (and hold the change)
+      const id = await submitCase(t, { person: await createProfessional(t, await createInstitution(t, { countyCode: '63000' })), supported: taipeiOther, firstDay: `${year}-02-14`, sessionCount: 2 });
+      await applyEvents(t, [id]);
+      const after = (await page()).text;
+      expect(rowOf(after, 'institution', taipei.code)).toEqual([101, 0, 0, 0, 0, 101, 4]);
+      expect(rowOf(after, 'institution', taipeiOther.code)).toEqual([0, 1, 0, 0, 0, 1, 2]);
+    } finally {
+      await tamper(-100);
+    }
+  });
 });

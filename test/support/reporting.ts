@@ -10,6 +10,7 @@ import { CaseLifecycle } from '../../src/modules/support-duty/lifecycle/case-lif
 import type { CaseEvent } from '../../src/modules/support-duty/lifecycle/case-state';
 import { CaseRepository } from '../../src/modules/support-duty/lifecycle/case.repository';
 import type { Purpose } from '../../src/modules/support-duty/lifecycle/support-duty.entity';
+import type supertest from 'supertest';
 import type { TestApp } from './app';
 import type { TestInstitution, TestProfessional } from './support-duty';
 
@@ -77,4 +78,13 @@ export async function eventsOf(t: TestApp, caseIds: string[]): Promise<CaseChang
 /** Applies these cases' events to the summaries, as the worker's processor does. */
 export async function applyEvents(t: TestApp, caseIds: string[]): Promise<void> {
   for (const event of await eventsOf(t, caseIds)) await t.app.get(CaseSummaryService).apply(event);
+}
+
+/** A GET whose body (a PDF, a spreadsheet, a CSV) is kept as bytes: `(await binaryGet(agent, path).expect(200)).body` is a Buffer. */
+export function binaryGet(agent: supertest.Agent, path: string) {
+  return agent.get(path).buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
 }

@@ -1,3 +1,4 @@
+import { isMonth, previousMonth } from '../../src/modules/reporting/monthly-reports.service';
 import { barChart, OUTCOME_FILLS } from '../../src/modules/reporting/report-chart';
 import { toCsv } from '../../src/modules/reporting/report-export';
 import { periodLabel, reportPeriod, rocYear } from '../../src/modules/reporting/report-period';
@@ -19,6 +20,15 @@ const line = (code: string, approved: number, rejected: number): ReportLine => (
 });
 
 describe('reporting: periods, CSV and charts', () => {
+  it('the monthly reports are of the month before the one it is in Taiwan (UTC+8), across a year end', () => {
+    expect(previousMonth(new Date('2026-12-01T06:00:00+08:00'))).toBe('2026-11');
+    // 1 December 00:30 in Taiwan is still 30 November in UTC: Taiwan's date decides
+    expect(previousMonth(new Date('2026-11-30T16:30:00Z'))).toBe('2026-11');
+    expect(previousMonth(new Date('2026-11-30T15:30:00Z'))).toBe('2026-10');
+    expect(previousMonth(new Date('2027-01-01T06:00:00+08:00'))).toBe('2026-12');
+    expect(['2026-11', '2026-13', '2026-00', '2026-1', 'x'].map(isMonth)).toEqual([true, false, false, false, false]);
+  });
+
   it('a year, a quarter or a month covers whole calendar months, named with the 民國 year', () => {
     expect(rocYear(2026)).toBe(115);
     expect(reportPeriod(2026, 'year')).toMatchObject({ fromMonth: '2026-01-01', toMonth: '2026-12-01', fromDay: '2026-01-01', toDay: '2026-12-31' });

@@ -15,6 +15,7 @@ export const EMAIL_TEMPLATES = [
   'employers.review-approved',
   'employers.review-rejected',
   'delegation.changed',
+  'reporting.monthly-report',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 

@@ -1,5 +1,18 @@
+import { formatDateTime } from '../../common/i18n/dates';
 import { translate, type Lang } from '../../common/i18n/i18n';
 import { OUTCOMES, type Report } from './reports.service';
+
+/** The words heading a report (page, PDF): its title, whose figures, which period, how fresh. */
+export function reportTexts(report: Report, lang: Lang): { title: string; scope: string; period: string; freshness: string } {
+  const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+  const lastEventAt = report.freshness.lastEventAt;
+  return {
+    title: t('reports.title'),
+    scope: report.county ? report.county.name : report.audience.institutionCode ? t('reports.ownInstitution') : t('reports.allCounties'),
+    period: t(report.periodLabel.key, report.periodLabel.params),
+    freshness: lastEventAt ? t('reports.freshness', { time: formatDateTime(lastEventAt, lang) }) : t('reports.freshnessNone'),
+  };
+}
 
 /** The report as one flat sheet (a header row, then each table's lines and total): what the CSV, the XLSX and the PDF hold. */
 export function exportSheet(report: Report, lang: Lang): { title: string; header: string[]; rows: Array<Array<string | number>> } {

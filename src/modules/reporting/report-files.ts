@@ -4,7 +4,12 @@
 import writeXlsxFile from 'write-excel-file/node';
 import { translate, type Lang } from '../../common/i18n/i18n';
 import { cjkDocument, FONT_SIZE, PAGE_MARGIN } from '../../common/pdf/cjk-pdf';
+import { reportTexts } from './report-export';
 import { OUTCOMES, type Report } from './reports.service';
+
+/** The formats a monthly county report is kept in. */
+export const MONTHLY_FORMATS = ['pdf', 'xlsx', 'csv'] as const;
+export type MonthlyFormat = (typeof MONTHLY_FORMATS)[number];
 
 /** One sheet: the header in bold, numbers as numbers, text as text (never a formula). */
 export function toXlsx(sheet: { title: string; header: string[]; rows: Array<Array<string | number>> }): Promise<Buffer> {
@@ -13,8 +18,15 @@ export function toXlsx(sheet: { title: string; header: string[]; rows: Array<Arr
   return writeXlsxFile(data, { sheet: 'statistics', columns: sheet.header.map((_, i) => ({ width: i === 2 ? 36 : i === 0 ? 24 : 12 })), stickyRowsCount: 1 }).toBuffer();
 }
 
-/** The printable report: the ministry's heading, the title, period, scope and freshness, then each table. */
-export function toPdf(report: Report, lang: Lang, texts: { title: string; scope: string; period: string; freshness: string }): Promise<Buffer> {
+/** The number of table lines a report prints (what makes a PDF large). */
+export const lineCount = (report: Report) => report.tables.reduce((n, table) => n + table.lines.length, 0);
+
+/**
+ * The printable report: the ministry's heading, the title, period, scope and freshness, then each
+ * table. `onLine` is told each line printed (the job's progress bar).
+ */
+export function toPdf(report: Report, lang: Lang, onLine?: (done: number, total: number) => void): Promise<Buffer> {
+  const texts = reportTexts(report, lang);
   const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
   const { doc, done } = cjkDocument({ Title: `${texts.title} ${texts.period}`, Author: t('reports.pdf.ministry'), Subject: texts.title, Creator: t('app.name') });
   const left = PAGE_MARGIN;
@@ -41,12 +53,17 @@ export function toPdf(report: Report, lang: Lang, texts: { title: string; scope:
     });
     doc.y = y + height;
   };
+  const total = lineCount(report);
+  let printed = 0;
   for (const table of report.tables) {
     if (doc.y + 60 > doc.page.height - PAGE_MARGIN) doc.addPage();
     doc.font('cjk-bold').fontSize(12).text(t(`reports.table.${table.id}`), left, doc.y, { width });
     doc.fontSize(FONT_SIZE).moveDown(0.2);
     row([t(`reports.column.${table.id}`), ...headers], true);
-    for (const line of table.lines) row([line.name, ...OUTCOMES.map((o) => String(line.outcomes[o])), String(line.cases), String(line.sessions)], false);
+    for (const line of table.lines) {
+      row([line.name, ...OUTCOMES.map((o) => String(line.outcomes[o])), String(line.cases), String(line.sessions)], false);
+      onLine?.(++printed, total);
+    }
     row([t('reports.column.total'), ...OUTCOMES.map((o) => String(table.total.outcomes[o])), String(table.total.cases), String(table.total.sessions)], true);
     doc.moveDown();
   }

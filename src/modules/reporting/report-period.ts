@@ -1,6 +1,7 @@
 // The periods a report covers: a year, a quarter or a month, named in the URL by the western
 // year and a part ('year', 'q1'…'q4', 'm01'…'m12') and shown with the 民國 (ROC) year.
 import { ROC_YEAR_OFFSET } from '../../common/i18n/dates';
+import type { Lang } from '../../common/i18n/i18n';
 
 export const PERIOD_PARTS = ['year', 'q1', 'q2', 'q3', 'q4', ...Array.from({ length: 12 }, (_, i) => `m${String(i + 1).padStart(2, '0')}`)] as const;
 export type PeriodPart = (typeof PERIOD_PARTS)[number];
@@ -34,4 +35,12 @@ export function periodLabel(p: Pick<ReportPeriod, 'year' | 'part'>): { key: stri
   if (p.part === 'year') return { key: 'reports.period.year', params };
   if (p.part.startsWith('q')) return { key: 'reports.period.quarter', params: { ...params, quarter: Number(p.part[1]) } };
   return { key: 'reports.period.month', params: { ...params, month: Number(p.part.slice(1)) } };
+}
+
+/** The period form's choices: these years (shown with the 民國 year) and every part. */
+export function periodItems(years: number[], lang: Lang) {
+  return {
+    yearItems: years.map((y) => ({ value: String(y), text: lang === 'en' ? `${y} (ROC ${rocYear(y)})` : `民國 ${rocYear(y)} 年（${y}）` })),
+    partItems: PERIOD_PARTS.map((p) => ({ value: p, labelKey: `reports.part.${p}` })),
+  };
 }

@@ -1,15 +1,16 @@
-import { Controller, Get, Query, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Allow } from '../../common/access/access.decorator';
 import { CurrentPrincipal } from '../../common/access/current-principal.decorator';
 import type { Principal } from '../../common/context/request-context';
 import { FormValidationError } from '../../common/errors/domain-error';
 import { translate, type Lang } from '../../common/i18n/i18n';
-import { formatDateTime } from '../../common/i18n/dates';
 import { barChart, OUTCOME_FILLS } from './report-chart';
-import { exportSheet, toCsv } from './report-export';
-import { toPdf, toXlsx } from './report-files';
-import { PERIOD_PARTS, rocYear } from './report-period';
+import { exportSheet, reportTexts, toCsv } from './report-export';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { lineCount, toPdf, toXlsx } from './report-files';
+import { ReportPdfJobs } from './report-pdf-jobs.service';
+import { periodItems } from './report-period';
 import { OUTCOMES, ReportsService, type Report } from './reports.service';
 
 const PAGE = 'reporting/reports';
@@ -18,7 +19,11 @@ const PAGE = 'reporting/reports';
 @Controller('reports')
 @Allow('county_reviewer', 'ministry_staff', 'institution')
 export class ReportsController {
-  constructor(private readonly reports: ReportsService) {}
+  constructor(
+    private readonly reports: ReportsService,
+    private readonly pdfJobs: ReportPdfJobs,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   @Get()
   @Render(PAGE)
@@ -46,15 +51,41 @@ export class ReportsController {
     res.send(await toXlsx(exportSheet(report, req.lang)));
   }
 
+  /** The printable PDF: made here when small; a large one is asked for with a button (POST), made by a job. */
   @Get('export.pdf')
   async pdf(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
     const report = await this.exported(query, principal, req);
-    const view = this.view(report, req.lang);
-    const freshness = report.freshness.lastEventAt ? translate(req.lang, 'reports.freshness', { time: formatDateTime(report.freshness.lastEventAt, req.lang) }) : translate(req.lang, 'reports.freshnessNone');
-    const pdf = await toPdf(report, req.lang, { title: translate(req.lang, 'reports.title'), scope: view.scopeText, period: view.periodText, freshness });
+    if (this.large(report)) return res.render('reporting/pdf-request', { titleKey: 'reports.pdfJob.title', ...this.view(report, req.lang) });
+    const pdf = await toPdf(report, req.lang);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${fileName(report)}.pdf"`);
     res.send(pdf);
+  }
+
+  /** A large PDF: queued for the worker; the progress page follows. */
+  @Post('export.pdf')
+  async requestPdf(@Body() body: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    const report = await this.exported(body, principal, req);
+    const id = await this.pdfJobs.request(principal, report.query, req.lang, `${fileName(report)}.pdf`);
+    res.redirect(303, `/reports/pdf/${id}`);
+  }
+
+  /** A queued PDF's progress (HTMX polls it; without JavaScript, its refresh link), then its download link. */
+  @Get('pdf/:id')
+  @Render('reporting/pdf-status')
+  async pdfStatus(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const job = await this.pdfJobs.status(principal, id);
+    const running = job.state === 'waiting' || job.state === 'active';
+    return { titleKey: 'reports.pdfJob.title', job, running, stateKey: `reports.pdfJob.state.${job.state}`, href: `/reports/pdf/${id}`, fileHref: `/reports/pdf/${id}/file`, kb: job.result ? Math.max(1, Math.round(job.result.bytes / 1024)) : 0, backHref: '/reports' };
+  }
+
+  @Get('pdf/:id/file')
+  async pdfFile(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    const file = await this.pdfJobs.file(principal, id);
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `attachment; filename="${file.fileName}"`);
+    res.setHeader('ETag', `"${file.contentHash}"`);
+    res.send(file.content);
   }
 
   /** The report an export is of; a malformed period is a 400 (the page shows the form's errors). */
@@ -65,9 +96,16 @@ export class ReportsController {
     return report;
   }
 
+  /** A PDF too large to make in the request. */
+  private large(report: Report): boolean {
+    return lineCount(report) > this.config.reporting.pdfJobLines;
+  }
+
   private view(report: Report, lang: Lang) {
-    const exportQuery = new URLSearchParams({ year: String(report.period.year), part: report.period.part, ...(report.county && report.audience.allCounties ? { county: report.county.code } : {}) }).toString();
+    const exportParams: Record<string, string> = { year: String(report.period.year), part: report.period.part, ...(report.county && report.audience.allCounties ? { county: report.county.code } : {}) };
+    const exportQuery = new URLSearchParams(exportParams).toString();
     const t = (key: string, params: Record<string, unknown> = {}) => translate(lang, key, params);
+    const texts = reportTexts(report, lang);
     const chartOf = (id: string) => {
       const table = report.tables.find((x) => x.id === id);
       if (!table || !table.lines.length) return null;
@@ -81,11 +119,13 @@ export class ReportsController {
       outcomes: OUTCOMES.map((o) => ({ key: `supportDuty.state.${o}`, fill: OUTCOME_FILLS[o], outcome: o })),
       tables: report.tables.map((t) => ({ ...t, titleKey: `reports.table.${t.id}`, columnKey: `reports.column.${t.id}`, lines: t.lines.map((l) => ({ ...l, counts: OUTCOMES.map((o) => l.outcomes[o]) })), total: { ...t.total, counts: OUTCOMES.map((o) => t.total.outcomes[o]) } })),
       charts: [chartOf(report.tables[0].id), chartOf('month')].filter((c) => c !== null),
-      yearItems: report.years.map((y) => ({ value: String(y), text: lang === 'en' ? `${y} (ROC ${rocYear(y)})` : `民國 ${rocYear(y)} 年（${y}）` })),
-      partItems: PERIOD_PARTS.map((p) => ({ value: p, labelKey: `reports.part.${p}` })),
+      ...periodItems(report.years, lang),
       exportQuery,
-      periodText: t(report.periodLabel.key, report.periodLabel.params),
-      scopeText: report.county ? report.county.name : report.audience.institutionCode ? t('reports.ownInstitution') : t('reports.allCounties'),
+      exportFields: Object.entries(exportParams).map(([name, value]) => ({ name, value })),
+      monthlyHref: report.audience.seesCases ? '/reports/monthly' : null,
+      pdfQueued: this.large(report),
+      periodText: texts.period,
+      scopeText: texts.scope,
       backHref: report.county && report.audience.allCounties ? `/reports?year=${report.period.year}&part=${report.period.part}` : null,
     };
   }

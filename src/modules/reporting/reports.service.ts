@@ -7,6 +7,7 @@ import { PERSONNEL_CATEGORIES } from '../../common/identifiers/personnel-categor
 import { taipeiDay } from '../../common/time/taipei-day';
 import { ReferenceService } from '../reference';
 import { CaseSummaryRepository, type Dimension, type SummaryScope, type Watermark } from './case-summary.repository';
+import { ReportCache } from './report-cache';
 import { reportingError } from './reporting.errors';
 import { PERIOD_PARTS, periodLabel, reportPeriod, rocYear, type PeriodPart, type ReportPeriod } from './report-period';
 
@@ -60,6 +61,12 @@ export interface Report {
   years: number[];
 }
 
+/** A report read back from its JSON: the watermark's times are dates again. */
+function reviveReport(r: Report): Report {
+  const date = (v: unknown) => (v ? new Date(v as string) : null);
+  return { ...r, freshness: { ...r.freshness, lastEventAt: date(r.freshness.lastEventAt), appliedAt: date(r.freshness.appliedAt), rebuiltAt: date(r.freshness.rebuiltAt) } };
+}
+
 const zero = (): Record<Outcome, number> => ({ approved: 0, submitted: 0, rejected: 0, cancelled: 0, superseded: 0 });
 
 /**
@@ -73,6 +80,7 @@ export class ReportsService {
   constructor(
     private readonly summaries: CaseSummaryRepository,
     private readonly reference: ReferenceService,
+    private readonly cache: ReportCache,
   ) {}
 
   audienceOf(principal: Principal): ReportAudience {
@@ -107,8 +115,27 @@ export class ReportsService {
     };
   }
 
-  async report(principal: Principal, query: ReportQuery, lang: Lang): Promise<Report> {
-    const audience = this.audienceOf(principal);
+  report(principal: Principal, query: ReportQuery, lang: Lang): Promise<Report> {
+    return this.reportFor(this.audienceOf(principal), query, lang);
+  }
+
+  /**
+   * The report as `audience` sees it (the monthly county reports: a county's reviewers' view):
+   * from the cache when these figures were computed under the current watermark (one primary-key
+   * read and one Redis GET), else computed from the summaries and cached.
+   */
+  async reportFor(audience: ReportAudience, query: ReportQuery, lang: Lang): Promise<Report> {
+    const freshness = await this.summaries.watermark();
+    const thisYear = taipeiDay().slice(0, 4);
+    const key = this.cache.key([lang, audience.countyCode, audience.institutionCode, audience.allCounties, audience.seesCases, query.county, query.year, query.part, thisYear], freshness);
+    const cached = await this.cache.get<Report>(key, reviveReport);
+    if (cached) return cached;
+    const report = await this.compute(audience, query, lang, freshness);
+    await this.cache.set(key, report);
+    return report;
+  }
+
+  private async compute(audience: ReportAudience, query: ReportQuery, lang: Lang, freshness: Watermark): Promise<Report> {
     const counties = await this.reference.counties();
     const countyName = (code: string) => {
       const c = counties.find((x) => x.code === code);
@@ -151,7 +178,7 @@ export class ReportsService {
       audience,
       county: countyCode ? { code: countyCode, name: countyName(countyCode) } : null,
       tables,
-      freshness: await this.summaries.watermark(),
+      freshness,
       years: Array.from({ length: last - first + 1 }, (_, i) => last - i),
     };
   }
@@ -179,7 +206,7 @@ export class ReportsService {
 }
 
 /** 'YYYY-MM' as 民國 115 年 7 月 / 2026-07. */
-function monthName(code: string, lang: Lang): string {
+export function monthName(code: string, lang: Lang): string {
   const [y, m] = code.split('-').map(Number);
   return translate(lang, 'reports.monthName', { roc: rocYear(y), year: y, month: m, mm: String(m).padStart(2, '0') });
 }
