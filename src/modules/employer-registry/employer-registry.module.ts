@@ -15,6 +15,10 @@ import { RegistrationController } from './registration.controller';
 import { EmployerRegistration, EmployerReviewCase } from './registration.entity';
 import { RegistrationRepository } from './registration.repository';
 import { RegistrationService } from './registration.service';
+import { QueriesController } from './queries.controller';
+import { QueriesService } from './queries.service';
+import { ReplacementController } from './replacement.controller';
+import { ReplacementService } from './replacement.service';
 import { ReviewController } from './review.controller';
 import { ReviewService } from './review.service';
 
@@ -24,7 +28,7 @@ import { ReviewService } from './review.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([EmployerUnit, EmployerRegistration, EmployerReviewCase]), AuthModule, CertificatesModule, NotificationsModule, CounterCalendarModule],
-  controllers: [EmployerRegistryController, RegistrationController, ReviewController],
+  controllers: [EmployerRegistryController, RegistrationController, ReplacementController, QueriesController, ReviewController],
   providers: [
     moduleLinks('employer-registry', {
       nav: [
@@ -33,6 +37,8 @@ import { ReviewService } from './review.service';
       ],
       services: [
         { href: '/employers/register', titleKey: 'employers.register.title', descriptionKey: 'home.services.employerRegister.description', audienceKey: 'home.audience.employers', audience: 'signed-out', order: 6 },
+        { href: '/employers/replace', titleKey: 'employers.replace.title', descriptionKey: 'home.services.employerReplace.description', audienceKey: 'home.audience.employers', audience: ['employer_manager'], order: 31 },
+        { href: '/employers/queries', titleKey: 'employers.queries.title', descriptionKey: 'home.services.employerQueries.description', audienceKey: 'home.audience.employers', audience: 'anyone', order: 7 },
         { href: '/review/employers', titleKey: 'home.services.employerReview.title', descriptionKey: 'home.services.employerReview.description', audienceKey: 'home.audience.staff', audience: ['ministry_staff'], intranetOnly: true, staff: true, order: 60 },
         { href: '/employers/unit', titleKey: 'home.services.employerUnit.title', descriptionKey: 'home.services.employerUnit.description', audienceKey: 'home.audience.employers', audience: ['employer_manager', 'employer_operator'], order: 30 },
       ],
@@ -43,6 +49,8 @@ import { ReviewService } from './review.service';
     CertificateReader,
     RegistrationRepository,
     RegistrationService,
+    ReplacementService,
+    QueriesService,
     ReviewService,
   ],
   exports: [EmployerRegistryService, EmployerRegistrySeeder, CertificateReader, RegistrationService],

@@ -12,6 +12,7 @@ export const EMAIL_TEMPLATES = [
   'support-duty.approved',
   'support-duty.rejected',
   'employers.registered',
+  'employers.replaced',
   'employers.review-approved',
   'employers.review-rejected',
   'delegation.changed',
