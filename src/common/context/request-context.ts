@@ -15,6 +15,8 @@ export interface Principal {
   unitCode?: string | null;
   /** Employers' operators: the functions the unit's manager granted them (see the delegation module). */
   functions?: readonly string[];
+  /** Set by a sign-in resolver: the page the sign-in leads to first (an operator of several units: the unit picker); never kept in the session. */
+  landing?: string;
 }
 
 export interface RequestContext {

@@ -72,7 +72,7 @@ export class DelegationController {
   }
 
   private row(o: DelegationView) {
-    return { ...o, functionKeys: o.functions.map((f) => `delegation.function.${f}`), editHref: `/employers/delegation/${o.id}/edit`, deleteHref: `/employers/delegation/${o.id}/delete` };
+    return { ...o, functionKeys: o.functions.map((f) => `delegation.function.${f}`), editHref: `/employers/delegation/${o.id}/edit`, deleteHref: `/employers/delegation/${o.id}/delete`, renewalHref: o.renewalSerial ? `/employers/delegation/${o.id}/renewal` : null };
   }
 
   @Get('add')
@@ -125,6 +125,24 @@ export class DelegationController {
     if (!this.proven(req, res, principal)) return;
     await this.delegations.remove(principal, id, Number(textField(body, 'version')), req.lang);
     res.redirect(303, '/employers/delegation?done=deleted');
+  }
+
+  /** 更新序號: the operator's renewed certificate (same person, same CA family) signed in; one confirmation. */
+  @Get(':id/renewal')
+  @Allow('employer_manager')
+  async renewalPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    if (!this.proven(req, res, principal)) return;
+    const o = await this.delegations.one(principal, id);
+    if (!o.renewalSerial) return res.redirect(303, '/employers/delegation');
+    res.render('delegation/renewal', { titleKey: 'delegation.renewal.title', operator: o });
+  }
+
+  @Post(':id/renewal')
+  @Allow('employer_manager')
+  async renewal(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown) {
+    if (!this.proven(req, res, principal)) return;
+    await this.delegations.acceptRenewal(principal, id, Number(textField(body, 'version')), req.lang);
+    res.redirect(303, '/employers/delegation?done=modified');
   }
 
   @Get('history')

@@ -10,14 +10,18 @@ import { Delegation, DelegationHistory } from './delegation.entity';
 import { DelegationRepository } from './delegation.repository';
 import { DelegationService } from './delegation.service';
 import { OperatorGuard } from './operator.guard';
+import { OperatorUnitController } from './operator-unit.controller';
 
 /** 授權指派: a unit's operators with their granted functions, the operators' sign-in, and the per-request check of their delegation. */
 @Module({
   imports: [TypeOrmModule.forFeature([Delegation, DelegationHistory]), AuthModule, EmployerRegistryModule, NotificationsModule],
-  controllers: [DelegationController],
+  controllers: [DelegationController, OperatorUnitController],
   providers: [
     moduleLinks('delegation', {
-      nav: [{ href: '/employers/delegation', labelKey: 'nav.delegation', audience: ['employer_manager'], order: 31 }],
+      nav: [
+        { href: '/employers/delegation', labelKey: 'nav.delegation', audience: ['employer_manager'], order: 31 },
+        { href: '/employers/operator/unit', labelKey: 'nav.operatorUnit', audience: ['employer_operator'], order: 29 },
+      ],
       services: [
         { href: '/employers/delegation', titleKey: 'home.services.delegation.title', descriptionKey: 'home.services.delegation.description', audienceKey: 'home.audience.employers', audience: ['employer_manager'], order: 31 },
       ],
