@@ -24,6 +24,8 @@ declare module 'express-session' {
     employerReplacement?: ReplacementDraft;
     /** The unit's manager read their own citizen certificate in this session (delegation pages). */
     delegationManager?: { unitCode: string; at: number };
+    /** An operator's card read on the delegation pages, for the add form ('add') or an operator's edit form (its id). */
+    delegationCardRead?: { for: string; at: number; serial: string; name: string; credentialType: string };
   }
 }
 

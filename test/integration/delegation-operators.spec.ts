@@ -119,4 +119,32 @@ describe('operators: the unit picker of an operator of several units, and renewe
     expect((await signInWithCard(bed.t, bed.helper, renewed, 'operator')).res.body.role).toBe('employer_operator');
     expect((await signInWithCard(bed.t, bed.helper, oldCard, 'operator')).res.body.code).toBe('no-account');
   });
+
+  it('adding an operator reads the operator\'s card through the reader helper: serial, name and credential type filled in; an edit reads the renewed card', async () => {
+    const registered = await createRegisteredUnit(bed.t, store.modulePath);
+    const manager = await managerSession(registered);
+    const id = testNationalId();
+    const card = await createDevCard(bed.t, store.modulePath, 'hca', 'personnel', { name: '讀卡經辦', nationalId: id });
+    const serial = await serialOf(bed.t, card.der);
+    const addPage = await manager.get('/employers/delegation/add').expect(200);
+    expect(addPage.text).toMatch(/href="\/employers\/delegation\/read\?for(=|&#x3D;)add"/);
+    const notRead = await postWithCard(bed.t, bed.helper, manager, '/employers/delegation/read?for=add', null, { for: 'add' });
+    expect(notRead.status).toBe(422);
+    const read = await postWithCard(bed.t, bed.helper, manager, '/employers/delegation/read?for=add', card, { for: 'add' });
+    expect(read.status).toBe(303);
+    expect(read.headers.location).toBe('/employers/delegation/add');
+    const filled = await manager.get('/employers/delegation/add').expect(200);
+    expect(filled.text).toContain(`value="${serial}"`);
+    expect(filled.text).toContain('value="讀卡經辦"');
+    expect(filled.text).toMatch(/value="personnel"\s+checked/);
+    // read once: the next add form is empty again
+    expect((await manager.get('/employers/delegation/add')).text).not.toContain(`value="${serial}"`);
+    await delegate(manager, card, id, '讀卡經辦', ['roster.query'], 'personnel');
+    const row = await bed.t.dataSource.getRepository(Delegation).findOneByOrFail({ certSerial: serial, status: 'active' });
+
+    const renewed = await createDevCard(bed.t, store.modulePath, 'hca', 'personnel', { name: '讀卡經辦', nationalId: id });
+    expect((await postWithCard(bed.t, bed.helper, manager, `/employers/delegation/read?for=${row.id}`, renewed, { for: row.id })).headers.location).toBe(`/employers/delegation/${row.id}/edit`);
+    const edit = await manager.get(`/employers/delegation/${row.id}/edit`).expect(200);
+    expect(edit.text).toContain(`value="${await serialOf(bed.t, renewed.der)}"`);
+  });
 });

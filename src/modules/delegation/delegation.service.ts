@@ -10,7 +10,7 @@ import { isIsoDay, taipeiDay } from '../../common/time/taipei-day';
 import { Database } from '../../core/database';
 import { AuditService } from '../audit';
 import { CertificateAccounts, SessionRegistry, type CertificateAccountRefusal } from '../auth';
-import type { ValidationSuccess } from '../certificates';
+import type { CredentialFamily, ValidationSuccess } from '../certificates';
 import { CertificateReader, EmployerRegistryService, RegistrationService, type CardPresentation } from '../employer-registry';
 import { NotificationsService } from '../notifications';
 import { delegationError } from './delegation.errors';
@@ -20,7 +20,7 @@ import { ALL_FUNCTIONS, DELEGABLE_FUNCTIONS, isDelegableFunction } from './funct
 
 /** The login card type whose certificates sign in as an operator. */
 export const OPERATOR_CARD_TYPE = 'operator';
-const FAMILY_OF: Record<OperatorCredentialType, string> = { citizen: 'moica-citizen', personnel: 'hca-personnel' };
+const FAMILY_OF: Record<OperatorCredentialType, CredentialFamily> = { citizen: 'moica-citizen', personnel: 'hca-personnel' };
 const MAX_YEARS = 5;
 
 export interface DelegationInput {
@@ -86,6 +86,14 @@ export class DelegationService implements OnModuleInit {
       return { ok: false, errors: [{ field: 'card', messageKey: 'delegation.errors.notManager' }], values: {} };
     }
     return { ok: true };
+  }
+
+  /** 讀取憑證: the operator's card (citizen certificate or medical personnel card) proven present; its serial, holder's name and credential type. */
+  async readOperatorCard(presentation: CardPresentation): Promise<{ ok: true; card: { serial: string; name: string; credentialType: OperatorCredentialType } } | { ok: false; errors: FieldError[] }> {
+    const card = await this.reader.read(presentation, Object.values(FAMILY_OF) as CredentialFamily[]);
+    if (!card.ok) return { ok: false, errors: [{ field: 'card', messageKey: card.messageKey }] };
+    const credentialType = CREDENTIAL_TYPES.find((t) => FAMILY_OF[t] === card.result.family) ?? 'citizen';
+    return { ok: true, card: { serial: card.result.serialNumber, name: card.result.subject.commonName ?? '', credentialType } };
   }
 
   private view(d: Delegation): DelegationView {
