@@ -3,8 +3,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { moduleLinks } from '../../common/web/links';
 import { AuthModule } from '../auth';
-import { EmployerRegistryModule } from '../employer-registry';
-import { NotificationsModule } from '../notifications';
+import { EmployerRegistryModule, EmployerRegistryWorkerModule } from '../employer-registry';
+import { NotificationsModule, NotificationsWorkerModule } from '../notifications';
+import { DelegationEndReminders, DelegationProcessor } from './delegation.jobs';
 import { DelegationController } from './delegation.controller';
 import { Delegation, DelegationHistory } from './delegation.entity';
 import { DelegationRepository } from './delegation.repository';
@@ -33,3 +34,10 @@ import { OperatorUnitController } from './operator-unit.controller';
   exports: [DelegationService],
 })
 export class DelegationModule {}
+
+/** Worker process: the 'delegation' queue (the reminder before a delegation ends, scheduled daily by the queue registry). */
+@Module({
+  imports: [TypeOrmModule.forFeature([Delegation, DelegationHistory]), EmployerRegistryWorkerModule, NotificationsWorkerModule],
+  providers: [DelegationRepository, DelegationEndReminders, DelegationProcessor],
+})
+export class DelegationWorkerModule {}

@@ -49,6 +49,22 @@ export class DelegationRepository {
     return new Set(rows.map((r) => String(r.id)));
   }
 
+  /** Active delegations ending between `from` and `until` (days, inclusive) not reminded yet. */
+  endingUnreminded(from: string, until: string): Promise<Delegation[]> {
+    return this.dataSource
+      .getRepository(Delegation)
+      .createQueryBuilder('d')
+      .where("d.status = 'active' AND d.ends_on IS NOT NULL AND d.ends_on BETWEEN :from AND :until AND d.end_reminded_at IS NULL", { from, until })
+      .orderBy('d.id', 'ASC')
+      .getMany();
+  }
+
+  /** Marks the reminder sent if nobody did yet (true: this caller sends it). */
+  async markEndReminded(tx: Tx, id: string, at: Date): Promise<boolean> {
+    const result = await tx.createQueryBuilder().update(Delegation).set({ endRemindedAt: at }).where('id = :id AND end_reminded_at IS NULL', { id }).execute();
+    return (result.affected ?? 0) === 1;
+  }
+
   insert(tx: Tx, row: Omit<Delegation, 'id' | 'version'>): Promise<Delegation> {
     return tx.save(tx.create(Delegation, row));
   }

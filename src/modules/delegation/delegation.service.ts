@@ -185,7 +185,7 @@ export class DelegationService implements OnModuleInit {
     if (clash) return { ok: false, errors: [{ field: 'certSerial', messageKey: 'delegation.errors.serialTaken' }], values };
     await this.database.transaction(async (tx) => {
       const now = new Date();
-      const row = await this.repository.insert(tx, { unitCode, ...this.columns(input), status: 'active', createdAt: now, updatedAt: now, deletedAt: null, renewalSerial: null, renewalAt: null });
+      const row = await this.repository.insert(tx, { unitCode, ...this.columns(input), status: 'active', createdAt: now, updatedAt: now, deletedAt: null, renewalSerial: null, renewalAt: null, endRemindedAt: null });
       await this.record(tx, principal, row, 'add', { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn }, lang);
     });
     return { ok: true };
@@ -202,7 +202,11 @@ export class DelegationService implements OnModuleInit {
     const current = await this.one(principal, id);
     const { input, errors, values } = this.read(body);
     if (!input) return { ok: false, errors, values };
-    const set = { ...this.columns(input), ...(input.certSerial !== current.certSerial ? { renewalSerial: null, renewalAt: null } : {}) };
+    const set = {
+      ...this.columns(input),
+      ...(input.certSerial !== current.certSerial ? { renewalSerial: null, renewalAt: null } : {}),
+      ...(input.endsOn !== current.endsOn ? { endRemindedAt: null } : {}),
+    };
     const what = { from: { serial: current.certSerial, functions: current.functions, endsOn: current.endsOn }, to: { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn } };
     await this.apply(principal, id, Number(textField(body, 'version')), set, { operatorName: input.operatorName, certSerial: input.certSerial, email: input.email }, 'modify', what, lang);
     return { ok: true };

@@ -21,6 +21,7 @@ import { ReplacementController } from './replacement.controller';
 import { ReplacementService } from './replacement.service';
 import { ReviewController } from './review.controller';
 import { ReviewService } from './review.service';
+import { UnitContacts } from './unit-contacts';
 
 /**
  * The employer registry (要保機關 / 投保單位): reference data of units with the identifier their
@@ -52,7 +53,16 @@ import { ReviewService } from './review.service';
     ReplacementService,
     QueriesService,
     ReviewService,
+    UnitContacts,
   ],
-  exports: [EmployerRegistryService, EmployerRegistrySeeder, CertificateReader, RegistrationService],
+  exports: [EmployerRegistryService, EmployerRegistrySeeder, CertificateReader, RegistrationService, UnitContacts],
 })
 export class EmployerRegistryModule {}
+
+/** Worker process: the units' contacts, for jobs that e-mail a unit's manager (the delegation reminders). */
+@Module({
+  imports: [TypeOrmModule.forFeature([EmployerRegistration, EmployerReviewCase])],
+  providers: [RegistrationRepository, UnitContacts],
+  exports: [UnitContacts],
+})
+export class EmployerRegistryWorkerModule {}

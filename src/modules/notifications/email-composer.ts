@@ -16,6 +16,7 @@ export const EMAIL_TEMPLATES = [
   'employers.review-approved',
   'employers.review-rejected',
   'delegation.changed',
+  'delegation.ending',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
