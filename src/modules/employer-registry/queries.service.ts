@@ -1,16 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { FieldError } from '../../common/errors/domain-error';
-import { textField } from '../../common/forms';
 import type { CredentialFamily } from '../certificates';
 import { CertificateReader, type CardPresentation } from './certificate-reader';
 import { EmployerRegistryRepository } from './employer-registry.repository';
 import { EmployerRegistryService } from './employer-registry.service';
 import { RegistrationRepository } from './registration.repository';
-import { RegistrationService } from './registration.service';
+import { RegistrationService, unitCodeOf } from './registration.service';
 import { certificateIdentifier, UNIT_KIND_FAMILY } from './unit-kind';
 
 const UNIT_FAMILIES = Object.values(UNIT_KIND_FAMILY) as CredentialFamily[];
-const UNIT_CODE = /^\d{9}$/;
 
 type Invalid = { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 
@@ -21,13 +19,6 @@ export interface ReceiptRecord {
   itemKey: string;
   reference: string | null;
   statusKey: string;
-}
-
-/** The unit code typed on a query form. */
-function unitCodeOf(body: unknown): { unitCode: string } | Invalid {
-  const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
-  if (UNIT_CODE.test(unitCode)) return { unitCode };
-  return { ok: false, errors: [{ field: 'unitCode', messageKey: unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty' }], values: { unitCode } };
 }
 
 /**

@@ -9,7 +9,7 @@ import { taipeiDay } from '../../common/time/taipei-day';
 import { Database, isDuplicateKey } from '../../core/database';
 import { AuditService } from '../audit';
 import { CounterCalendar } from '../cards';
-import type { CredentialFamily } from '../certificates';
+import type { CredentialFamily, ValidationSuccess } from '../certificates';
 import { CertificateReader, type CardPresentation } from './certificate-reader';
 import { NotificationsService } from '../notifications';
 import { EmployerRegistryService } from './employer-registry.service';
@@ -50,25 +50,17 @@ export class RegistrationService {
   ) {}
 
   async checkUnit(presentation: CardPresentation, body: unknown): Promise<UnitOutcome> {
-    const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
+    const code = unitCodeOf(body);
+    if ('ok' in code) return code;
+    const { unitCode } = code;
     const values = { unitCode };
     const fail = (field: string, messageKey: string): UnitOutcome => ({ ok: false, errors: [{ field, messageKey }], values });
-    if (!UNIT_CODE.test(unitCode)) return fail('unitCode', unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty');
     const card = await this.reader.read(presentation, UNIT_FAMILIES);
     if (!card.ok) return fail('card', card.messageKey);
     const comparison = await this.registry.compare(unitCode, card.result);
     if (comparison.outcome === 'unknown-unit') return fail('unitCode', 'employers.register.errors.unitUnknown');
     if (await this.repository.activeFor(unitCode)) return fail('unitCode', 'employers.register.errors.alreadyRegistered');
-    const { result } = card;
-    const unit: UnitStep = {
-      unitCode,
-      unitName: comparison.unit.nameZh,
-      serial: result.serialNumber,
-      issuer: result.issuer,
-      family: result.family ?? '',
-      identifier: certificateIdentifier(result)?.value ?? null,
-      subject: result.subject.dn ?? '',
-    };
+    const unit = unitStepOf(unitCode, comparison.unit.nameZh, card.result);
     if (comparison.outcome === 'match') return { ok: true, next: 'manager', unit };
     const latest = await this.repository.latestCase(unitCode, unit.serial, unit.issuer);
     if (latest?.status === 'approved') return { ok: true, next: 'manager', unit };
@@ -259,6 +251,26 @@ export class RegistrationService {
 }
 
 class AlreadyRegistered extends Error {}
+
+/** The unit code typed on a form (spaces dropped), or the field error. */
+export function unitCodeOf(body: unknown): { unitCode: string } | { ok: false; errors: FieldError[]; values: Record<string, unknown> } {
+  const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
+  if (UNIT_CODE.test(unitCode)) return { unitCode };
+  return { ok: false, errors: [{ field: 'unitCode', messageKey: unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty' }], values: { unitCode } };
+}
+
+/** The unit certificate read, as a step of the registration or a replacement keeps it. */
+export function unitStepOf(unitCode: string, unitName: string, result: ValidationSuccess): UnitStep {
+  return {
+    unitCode,
+    unitName,
+    serial: result.serialNumber,
+    issuer: result.issuer,
+    family: result.family ?? '',
+    identifier: certificateIdentifier(result)?.value ?? null,
+    subject: result.subject.dn ?? '',
+  };
+}
 
 /** A registration's reference number (受理編號): ER, the Taipei day, six random digits. */
 export function newReference(): string {

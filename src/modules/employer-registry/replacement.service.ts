@@ -9,14 +9,13 @@ import { NotificationsService } from '../notifications';
 import { CertificateReader, type CardPresentation } from './certificate-reader';
 import { employerRegistryError } from './employer-registry.errors';
 import { EmployerRegistryService } from './employer-registry.service';
-import type { ContactsStep, ManagerStep, ReplacementDraft, ReplacementKind, UnitStep } from './registration-draft';
+import type { ContactsStep, ManagerStep, ReplacementDraft, ReplacementKind } from './registration-draft';
 import type { EmployerRegistration } from './registration.entity';
 import { RegistrationRepository } from './registration.repository';
-import { newReference, RegistrationService, type Outcome } from './registration.service';
-import { certificateIdentifier, UNIT_KIND_FAMILY } from './unit-kind';
+import { newReference, RegistrationService, unitCodeOf, unitStepOf, type Outcome } from './registration.service';
+import { UNIT_KIND_FAMILY } from './unit-kind';
 
 const UNIT_FAMILIES = Object.values(UNIT_KIND_FAMILY) as CredentialFamily[];
-const UNIT_CODE = /^\d{9}$/;
 
 /** Whether a certificate (serial, issuer) is the one a registration bound. */
 const sameCertificate = (serial: string, issuer: string, boundSerial: string, boundIssuer: string) => serial === boundSerial && issuer === boundIssuer;
@@ -43,10 +42,11 @@ export class ReplacementService {
 
   /** The unit certificate: the registered one (replacing the manager's), or a new one that matches the registry. */
   async checkUnit(kind: ReplacementKind, presentation: CardPresentation, body: unknown): Promise<Outcome<NonNullable<ReplacementDraft['unit']>>> {
-    const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
+    const code = unitCodeOf(body);
+    if ('ok' in code) return code;
+    const { unitCode } = code;
     const values = { unitCode };
     const fail = (field: string, messageKey: string) => ({ ok: false as const, errors: [{ field, messageKey }], values });
-    if (!UNIT_CODE.test(unitCode)) return fail('unitCode', unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty');
     const card = await this.reader.read(presentation, UNIT_FAMILIES);
     if (!card.ok) return fail('card', card.messageKey);
     const comparison = await this.registry.compare(unitCode, card.result);
@@ -61,16 +61,7 @@ export class ReplacementService {
       const approved = comparison.outcome === 'mismatch' && (await this.repository.latestCase(unitCode, result.serialNumber, result.issuer))?.status === 'approved';
       if (comparison.outcome !== 'match' && !approved) return fail('card', 'employers.replace.errors.unitMismatch');
     }
-    const unit: UnitStep = {
-      unitCode,
-      unitName: comparison.unit.nameZh,
-      serial: result.serialNumber,
-      issuer: result.issuer,
-      family: result.family ?? '',
-      identifier: certificateIdentifier(result)?.value ?? null,
-      subject: result.subject.dn ?? '',
-    };
-    return { ok: true, value: { ...unit, registrationId: active.id, version: active.version } };
+    return { ok: true, value: { ...unitStepOf(unitCode, comparison.unit.nameZh, result), registrationId: active.id, version: active.version } };
   }
 
   /** The manager's citizen certificate: the registered one (replacing the unit's), or a new one. */
