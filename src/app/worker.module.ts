@@ -4,6 +4,7 @@ import { CoreModule } from '../core/core.module';
 import { AuditModule } from '../modules/audit';
 import { CardsWorkerModule } from '../modules/cards';
 import { CertificatesWorkerModule } from '../modules/certificates';
+import { DelegationWorkerModule } from '../modules/delegation';
 import { NotificationsWorkerModule } from '../modules/notifications';
 import { ReportingWorkerModule } from '../modules/reporting';
 import { SupportDutyWorkerModule } from '../modules/support-duty';
@@ -14,7 +15,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config, { queues: 'worker' }), AuditModule, NotificationsWorkerModule, CertificatesWorkerModule, CardsWorkerModule, ReportingWorkerModule, SupportDutyWorkerModule],
+      imports: [CoreModule.forRoot(config, { queues: 'worker' }), AuditModule, NotificationsWorkerModule, CertificatesWorkerModule, CardsWorkerModule, ReportingWorkerModule, SupportDutyWorkerModule, DelegationWorkerModule],
     };
   }
 }

@@ -67,6 +67,19 @@ export const QUEUE_REGISTRY = {
       },
     ],
   },
+  delegation: {
+    name: 'delegation',
+    jobs: { endReminders: 'end-reminders' },
+    schedules: () => [
+      // The reminder 30 days before a delegation ends: every day at 08:30 Taiwan time.
+      {
+        id: 'delegation-end-reminders',
+        job: 'end-reminders',
+        repeat: { pattern: '30 8 * * *', tz: 'Asia/Taipei' },
+        opts: { attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+      },
+    ],
+  },
 } as const satisfies Record<string, QueueDefinition>;
 
 type Registry = typeof QUEUE_REGISTRY;

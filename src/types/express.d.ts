@@ -1,7 +1,7 @@
 import type { Lang } from '../common/i18n/i18n';
 import type { Principal } from '../common/context/request-context';
 import type { CardReservationSession } from '../modules/cards/reservation-draft';
-import type { EmployerRegistrationDraft } from '../modules/employer-registry/registration-draft';
+import type { EmployerRegistrationDraft, ReplacementDraft } from '../modules/employer-registry/registration-draft';
 
 declare module 'express-session' {
   interface SessionData {
@@ -20,8 +20,12 @@ declare module 'express-session' {
     cardReservation?: CardReservationSession;
     /** The employers' first registration in progress (unit and manager certificates, details). */
     employerRegistration?: EmployerRegistrationDraft;
+    /** A certificate replacement in progress (更換憑證). */
+    employerReplacement?: ReplacementDraft;
     /** The unit's manager read their own citizen certificate in this session (delegation pages). */
     delegationManager?: { unitCode: string; at: number };
+    /** An operator's card read on the delegation pages, for the add form ('add') or an operator's edit form (its id). */
+    delegationCardRead?: { for: string; at: number; serial: string; name: string; credentialType: string };
   }
 }
 

@@ -134,6 +134,10 @@ describe('insured-staff roster and the permissions of every roster and delegatio
       'DelegationController.deletePage': 'manage',
       'DelegationController.remove': 'manage',
       'DelegationController.history': 'manage',
+      'DelegationController.renewalPage': 'manage',
+      'DelegationController.renewal': 'manage',
+      'DelegationController.readPage': 'manage',
+      'DelegationController.read': 'manage',
     };
     const discovery = bed.t.app.get(DiscoveryService);
     const scanner = bed.t.app.get(MetadataScanner);

@@ -91,9 +91,8 @@ export interface OrganisationCard {
   der: Buffer;
 }
 
-/** A development card: a SoftHSM2 token (opened, PIN known) with its key and a certificate of `family`'s development CA. */
-export async function createDevCard(t: TestApp, modulePath: string, family: CredentialFamilyCode, kind: SubjectKind, subject: LeafSubject): Promise<OrganisationCard> {
-  const label = `card-${kind.slice(0, 4)}-${randomBytes(4).toString('hex')}`;
+/** A development card: a SoftHSM2 token (opened, PIN known) with its key and a certificate of `family`'s development CA (`label`: the token's label, default a fresh one). */
+export async function createDevCard(t: TestApp, modulePath: string, family: CredentialFamilyCode, kind: SubjectKind, subject: LeafSubject, label = `card-${kind.slice(0, 4)}-${randomBytes(4).toString('hex')}`): Promise<OrganisationCard> {
   const pin = digits(6);
   const soPin = digits(8);
   const token = createDevelopmentCard({ module: modulePath, label, pin, soPin, keyType: 'ec-p256', opened: true });
@@ -105,9 +104,9 @@ export async function createDevCard(t: TestApp, modulePath: string, family: Cred
 /**
  * A development organisation card of a unit kind, carrying `identifier` (as `dev card create` makes it).
  */
-export function createOrganisationCard(t: TestApp, modulePath: string, kind: UnitKind, name: string, identifier: string): Promise<OrganisationCard> {
+export function createOrganisationCard(t: TestApp, modulePath: string, kind: UnitKind, name: string, identifier: string, label?: string): Promise<OrganisationCard> {
   const profile = CARD_OF[kind];
-  return createDevCard(t, modulePath, profile.family, profile.kind, profile.subject(name, identifier));
+  return createDevCard(t, modulePath, profile.family, profile.kind, profile.subject(name, identifier), label);
 }
 
 /** The login page's script: a challenge, signed by the card through the real reader helper with its PIN, posted as `cardType`. */
@@ -127,8 +126,8 @@ export async function signInWithCard(t: TestApp, helper: ReaderHelper, card: Pic
 }
 
 /** A development citizen certificate (MOICA) on a SoftHSM2 token, of this national ID. */
-export function createCitizenCard(t: TestApp, modulePath: string, nationalId: string, name: string): Promise<OrganisationCard> {
-  return createDevCard(t, modulePath, 'moica', 'citizen', { name, nationalId });
+export function createCitizenCard(t: TestApp, modulePath: string, nationalId: string, name: string, label?: string): Promise<OrganisationCard> {
+  return createDevCard(t, modulePath, 'moica', 'citizen', { name, nationalId }, label);
 }
 
 /** A fresh valid national ID for a test person. */
@@ -165,11 +164,11 @@ export async function postForm(t: TestApp, agent: supertest.Agent, page: string,
 }
 
 /** A registered unit of the test's own: the registry row, its organisation card, its manager's citizen card and an active registration bound to both. */
-export async function createRegisteredUnit(t: TestApp, modulePath: string, kind: UnitKind = 'company') {
+export async function createRegisteredUnit(t: TestApp, modulePath: string, kind: UnitKind = 'company', labels: { unit?: string; manager?: string } = {}) {
   const unit = await createUnit(t, kind);
-  const unitCard = await createOrganisationCard(t, modulePath, kind, unit.nameZh, unit.identifier);
+  const unitCard = await createOrganisationCard(t, modulePath, kind, unit.nameZh, unit.identifier, labels.unit);
   const managerId = testNationalId();
-  const managerCard = await createCitizenCard(t, modulePath, managerId, '管理者');
+  const managerCard = await createCitizenCard(t, modulePath, managerId, '管理者', labels.manager);
   const validated = async (der: Buffer) => {
     const result = await t.app.get(TrustStoreService).validate(der, { purpose: 'client-auth' });
     if (!result.valid) throw new Error(result.code);

@@ -21,6 +21,8 @@ export interface Principal {
    * delegation pages.
    */
   responsiblePerson?: boolean;
+  /** Set by a sign-in resolver: the page the sign-in leads to first (an operator of several units: the unit picker); never kept in the session. */
+  landing?: string;
 }
 
 export interface RequestContext {

@@ -13,7 +13,7 @@ export type ProofFailure =
   | 'signature-invalid';
 
 /** Why a certificate sign-in was refused; each has its catalog message login.errors.<code>. */
-export type LoginFailure = ProofFailure | 'card-type-unknown' | 'card-type-mismatch' | 'no-account' | 'intranet-only' | 'rate-limited' | `certificate-${FailureCode}`;
+export type LoginFailure = ProofFailure | 'card-type-unknown' | 'card-type-mismatch' | 'no-account' | 'certificate-renewed' | 'intranet-only' | 'rate-limited' | `certificate-${FailureCode}`;
 
 export type AuthErrorCode = LoginFailure | 'challenges-rate-limited' | 'break-glass-disabled' | 'staff-login-paused' | 'staff-not-found' | 'staff-already-disabled' | 'staff-nhi-card-invalid';
 

@@ -2,8 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/context/request-context';
 import type { ValidationSuccess } from '../certificates';
 
+/** A certificate with no account that the owning module recognises: the sign-in says why (login.errors.<refused>). */
+export interface CertificateAccountRefusal {
+  refused: 'certificate-renewed';
+}
+
 /** Finds the account a validated certificate signs in as (null: none), given its "serial@issuer". */
-export type CertificateAccountResolver = (result: ValidationSuccess, credential: string) => Promise<Principal | null>;
+export type CertificateAccountResolver = (result: ValidationSuccess, credential: string) => Promise<Principal | CertificateAccountRefusal | null>;
 
 /**
  * Sign-in card types whose accounts another module owns (the employer registry's units): that
@@ -18,7 +23,7 @@ export class CertificateAccounts {
     this.resolvers.set(cardType, resolve);
   }
 
-  resolve(cardType: string, result: ValidationSuccess, credential: string): Promise<Principal | null> {
+  resolve(cardType: string, result: ValidationSuccess, credential: string): Promise<Principal | CertificateAccountRefusal | null> {
     const resolve = this.resolvers.get(cardType);
     return resolve ? resolve(result, credential) : Promise.resolve(null);
   }

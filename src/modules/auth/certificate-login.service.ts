@@ -100,6 +100,7 @@ export class CertificateLoginService {
       // A unit's certificate is the employer registry's to map (registered with CertificateAccounts); the rest are ours.
       const principal = attempt.cardType === 'employer' || attempt.cardType === 'operator' ? await this.accounts.resolve(attempt.cardType, result, credential) : await this.accountFor(result);
       if (!principal) throw new Refusal('no-account');
+      if ('refused' in principal) throw new Refusal(principal.refused);
       if (principal.kind === 'staff' && !attempt.fromIntranet) throw new Refusal('intranet-only');
 
       await this.audit.recordAlone({

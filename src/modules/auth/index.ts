@@ -5,5 +5,5 @@ export { SessionService } from './session.service';
 export { StaffService, staffPrincipal, type NewStaff, type StaffCredentials, type StaffView } from './staff.service';
 export { TokenProofService, type Proof, type ProofAttempt } from './token-proof.service';
 export { generateTotpSecret, matchTotp, otpauthUri, totpCode, totpStep, type TotpWindow } from './totp';
-export { CertificateAccounts, type CertificateAccountResolver } from './certificate-accounts';
+export { CertificateAccounts, type CertificateAccountRefusal, type CertificateAccountResolver } from './certificate-accounts';
 export { SessionRegistry } from './session-registry';

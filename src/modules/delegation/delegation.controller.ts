@@ -76,14 +76,45 @@ export class DelegationController {
   }
 
   private row(o: DelegationView) {
-    return { ...o, functionKeys: o.functions.map((f) => `delegation.function.${f}`), editHref: `/employers/delegation/${o.id}/edit`, deleteHref: `/employers/delegation/${o.id}/delete` };
+    return { ...o, functionKeys: o.functions.map((f) => `delegation.function.${f}`), editHref: `/employers/delegation/${o.id}/edit`, deleteHref: `/employers/delegation/${o.id}/delete`, renewalHref: o.renewalSerial ? `/employers/delegation/${o.id}/renewal` : null };
+  }
+
+  /** The operator's card read on the read page, once, for the add or edit form it was read for. */
+  private cardRead(req: Request, forWhat: string): { certSerial: string; operatorName: string; credentialType: string } | null {
+    const read = req.session.delegationCardRead;
+    if (!read || read.for !== forWhat || Date.now() - read.at > MANAGER_PROOF_MS) return null;
+    delete req.session.delegationCardRead;
+    return { certSerial: read.serial, operatorName: read.name, credentialType: read.credentialType };
+  }
+
+  /** 讀取憑證: the operator's card read through the reader helper (seed 003 圖3-16), for the add form or an operator's edit form. */
+  @Get('read')
+  @Allow('employer_manager')
+  readPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Query() query: unknown) {
+    if (!this.proven(req, res, principal)) return;
+    const forWhat = /^(add|\d{1,18})$/.test(textField(query, 'for')) ? textField(query, 'for') : 'add';
+    res.render('delegation/read', { titleKey: 'delegation.read.title', helperUrl: this.config.helperUrl, scriptMessages: cardScriptMessages(req.lang), for: forWhat, values: {} });
+  }
+
+  @Post('read')
+  @Allow('employer_manager')
+  async read(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
+    if (!this.proven(req, res, principal)) return;
+    const forWhat = /^(add|\d{1,18})$/.test(textField(body, 'for')) ? textField(body, 'for') : 'add';
+    const outcome = await this.delegations.readOperatorCard(presentationFrom(req, body));
+    if (!outcome.ok) {
+      throw new FormValidationError('delegation/read', 'delegation.read.title', outcome.errors, {}, { helperUrl: this.config.helperUrl, scriptMessages: cardScriptMessages(req.lang), for: forWhat });
+    }
+    req.session.delegationCardRead = { for: forWhat, at: Date.now(), ...outcome.card };
+    res.redirect(303, forWhat === 'add' ? '/employers/delegation/add' : `/employers/delegation/${forWhat}/edit`);
   }
 
   @Get('add')
   @Allow('employer_manager')
   addPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
     if (!this.proven(req, res, principal)) return;
-    res.render('delegation/form', this.formContext({ titleKey: 'delegation.add.title', action: '/employers/delegation/add', values: { functions: [] } }));
+    const read = this.cardRead(req, 'add');
+    res.render('delegation/form', this.formContext({ titleKey: 'delegation.add.title', action: '/employers/delegation/add', readHref: '/employers/delegation/read?for=add', cardRead: !!read, values: { functions: [], ...read } }));
   }
 
   @Post('add')
@@ -100,9 +131,17 @@ export class DelegationController {
   async editPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
     if (!this.proven(req, res, principal)) return;
     const o = await this.delegations.one(principal, id);
+    const read = this.cardRead(req, o.id);
     res.render(
       'delegation/form',
-      this.formContext({ titleKey: 'delegation.edit.title', action: `/employers/delegation/${o.id}/edit`, version: o.version, values: { ...o, nationalId: '', phone: o.phone ?? '', mobile: o.mobile ?? '', endsOn: o.endsOn ?? '' } }),
+      this.formContext({
+        titleKey: 'delegation.edit.title',
+        action: `/employers/delegation/${o.id}/edit`,
+        readHref: `/employers/delegation/read?for=${o.id}`,
+        cardRead: !!read,
+        version: o.version,
+        values: { ...o, nationalId: '', phone: o.phone ?? '', mobile: o.mobile ?? '', endsOn: o.endsOn ?? '', ...read },
+      }),
     );
   }
 
@@ -129,6 +168,24 @@ export class DelegationController {
     if (!this.proven(req, res, principal)) return;
     await this.delegations.remove(principal, id, Number(textField(body, 'version')), req.lang);
     res.redirect(303, '/employers/delegation?done=deleted');
+  }
+
+  /** 更新序號: the operator's renewed certificate (same person, same CA family) signed in; one confirmation. */
+  @Get(':id/renewal')
+  @Allow('employer_manager')
+  async renewalPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
+    if (!this.proven(req, res, principal)) return;
+    const o = await this.delegations.one(principal, id);
+    if (!o.renewalSerial) return res.redirect(303, '/employers/delegation');
+    res.render('delegation/renewal', { titleKey: 'delegation.renewal.title', operator: o });
+  }
+
+  @Post(':id/renewal')
+  @Allow('employer_manager')
+  async renewal(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown) {
+    if (!this.proven(req, res, principal)) return;
+    await this.delegations.acceptRenewal(principal, id, Number(textField(body, 'version')), req.lang);
+    res.redirect(303, '/employers/delegation?done=modified');
   }
 
   @Get('history')

@@ -22,6 +22,11 @@ export class Delegation {
   /** The last day the delegation holds ('YYYY-MM-DD'), or null for no end. */
   @Column({ name: 'ends_on', type: 'date', nullable: true }) endsOn: string | null;
   @Column({ type: 'varchar' }) status: 'active' | 'deleted';
+  /** A renewed certificate of the same person (same ID, same CA family) that signed in: its serial, for the manager to confirm. */
+  @Column({ name: 'renewal_serial', type: 'varchar', nullable: true }) renewalSerial: string | null;
+  @Column({ name: 'renewal_at', type: 'datetime', precision: 3, nullable: true }) renewalAt: Date | null;
+  /** When the reminder before `ends_on` was e-mailed (once; a new end date clears it). */
+  @Column({ name: 'end_reminded_at', type: 'datetime', precision: 3, nullable: true }) endRemindedAt: Date | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt: Date;
   @Column({ name: 'deleted_at', type: 'datetime', precision: 3, nullable: true }) deletedAt: Date | null;

@@ -22,6 +22,49 @@ export class DelegationRepository {
     return this.dataSource.getRepository(Delegation).find({ where: { certSerial, status: 'active' }, order: { unitCode: 'ASC' } });
   }
 
+  /** Active delegations of one operator (blind index of their national ID). */
+  activeByOperator(operatorIdIndex: string): Promise<Delegation[]> {
+    return this.dataSource.getRepository(Delegation).find({ where: { operatorIdIndex, status: 'active' }, order: { unitCode: 'ASC' } });
+  }
+
+  /** Active delegations of a credential type whose operator has this name (a citizen certificate carries only the ID's last four digits). */
+  activeByName(operatorName: string, credentialType: Delegation['credentialType']): Promise<Delegation[]> {
+    return this.dataSource.getRepository(Delegation).find({ where: { operatorName, credentialType, status: 'active' } });
+  }
+
+  /** Notes a renewed certificate's serial on delegations (not a change the operator made: no version bump). */
+  async noteRenewal(ids: string[], serial: string, at: Date): Promise<void> {
+    if (ids.length) await this.dataSource.createQueryBuilder().update(Delegation).set({ renewalSerial: serial, renewalAt: at }).whereInIds(ids).execute();
+  }
+
+  /** The delegations (of these) whose history names this serial: a certificate they had before (not a renewal). */
+  async hadSerial(ids: string[], serial: string): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.dataSource
+      .getRepository(DelegationHistory)
+      .createQueryBuilder('h')
+      .select('DISTINCT h.delegation_id', 'id')
+      .where('h.delegation_id IN (:...ids) AND h.summary LIKE :serial', { ids, serial: `%"${serial.replace(/[^0-9A-F]/g, '')}"%` })
+      .getRawMany<{ id: string | number }>();
+    return new Set(rows.map((r) => String(r.id)));
+  }
+
+  /** Active delegations ending between `from` and `until` (days, inclusive) not reminded yet. */
+  endingUnreminded(from: string, until: string): Promise<Delegation[]> {
+    return this.dataSource
+      .getRepository(Delegation)
+      .createQueryBuilder('d')
+      .where("d.status = 'active' AND d.ends_on IS NOT NULL AND d.ends_on BETWEEN :from AND :until AND d.end_reminded_at IS NULL", { from, until })
+      .orderBy('d.id', 'ASC')
+      .getMany();
+  }
+
+  /** Marks the reminder sent if nobody did yet (true: this caller sends it). */
+  async markEndReminded(tx: Tx, id: string, at: Date): Promise<boolean> {
+    const result = await tx.createQueryBuilder().update(Delegation).set({ endRemindedAt: at }).where('id = :id AND end_reminded_at IS NULL', { id }).execute();
+    return (result.affected ?? 0) === 1;
+  }
+
   insert(tx: Tx, row: Omit<Delegation, 'id' | 'version'>): Promise<Delegation> {
     return tx.save(tx.create(Delegation, row));
   }

@@ -9,9 +9,9 @@ import { translate } from '../../common/i18n/i18n';
 import { isIsoDay, taipeiDay } from '../../common/time/taipei-day';
 import { Database } from '../../core/database';
 import { AuditService } from '../audit';
-import { CertificateAccounts, SessionRegistry } from '../auth';
-import type { ValidationSuccess } from '../certificates';
-import { CertificateReader, RegistrationService, type CardPresentation } from '../employer-registry';
+import { CertificateAccounts, SessionRegistry, type CertificateAccountRefusal } from '../auth';
+import type { CredentialFamily, ValidationSuccess } from '../certificates';
+import { CertificateReader, EmployerRegistryService, RegistrationService, type CardPresentation } from '../employer-registry';
 import { NotificationsService } from '../notifications';
 import { delegationError } from './delegation.errors';
 import { CREDENTIAL_TYPES, type Delegation, type OperatorCredentialType } from './delegation.entity';
@@ -20,7 +20,7 @@ import { ALL_FUNCTIONS, DELEGABLE_FUNCTIONS, isDelegableFunction } from './funct
 
 /** The login card type whose certificates sign in as an operator. */
 export const OPERATOR_CARD_TYPE = 'operator';
-const FAMILY_OF: Record<OperatorCredentialType, string> = { citizen: 'moica-citizen', personnel: 'hca-personnel' };
+const FAMILY_OF: Record<OperatorCredentialType, CredentialFamily> = { citizen: 'moica-citizen', personnel: 'hca-personnel' };
 const MAX_YEARS = 5;
 
 export interface DelegationInput {
@@ -50,7 +50,12 @@ export interface DelegationView {
   credentialType: OperatorCredentialType;
   functions: string[];
   endsOn: string | null;
+  /** A renewed certificate of this operator signed in: its serial, waiting for "update the serial". */
+  renewalSerial: string | null;
 }
+
+/** The unit picker of an operator serving several units. */
+export const OPERATOR_UNIT_PATH = '/employers/operator/unit';
 
 /** 授權指派: a unit's manager adds, modifies and deletes operators; operators sign in with their own certificate. */
 @Injectable()
@@ -58,6 +63,7 @@ export class DelegationService implements OnModuleInit {
   constructor(
     private readonly repository: DelegationRepository,
     private readonly registrations: RegistrationService,
+    private readonly registry: EmployerRegistryService,
     private readonly reader: CertificateReader,
     private readonly accounts: CertificateAccounts,
     private readonly sessions: SessionRegistry,
@@ -82,6 +88,14 @@ export class DelegationService implements OnModuleInit {
     return { ok: true };
   }
 
+  /** 讀取憑證: the operator's card (citizen certificate or medical personnel card) proven present; its serial, holder's name and credential type. */
+  async readOperatorCard(presentation: CardPresentation): Promise<{ ok: true; card: { serial: string; name: string; credentialType: OperatorCredentialType } } | { ok: false; errors: FieldError[] }> {
+    const card = await this.reader.read(presentation, Object.values(FAMILY_OF) as CredentialFamily[]);
+    if (!card.ok) return { ok: false, errors: [{ field: 'card', messageKey: card.messageKey }] };
+    const credentialType = CREDENTIAL_TYPES.find((t) => FAMILY_OF[t] === card.result.family) ?? 'citizen';
+    return { ok: true, card: { serial: card.result.serialNumber, name: card.result.subject.commonName ?? '', credentialType } };
+  }
+
   private view(d: Delegation): DelegationView {
     return {
       id: d.id,
@@ -95,6 +109,7 @@ export class DelegationService implements OnModuleInit {
       credentialType: d.credentialType,
       functions: d.functions.split(',').filter(Boolean),
       endsOn: d.endsOn,
+      renewalSerial: d.renewalSerial,
     };
   }
 
@@ -170,7 +185,7 @@ export class DelegationService implements OnModuleInit {
     if (clash) return { ok: false, errors: [{ field: 'certSerial', messageKey: 'delegation.errors.serialTaken' }], values };
     await this.database.transaction(async (tx) => {
       const now = new Date();
-      const row = await this.repository.insert(tx, { unitCode, ...this.columns(input), status: 'active', createdAt: now, updatedAt: now, deletedAt: null });
+      const row = await this.repository.insert(tx, { unitCode, ...this.columns(input), status: 'active', createdAt: now, updatedAt: now, deletedAt: null, renewalSerial: null, renewalAt: null, endRemindedAt: null });
       await this.record(tx, principal, row, 'add', { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn }, lang);
     });
     return { ok: true };
@@ -187,7 +202,11 @@ export class DelegationService implements OnModuleInit {
     const current = await this.one(principal, id);
     const { input, errors, values } = this.read(body);
     if (!input) return { ok: false, errors, values };
-    const set = this.columns(input);
+    const set = {
+      ...this.columns(input),
+      ...(input.certSerial !== current.certSerial ? { renewalSerial: null, renewalAt: null } : {}),
+      ...(input.endsOn !== current.endsOn ? { endRemindedAt: null } : {}),
+    };
     const what = { from: { serial: current.certSerial, functions: current.functions, endsOn: current.endsOn }, to: { serial: input.certSerial, functions: input.functions, endsOn: input.endsOn } };
     await this.apply(principal, id, Number(textField(body, 'version')), set, { operatorName: input.operatorName, certSerial: input.certSerial, email: input.email }, 'modify', what, lang);
     return { ok: true };
@@ -212,19 +231,72 @@ export class DelegationService implements OnModuleInit {
     return rows.filter((h) => visibleTo(principal, h, (r) => ({ unitCode: r.unitCode })));
   }
 
-  /** An operator's certificate: the unit's active, unexpired delegation of its serial (the first unit when several). */
-  async operatorSignIn(result: ValidationSuccess, credential: string): Promise<Principal | null> {
+  /** The active, unexpired delegations a certificate (serial, family) serves, by unit code. */
+  private async servedBy(serial: string, family: string | null): Promise<Delegation[]> {
     const today = taipeiDay();
-    const found = (await this.repository.activeBySerial(result.serialNumber)).filter((d) => FAMILY_OF[d.credentialType] === result.family && (!d.endsOn || d.endsOn >= today));
+    return (await this.repository.activeBySerial(serial)).filter((d) => FAMILY_OF[d.credentialType] === family && (!d.endsOn || d.endsOn >= today));
+  }
+
+  /**
+   * An operator's certificate: the delegation of its serial (several units: the first, and the
+   * sign-in leads to the unit picker). None, but a renewed certificate of an operator (same
+   * person, same CA family): noted on their delegations for the manager, and the sign-in says so.
+   */
+  async operatorSignIn(result: ValidationSuccess, credential: string): Promise<Principal | CertificateAccountRefusal | null> {
+    const found = await this.servedBy(result.serialNumber, result.family);
     const [d] = found;
+    if (!d) {
+      const renewed = await this.renewedOf(result);
+      if (!renewed.length) return null;
+      await this.repository.noteRenewal(renewed.map((r) => r.id), result.serialNumber, new Date());
+      return { refused: 'certificate-renewed' };
+    }
+    return { ...operatorPrincipal(d, credential), ...(found.length > 1 ? { landing: OPERATOR_UNIT_PATH } : {}) };
+  }
+
+  /** Active delegations of the same person (HCA personnel: the ID in the certificate; citizen: name and the ID's last four digits) and CA family under another serial, one they never had (an old card after the update is no renewal). */
+  private async renewedOf(result: ValidationSuccess): Promise<Delegation[]> {
+    const today = taipeiDay();
+    let candidates: Delegation[] = [];
+    if (result.family === FAMILY_OF.personnel && result.subject.serialNumber) {
+      candidates = (await this.repository.activeByOperator(this.ids.index(result.subject.serialNumber.toUpperCase()))).filter((d) => d.credentialType === 'personnel');
+    } else if (result.family === FAMILY_OF.citizen && result.subject.commonName && result.directoryAttributes.nationalIdLast4) {
+      const last4 = result.directoryAttributes.nationalIdLast4;
+      candidates = (await this.repository.activeByName(result.subject.commonName, 'citizen')).filter((d) => this.ids.reveal(d.operatorIdCipher).slice(-4) === last4);
+    }
+    const current = candidates.filter((d) => d.certSerial !== result.serialNumber && (!d.endsOn || d.endsOn >= today));
+    const former = await this.repository.hadSerial(current.map((d) => d.id), result.serialNumber);
+    return current.filter((d) => !former.has(d.id));
+  }
+
+  /** The units an operator's certificate serves (the unit picker), with the one in use. */
+  async unitsOf(principal: Principal): Promise<{ id: string; unitCode: string; unitName: string; current: boolean }[]> {
+    const current = await this.repository.byId(delegationIdOf(principal));
+    if (!current) return [];
+    const served = await this.servedBy(current.certSerial, FAMILY_OF[current.credentialType]);
+    return Promise.all(served.map(async (d) => ({ id: d.id, unitCode: d.unitCode, unitName: (await this.registry.nameOf(d.unitCode)) ?? '', current: d.id === current.id })));
+  }
+
+  /** The operator switches to another unit their certificate serves: the principal of that delegation; null when it is not one of theirs. */
+  async switchUnit(principal: Principal, delegationId: string): Promise<Principal | null> {
+    const chosen = (await this.unitsOf(principal)).find((u) => u.id === delegationId);
+    const d = chosen ? await this.repository.byId(chosen.id) : null;
     if (!d) return null;
-    return { kind: 'employer', id: operatorPrincipalId(d.id), role: 'employer_operator', displayName: d.operatorName, credential, unitCode: d.unitCode, functions: d.functions.split(',').filter(Boolean) };
+    const next = operatorPrincipal(d, principal.credential);
+    await this.audit.recordAlone({ action: 'delegation.operator.unit', targetType: 'employer_delegation', targetId: d.id, summary: { unitCode: d.unitCode, from: principal.unitCode ?? null }, actor: principal });
+    return next;
+  }
+
+  /** "Update the serial": the renewed certificate's serial becomes the delegation's (version-checked, recorded, e-mailed). */
+  async acceptRenewal(principal: Principal, id: string, version: number, lang: 'zh-TW' | 'en'): Promise<void> {
+    const current = await this.one(principal, id);
+    if (!current.renewalSerial) throw delegationError.conflict('delegation-changed', 'delegation.errors.changedMeanwhile');
+    await this.apply(principal, id, version, { certSerial: current.renewalSerial, renewalSerial: null, renewalAt: null }, { ...current, certSerial: current.renewalSerial }, 'modify', { from: { serial: current.certSerial }, to: { serial: current.renewalSerial }, renewal: true }, lang);
   }
 
   /** On every request of an operator: the delegation's functions now, or null when it was deleted or has ended. */
   async currentFunctions(principal: Principal): Promise<string[] | null> {
-    const id = principal.id.startsWith('operator:') ? principal.id.slice('operator:'.length) : '';
-    const d = await this.repository.byId(id);
+    const d = await this.repository.byId(delegationIdOf(principal));
     if (!d || d.status !== 'active' || d.unitCode !== principal.unitCode || (d.endsOn && d.endsOn < taipeiDay())) return null;
     return d.functions.split(',').filter(Boolean);
   }
@@ -232,4 +304,13 @@ export class DelegationService implements OnModuleInit {
 
 export function operatorPrincipalId(delegationId: string): string {
   return `operator:${delegationId}`;
+}
+
+function delegationIdOf(principal: Principal): string {
+  return principal.id.startsWith('operator:') ? principal.id.slice('operator:'.length) : '';
+}
+
+/** An operator signed in for the unit of delegation `d`. */
+function operatorPrincipal(d: Delegation, credential: string): Principal {
+  return { kind: 'employer', id: operatorPrincipalId(d.id), role: 'employer_operator', displayName: d.operatorName, credential, unitCode: d.unitCode, functions: d.functions.split(',').filter(Boolean) };
 }

@@ -72,6 +72,11 @@ export class EmployerRegistryService implements OnModuleInit {
     return this.view(unit);
   }
 
+  /** A unit's name by its code (null: no such unit). */
+  async nameOf(unitCode: string): Promise<string | null> {
+    return (await this.repository.byUnitCode(unitCode))?.nameZh ?? null;
+  }
+
   /** Whether the national ID is the unit's responsible person's. */
   isResponsiblePerson(unit: Pick<EmployerUnit, 'responsibleIdIndex'>, nationalId: string): boolean {
     return this.ids.index(nationalId) === unit.responsibleIdIndex;

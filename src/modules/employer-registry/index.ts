@@ -1,5 +1,6 @@
 // The employer registry module's face: what other modules (and the CLI) may use.
-export { EmployerRegistryModule } from './employer-registry.module';
+export { EmployerRegistryModule, EmployerRegistryWorkerModule } from './employer-registry.module';
+export { UnitContacts } from './unit-contacts';
 export { EmployerRegistryService, EMPLOYER_CARD_TYPE, type Comparison, type UnitView } from './employer-registry.service';
 export { EmployerRegistrySeeder } from './employer-registry.seeder';
 export type { EmployerUnit } from './employer-unit.entity';

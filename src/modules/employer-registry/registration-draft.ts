@@ -20,11 +20,15 @@ export interface ManagerStep {
   certName: string;
 }
 
-export interface DetailsStep {
+/** The manager's name and contacts (授權管理者資料). */
+export interface ContactsStep {
   managerName: string;
   email: string;
   phone: string | null;
   mobile: string | null;
+}
+
+export interface DetailsStep extends ContactsStep {
   unitName: string;
   businessNumber: string;
   labourInsuranceNumber: string | null;
@@ -57,4 +61,19 @@ export function tasks(draft: EmployerRegistrationDraft) {
     { key: 'check', href: '/employers/register/check', done: false, ready: !!draft.details },
   ];
   return list;
+}
+
+/** Seed 003's three replacements: the unit certificate, the manager's certificate, or both. */
+export const REPLACEMENT_KINDS = ['unit', 'manager', 'both'] as const;
+export type ReplacementKind = (typeof REPLACEMENT_KINDS)[number];
+
+/** A certificate replacement in progress (更換憑證), kept in the browser session. */
+export interface ReplacementDraft {
+  kind: ReplacementKind;
+  terms?: boolean;
+  /** The unit certificate read (the registered one, or the new one), with the active registration it changes, at the version read. */
+  unit?: UnitStep & { registrationId: string; version: number };
+  manager?: ManagerStep;
+  /** The reference of the replacement this session just completed. */
+  reference?: string;
 }

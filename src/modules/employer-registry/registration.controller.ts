@@ -39,6 +39,9 @@ export class RegistrationController {
   private context(req: Request, page: Page, extra: Record<string, unknown> = {}) {
     return {
       titleKey: PAGES[page].titleKey,
+      formAction: `/employers/register/${page}`,
+      backHref: '/employers/register',
+      introKey: `employers.register.${page}.intro`,
       helperUrl: this.config.helperUrl,
       agreeItems: [{ value: 'yes', labelKey: 'employers.register.terms.agreeLabel' }],
       threeInOneItems: [{ value: 'yes', labelKey: 'employers.register.field.threeInOne', hintKey: 'employers.register.field.threeInOne.hint' }],

@@ -1,5 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 
+/** What made a registration: the first registration, or one of seed 003's three certificate replacements. */
+export const REGISTRATION_KINDS = ['register', 'replace-unit', 'replace-manager', 'replace-both'] as const;
+export type RegistrationKind = (typeof REGISTRATION_KINDS)[number];
+
 /** A unit's registration: its certificate and its manager's citizen certificate, with the manager's contacts and the unit fields. */
 @Entity('employer_registration')
 export class EmployerRegistration {
@@ -29,6 +33,9 @@ export class EmployerRegistration {
   @Column({ type: 'varchar' }) lang: string;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt: Date;
   @Column({ name: 'ended_at', type: 'datetime', precision: 3, nullable: true }) endedAt: Date | null;
+  @Column({ type: 'varchar', default: 'register' }) kind: RegistrationKind;
+  /** The registration this one replaced (a certificate replacement), else null. */
+  @Column({ name: 'replaces_id', type: 'bigint', nullable: true }) replacesId: string | null;
   @VersionColumn() version: number;
 }
 

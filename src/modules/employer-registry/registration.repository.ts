@@ -13,12 +13,37 @@ export class RegistrationRepository {
     return (tx ?? this.dataSource.manager).getRepository(EmployerRegistration).findOneBy({ activeUnitCode: unitCode });
   }
 
+  byId(id: string, tx?: Tx): Promise<EmployerRegistration | null> {
+    return (tx ?? this.dataSource.manager).getRepository(EmployerRegistration).findOneBy({ id });
+  }
+
   byReference(reference: string): Promise<EmployerRegistration | null> {
     return this.dataSource.getRepository(EmployerRegistration).findOneBy({ reference });
   }
 
-  insertRegistration(tx: Tx, row: Omit<EmployerRegistration, 'id' | 'version'>): Promise<EmployerRegistration> {
-    return tx.save(tx.create(EmployerRegistration, row));
+  insertRegistration(tx: Tx, row: Omit<EmployerRegistration, 'id' | 'version' | 'kind' | 'replacesId'> & Partial<Pick<EmployerRegistration, 'kind' | 'replacesId'>>): Promise<EmployerRegistration> {
+    return tx.save(tx.create(EmployerRegistration, { kind: 'register', replacesId: null, ...row }));
+  }
+
+  /** Ends the unit's active registration if it is still at `version`; false when someone else changed it first. */
+  async end(tx: Tx, id: string, version: number, endedAt: Date): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(EmployerRegistration)
+      .set({ activeUnitCode: null, endedAt, version: () => 'version + 1' })
+      .where('id = :id AND version = :version AND active_unit_code IS NOT NULL', { id, version })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** Every registration of a unit (first registration and replacements), oldest first. */
+  registrationsOf(unitCode: string): Promise<EmployerRegistration[]> {
+    return this.dataSource.getRepository(EmployerRegistration).find({ where: { unitCode }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Every review case of a unit, oldest first. */
+  casesOf(unitCode: string): Promise<EmployerReviewCase[]> {
+    return this.dataSource.getRepository(EmployerReviewCase).find({ where: { unitCode }, order: { createdAt: 'ASC', id: 'ASC' } });
   }
 
   /** The latest review case of this unit for this certificate. */

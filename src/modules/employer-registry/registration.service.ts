@@ -9,11 +9,11 @@ import { taipeiDay } from '../../common/time/taipei-day';
 import { Database, isDuplicateKey } from '../../core/database';
 import { AuditService } from '../audit';
 import { CounterCalendar } from '../cards';
-import type { CredentialFamily } from '../certificates';
+import type { CredentialFamily, ValidationSuccess } from '../certificates';
 import { CertificateReader, type CardPresentation } from './certificate-reader';
 import { NotificationsService } from '../notifications';
 import { EmployerRegistryService } from './employer-registry.service';
-import type { DetailsStep, EmployerRegistrationDraft, ManagerStep, UnitStep } from './registration-draft';
+import type { ContactsStep, DetailsStep, EmployerRegistrationDraft, ManagerStep, UnitStep } from './registration-draft';
 import { RegistrationRepository } from './registration.repository';
 import { certificateIdentifier, UNIT_CODE, UNIT_KIND_FAMILY } from './unit-kind';
 
@@ -49,25 +49,17 @@ export class RegistrationService {
   ) {}
 
   async checkUnit(presentation: CardPresentation, body: unknown): Promise<UnitOutcome> {
-    const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
+    const code = unitCodeOf(body);
+    if ('ok' in code) return code;
+    const { unitCode } = code;
     const values = { unitCode };
     const fail = (field: string, messageKey: string): UnitOutcome => ({ ok: false, errors: [{ field, messageKey }], values });
-    if (!UNIT_CODE.test(unitCode)) return fail('unitCode', unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty');
     const card = await this.reader.read(presentation, UNIT_FAMILIES);
     if (!card.ok) return fail('card', card.messageKey);
     const comparison = await this.registry.compare(unitCode, card.result);
     if (comparison.outcome === 'unknown-unit') return fail('unitCode', 'employers.register.errors.unitUnknown');
     if (await this.repository.activeFor(unitCode)) return fail('unitCode', 'employers.register.errors.alreadyRegistered');
-    const { result } = card;
-    const unit: UnitStep = {
-      unitCode,
-      unitName: comparison.unit.nameZh,
-      serial: result.serialNumber,
-      issuer: result.issuer,
-      family: result.family ?? '',
-      identifier: certificateIdentifier(result)?.value ?? null,
-      subject: result.subject.dn ?? '',
-    };
+    const unit = unitStepOf(unitCode, comparison.unit.nameZh, card.result);
     if (comparison.outcome === 'match') return { ok: true, next: 'manager', unit };
     const latest = await this.repository.latestCase(unitCode, unit.serial, unit.issuer);
     if (latest?.status === 'approved') return { ok: true, next: 'manager', unit };
@@ -128,9 +120,28 @@ export class RegistrationService {
     };
   }
 
+  /** 授權管理者資料: name, e-mail, phone or mobile (one required); the first registration's and the replacements' form. */
+  checkContacts(body: unknown): Outcome<ContactsStep> {
+    const field = (name: string) => textField(body, name);
+    const values = { managerName: field('managerName'), email: field('email'), phone: field('phone'), mobile: field('mobile') };
+    const errors: FieldError[] = [];
+    if (!values.managerName) errors.push({ field: 'managerName', messageKey: 'employers.register.errors.nameEmpty' });
+    else checkText(errors, 'managerName', values.managerName, 60, 'employers.register.errors.nameTooLong');
+    const email = validateEmail(values.email);
+    if (!email.ok) errors.push({ field: 'email', messageKey: 'employers.register.errors.emailInvalid' });
+    const phone = values.phone ? validatePhone(values.phone) : null;
+    const mobile = values.mobile ? validatePhone(values.mobile) : null;
+    if (!phone && !mobile) errors.push({ field: 'phone', messageKey: 'employers.register.errors.phoneOrMobile' });
+    if (phone && !phone.ok) errors.push({ field: 'phone', messageKey: 'employers.register.errors.phoneInvalid' });
+    if (mobile && (!mobile.ok || mobile.kind !== 'mobile')) errors.push({ field: 'mobile', messageKey: 'employers.register.errors.mobileInvalid' });
+    if (errors.length || !email.ok) return { ok: false, errors, values };
+    return { ok: true, value: { managerName: values.managerName, email: email.value, phone: phone?.ok ? phone.value : null, mobile: mobile?.ok ? mobile.value : null } };
+  }
+
   /** 授權管理者資料 and the unit fields of seed 004. */
   checkDetails(body: unknown, manager: ManagerStep): Outcome<DetailsStep> {
     const field = (name: string) => textField(body, name);
+    const contacts = this.checkContacts(body);
     const values: Record<string, unknown> = {
       managerName: field('managerName'),
       email: field('email'),
@@ -143,17 +154,7 @@ export class RegistrationService {
       responsibleId: field('responsibleId').toUpperCase(),
       responsibleIsManager: field('responsibleIsManager') === 'yes' ? 'yes' : '',
     };
-    const errors: FieldError[] = [];
-    const managerName = values.managerName as string;
-    if (!managerName) errors.push({ field: 'managerName', messageKey: 'employers.register.errors.nameEmpty' });
-    else checkText(errors, 'managerName', managerName, 60, 'employers.register.errors.nameTooLong');
-    const email = validateEmail(values.email as string);
-    if (!email.ok) errors.push({ field: 'email', messageKey: 'employers.register.errors.emailInvalid' });
-    const phone = values.phone ? validatePhone(values.phone as string) : null;
-    const mobile = values.mobile ? validatePhone(values.mobile as string) : null;
-    if (!phone && !mobile) errors.push({ field: 'phone', messageKey: 'employers.register.errors.phoneOrMobile' });
-    if (phone && !phone.ok) errors.push({ field: 'phone', messageKey: 'employers.register.errors.phoneInvalid' });
-    if (mobile && (!mobile.ok || mobile.kind !== 'mobile')) errors.push({ field: 'mobile', messageKey: 'employers.register.errors.mobileInvalid' });
+    const errors: FieldError[] = contacts.ok ? [] : [...contacts.errors];
     const unitName = values.unitName as string;
     if (!unitName) errors.push({ field: 'unitName', messageKey: 'employers.register.errors.unitNameEmpty' });
     else checkText(errors, 'unitName', unitName, 100, 'employers.register.errors.unitNameTooLong');
@@ -173,14 +174,11 @@ export class RegistrationService {
         responsibleMasked = maskNationalId(responsible.value);
       }
     }
-    if (errors.length || !email.ok || !business.ok) return { ok: false, errors, values };
+    if (errors.length || !contacts.ok || !business.ok) return { ok: false, errors, values };
     return {
       ok: true,
       value: {
-        managerName,
-        email: email.value,
-        phone: phone?.ok ? phone.value : null,
-        mobile: mobile?.ok ? mobile.value : null,
+        ...contacts.value,
         unitName,
         businessNumber: business.value,
         labourInsuranceNumber: labour?.ok ? labour.value : null,
@@ -200,7 +198,7 @@ export class RegistrationService {
   /** Registers the unit: one active registration per unit (a second one at the same time loses), audited, the unit e-mailed. */
   async register(draft: Required<Pick<EmployerRegistrationDraft, 'unit' | 'manager' | 'details'>>, lang: Lang): Promise<Outcome<{ reference: string }>> {
     const { unit, manager, details } = draft;
-    const reference = `ER${taipeiDay().replace(/-/g, '')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+    const reference = newReference();
     const managerId = this.ids.reveal(manager.idCipher);
     const responsibleId = this.ids.reveal(details.responsibleIdCipher);
     try {
@@ -252,3 +250,28 @@ export class RegistrationService {
 }
 
 class AlreadyRegistered extends Error {}
+
+/** The unit code typed on a form (spaces dropped), or the field error. */
+export function unitCodeOf(body: unknown): { unitCode: string } | { ok: false; errors: FieldError[]; values: Record<string, unknown> } {
+  const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
+  if (UNIT_CODE.test(unitCode)) return { unitCode };
+  return { ok: false, errors: [{ field: 'unitCode', messageKey: unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty' }], values: { unitCode } };
+}
+
+/** The unit certificate read, as a step of the registration or a replacement keeps it. */
+export function unitStepOf(unitCode: string, unitName: string, result: ValidationSuccess): UnitStep {
+  return {
+    unitCode,
+    unitName,
+    serial: result.serialNumber,
+    issuer: result.issuer,
+    family: result.family ?? '',
+    identifier: certificateIdentifier(result)?.value ?? null,
+    subject: result.subject.dn ?? '',
+  };
+}
+
+/** A registration's reference number (受理編號): ER, the Taipei day, six random digits. */
+export function newReference(): string {
+  return `ER${taipeiDay().replace(/-/g, '')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
+}

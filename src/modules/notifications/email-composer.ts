@@ -12,10 +12,12 @@ export const EMAIL_TEMPLATES = [
   'support-duty.approved',
   'support-duty.rejected',
   'employers.registered',
+  'employers.replaced',
   'employers.review-approved',
   'employers.review-rejected',
   'delegation.changed',
   'reporting.monthly-report',
+  'delegation.ending',
 ] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
