@@ -362,6 +362,46 @@ describe('support duty (報備支援) and county review', () => {
       expect(statuses.map((r) => r.status)).toEqual(['approved', 'submitted', 'submitted']);
     });
 
+    /** `n` more submitted cases like `caseId` (same people and institutions), submitted at `at(i)`. */
+    async function copies(caseId: string, n: number, at: (i: number) => Date) {
+      const cols = 'status, professional_id, person_index, professional_name, category_code, certificate_number, home_institution_code, supported_institution_code, county_code, department_code, purpose, periods, first_day, last_day, session_count, filed_by_kind, filed_by_id, lang';
+      const [row] = (await t.dataSource.query(`SELECT ${cols} FROM support_duty_case WHERE id = ?`, [caseId])) as Array<Record<string, unknown>>;
+      const rows = Array.from({ length: n }, (_, i) => [...Object.values(row), at(i)]);
+      await t.dataSource.query(`INSERT INTO support_duty_case (${cols}, submitted_at) VALUES ?`, [rows]);
+      await t.dataSource.query("UPDATE support_duty_case SET case_number = CONCAT('SD', LPAD(id, 10, '0')) WHERE supported_institution_code = ? AND case_number IS NULL", [row.supported_institution_code]);
+    }
+    const caseLinks = (html: string) => [...html.matchAll(/name="cases" type="checkbox" value="(\d+):/g)].map((m) => m[1]);
+    const relHref = (html: string, rel: string) => new RegExp(`href="([^"]+)" rel="${rel}"`).exec(html)?.[1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+
+    it('the queue pages by key, newest first (ties by id), with previous and next; the count stops at 1,000', async () => {
+      const c = await submitted();
+      const base = Date.now() - 3_600_000;
+      // 26 more, two of them submitted at the same instant as each other
+      await copies(c.caseId, 26, (i) => new Date(base + Math.min(i, 24) * 1000));
+      const { agent } = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+      const first = await agent.get(`/review/support-duty?institution=${c.supported.code}`).expect(200);
+      expect(first.text).toContain('共 27 件');
+      const page1 = caseLinks(first.text);
+      expect(page1).toHaveLength(25);
+      expect(page1[0]).toBe(c.caseId); // submitted last: first
+      expect(relHref(first.text, 'prev')).toBeUndefined();
+      const secondPage = await agent.get(relHref(first.text, 'next')!).expect(200);
+      const page2 = caseLinks(secondPage.text);
+      expect(page2).toHaveLength(2);
+      const ids = (await t.dataSource.query('SELECT id FROM support_duty_case WHERE supported_institution_code = ? ORDER BY submitted_at DESC, id DESC', [c.supported.code])) as Array<{ id: string }>;
+      expect([...page1, ...page2]).toEqual(ids.map((r) => String(r.id)));
+      expect(relHref(secondPage.text, 'next')).toBeUndefined();
+      const back = await agent.get(relHref(secondPage.text, 'prev')!).expect(200);
+      expect(caseLinks(back.text)).toEqual(page1);
+      expect(relHref(back.text, 'prev')).toBeUndefined();
+      expect(relHref(back.text, 'next')).toBeDefined();
+      // past 1,000 the queue says "more than 1,000" instead of counting every case
+      await copies(c.caseId, 1_000, (i) => new Date(base - (i + 1) * 1000));
+      const many = await agent.get(`/review/support-duty?institution=${c.supported.code}`).expect(200);
+      expect(many.text).toContain('超過 1,000 件');
+      expect(caseLinks(many.text)).toEqual(page1);
+    });
+
     it('a change goes to review while the approved case stays in force; approving it supersedes the old; cancel ends a case', async () => {
       const c = await submitted();
       const reviewer = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });

@@ -26,8 +26,8 @@ export type CaseFields = Pick<
   | 'sessionCount'
 >;
 
-/** Whose cases a list shows: a person's own, an institution's staff's, or a county's (null: every county). */
-export type CaseScope = { personnelId: string } | { institutionCode: string } | { supportedInstitutionCode: string } | { countyCode: string | null };
+/** Whose cases a list shows: a person's own, an institution's staff's, or those it is supported by (the review queue: queuePage). */
+export type CaseScope = { personnelId: string } | { institutionCode: string } | { supportedInstitutionCode: string };
 
 export interface CaseFilter {
   statuses?: CaseState[];
@@ -40,6 +40,13 @@ export interface CaseFilter {
   purpose?: Purpose | null;
   page: number;
   pageSize: number;
+}
+
+/** Where a queue page starts: after (older than) or before (newer than) a case, by (submitted time, id). */
+export interface QueueCursor {
+  direction: 'after' | 'before';
+  submittedAt: Date;
+  id: string;
 }
 
 /** Week starts → the sessions counted (see the quota rules). */
@@ -131,18 +138,48 @@ export class CaseRepository {
     const qb = this.dataSource.getRepository(SupportDutyCase).createQueryBuilder('c');
     if ('personnelId' in scope) qb.where('c.professionalId = :pid', { pid: Number(scope.personnelId) || 0 });
     else if ('institutionCode' in scope) qb.where('c.homeInstitutionCode = :home', { home: scope.institutionCode });
-    else if ('supportedInstitutionCode' in scope) qb.where('c.supportedInstitutionCode = :supported', { supported: scope.supportedInstitutionCode });
-    else if (scope.countyCode) qb.where('c.countyCode = :county', { county: scope.countyCode });
-    else qb.where('1 = 1');
+    else qb.where('c.supportedInstitutionCode = :supported', { supported: scope.supportedInstitutionCode });
     this.filtered(qb, filter);
-    // A county's queue of one status is read in the order of idx_sd_county_queue (county, status, submitted_at, id).
-    if ('countyCode' in scope && filter.statuses?.length === 1) qb.orderBy('c.submittedAt', 'DESC').addOrderBy('c.id', 'DESC');
-    else qb.orderBy('c.id', 'DESC');
     const [rows, total] = await qb
+      .orderBy('c.id', 'DESC')
       .skip((filter.page - 1) * filter.pageSize)
       .take(filter.pageSize)
       .getManyAndCount();
     return { rows, total };
+  }
+
+  /**
+   * One page of a review queue (a county's, or every county's) by key: newest submission first,
+   * (submitted_at, id) after or before the cursor, read along idx_sd_county_queue (county, status,
+   * submitted_at, + the primary key) for one status, idx_sd_county_submitted for several. One row
+   * more than the page says whether there is another page. No COUNT: see countUpTo.
+   */
+  async queuePage(countyCode: string | null, filter: Omit<CaseFilter, 'page'>, cursor: QueueCursor | null): Promise<{ rows: SupportDutyCase[]; more: boolean }> {
+    const qb = this.queueQuery(countyCode, filter);
+    if (cursor) {
+      const op = cursor.direction === 'after' ? '<' : '>';
+      qb.andWhere(`(c.submittedAt ${op} :at OR (c.submittedAt = :at AND c.id ${op} :cid))`, { at: cursor.submittedAt, cid: cursor.id });
+    }
+    const order = cursor?.direction === 'before' ? 'ASC' : 'DESC';
+    const rows = await qb.orderBy('c.submittedAt', order).addOrderBy('c.id', order).take(filter.pageSize + 1).getMany();
+    const more = rows.length > filter.pageSize;
+    const page = rows.slice(0, filter.pageSize);
+    return { rows: order === 'ASC' ? page.reverse() : page, more };
+  }
+
+  /** How many cases a queue holds, counted up to `limit` (the index range is read no further). */
+  async countUpTo(countyCode: string | null, filter: Omit<CaseFilter, 'page'>, limit: number): Promise<number> {
+    const [sql, params] = this.queueQuery(countyCode, filter).select('c.id').limit(limit).getQueryAndParameters();
+    const [row] = (await this.dataSource.query(`SELECT COUNT(*) AS n FROM (${sql}) AS q`, params)) as Array<{ n: string | number }>;
+    return Number(row.n);
+  }
+
+  private queueQuery(countyCode: string | null, filter: Omit<CaseFilter, 'page'>): SelectQueryBuilder<SupportDutyCase> {
+    const qb = this.dataSource.getRepository(SupportDutyCase).createQueryBuilder('c');
+    if (countyCode) qb.where('c.countyCode = :county', { county: countyCode });
+    else qb.where('1 = 1');
+    this.filtered(qb, { ...filter, page: 1 });
+    return qb;
   }
 
   private filtered(qb: SelectQueryBuilder<SupportDutyCase>, f: CaseFilter): void {
