@@ -58,6 +58,19 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
     const rows = (await t.dataSource.query('SELECT status, purpose_text FROM support_duty_case WHERE home_institution_code = ? ORDER BY id', [home.code])) as Array<{ status: string; purpose_text: string | null }>;
     expect(rows.map((r) => r.status)).toEqual(['submitted', 'submitted', 'submitted']);
     expect(rows[2].purpose_text).toBe('教學門診, 兼任');
+    // each case as a single submission leaves it: its number, slots, an audit row and a reporting event
+    const filed = (await t.dataSource.query('SELECT id, case_number, version FROM support_duty_case WHERE home_institution_code = ? ORDER BY id', [home.code])) as Array<{ id: string; case_number: string; version: number }>;
+    expect(filed.map((f) => f.case_number)).toEqual(filed.map((f) => `SD${String(f.id).padStart(10, '0')}`));
+    expect(filed.map((f) => f.version)).toEqual([2, 2, 2]);
+    const [slots] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM support_duty_slot WHERE case_id IN (?)', [filed.map((f) => f.id)])) as Array<{ n: string }>;
+    expect(Number(slots.n)).toBe(2 + 2 + 1);
+    const audits = (await t.dataSource.query("SELECT action, credential FROM audit_event WHERE target_type = 'support_duty_case' AND target_id IN (?) ORDER BY id", [filed.map((f) => f.case_number)])) as Array<{ action: string; credential: string }>;
+    expect(audits.map((a) => a.action)).toEqual(['support-duty.submit', 'support-duty.submit', 'support-duty.submit']);
+    expect(audits[0].credential).toMatch(/^batch:\d+$/);
+    const events = (await t.dataSource.query("SELECT payload FROM outbox_message WHERE queue = 'support-duty-events' AND payload LIKE ? ORDER BY id", [`%"homeInstitutionCode":"${home.code}"%`])) as Array<{ payload: string }>;
+    expect(events.map((e) => JSON.parse(e.payload) as { caseNumber: string; event: string; from: string; to: string; version: number })).toEqual(
+      filed.map((f) => expect.objectContaining({ caseId: String(f.id), caseNumber: f.case_number, event: 'submit', from: 'draft', to: 'submitted', version: 2 })),
+    );
   });
 
   it('files nothing when any row is bad, and reports every bad row with its number, column and reason (rows checked against each other)', async () => {
@@ -89,6 +102,37 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
     expect(overlap).toContain('與本人其他支援時段重疊 1 個診次');
     expect(overlap).toMatch(/>3<\/td><td class="govuk-table__cell">from<\/td>/);
     expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
+  });
+
+  it('reports every quota and overlap breach between rows of one file (weekly sessions, overlap, institution share) and files nothing', async () => {
+    const home = await createInstitution(t);
+    const big = await createInstitution(t);
+    const small = await createInstitution(t, { weeklySessions: 5 }); // 40% of 5: at most 2 sessions a week
+    const [a, b, c, d] = [await createProfessional(t, home), await createProfessional(t, home), await createProfessional(t, home), await createProfessional(t, home)];
+    const monday = mondayIn(3);
+    const csv = [
+      header,
+      `${a.nationalId},${big.code},01,outpatient,,${monday},${addDays(monday, 3)},1;2;3;4,morning;afternoon`, // 8 sessions: the most a week
+      `${a.nationalId},${big.code},01,outpatient,,${addDays(monday, 4)},${addDays(monday, 4)},5,morning`, // the 9th
+      `${b.nationalId},${big.code},01,outpatient,,${monday},${monday},1,morning`,
+      `${b.nationalId},${big.code},01,outpatient,,${monday},${monday},1,morning`, // the same slot again
+      `${c.nationalId},${small.code},01,outpatient,,${addDays(monday, 1)},${addDays(monday, 1)},2,morning;afternoon`, // 2 of 2
+      `${d.nationalId},${small.code},01,outpatient,,${addDays(monday, 2)},${addDays(monday, 2)},3,morning`, // the 3rd
+    ].join('\n');
+    const { agent, csrf } = await signInWithCard(t, { institution: home });
+    const res = await upload(agent, csrf, csv);
+    expect(res.status).toBe(303);
+    const page = await finished(agent, res.headers.location);
+    expect(page).toContain('整批都未送出');
+    const rows = [...page.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>\s*<td class="govuk-table__cell">([^<]+)<\/td>/g)].map((m) => [m[1], m[2], m[3].trim()]);
+    expect(rows.map((r) => r[0])).toEqual(['3', '5', '7']);
+    expect(rows[0][2]).toBe(`${monday} 當週已支援 8 診次，本案再加 1 診次共 9 診次，上限 8 診次`);
+    expect(rows[1][2]).toBe(`與本人其他支援時段重疊 1 個診次（自 ${monday} 起）`);
+    expect(rows[2][2]).toBe(`受支援機構 ${monday} 當週已有 2 診次支援，本案再加 1 診次共 3 診次，上限 2 診次（每週 5 診次的 40%）`);
+    // nothing of the file was kept: no case, no slot, no event
+    expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
+    expect(await t.dataSource.query('SELECT case_id FROM support_duty_slot WHERE institution_code IN (?)', [[big.code, small.code]])).toEqual([]);
+    expect(await t.dataSource.query("SELECT id FROM outbox_message WHERE queue = 'support-duty-events' AND payload LIKE ?", [`%"homeInstitutionCode":"${home.code}"%`])).toEqual([]);
   });
 
   it('refuses a file that is not the template\'s CSV, and another institution\'s batch is not found', async () => {

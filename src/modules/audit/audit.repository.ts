@@ -24,6 +24,11 @@ export class AuditRepository {
     await (tx ?? this.events.manager).insert(AuditEvent, { ...row, summary: row.summary as never });
   }
 
+  /** Many rows in the caller's transaction, 1,000 to an INSERT. */
+  async appendMany(tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 1_000) await tx.insert(AuditEvent, rows.slice(i, i + 1_000).map((row) => ({ ...row, summary: row.summary as never })));
+  }
+
   async search(query: AuditQuery): Promise<{ rows: AuditEvent[]; total: number }> {
     const qb = this.events.createQueryBuilder('e');
     if (query.action) qb.andWhere('e.action LIKE :action', { action: `${escapeLike(query.action)}%` });

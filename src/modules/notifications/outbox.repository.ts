@@ -22,6 +22,12 @@ export class OutboxRepository {
     return result.identifiers[0].id as string | number;
   }
 
+  /** Many jobs in the caller's transaction, 1,000 to an INSERT. */
+  async insertMany(tx: Tx, rows: Array<{ queue: string; jobName: string; payload: string }>): Promise<void> {
+    const createdAt = new Date();
+    for (let i = 0; i < rows.length; i += 1_000) await tx.insert(OutboxMessage, rows.slice(i, i + 1_000).map((row) => ({ ...row, createdAt, attempts: 0 })));
+  }
+
   findById(id: number): Promise<OutboxMessage | null> {
     return this.dataSource.getRepository(OutboxMessage).findOneBy({ id: String(id) });
   }

@@ -8,7 +8,7 @@ import { taipeiDay } from '../../../common/time/taipei-day';
 import { Database, type Tx } from '../../../core/database';
 import type { AuditActor } from '../../audit';
 import { ReferenceService, type Institution, type Professional } from '../../reference';
-import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
+import { CaseLifecycle, caseNumberOf } from '../lifecycle/case-lifecycle.service';
 import { CaseRules } from '../lifecycle/case-rules.service';
 import { canTake, CASE_STATES, type CaseState } from '../lifecycle/case-state';
 import { buildCasePdf } from '../lifecycle/case-pdf';
@@ -25,6 +25,15 @@ export const CASE_PAGE_SIZE = 20;
 
 /** Whose a case is: the person's, their home institution's (which filed or may file for them), the supported county's bureau. */
 export const caseOwner = (c: SupportDutyCase): Ownership => ({ personId: String(c.professionalId), institutionCode: c.homeInstitutionCode, countyCode: c.countyCode });
+
+/** What a batch reads once for all its rows, so that reading a row asks the database nothing. */
+export interface PrepareLookups {
+  departments: Set<string>;
+  /** The rows' people (the institution's staff among them), by registry id. */
+  people: Map<number, Professional>;
+  /** The rows' supported institutions that exist, by code. */
+  institutions: Map<string, Institution>;
+}
 
 export type SaveOutcome = { caseId: string; errors: null } | { caseId: null; errors: FieldError[]; values: CaseFormValues };
 export type SubmitOutcome = { submitted: true; caseNumber: string } | { submitted: false; refused: RuleCheck[] };
@@ -105,14 +114,14 @@ export class FilingService {
    * one of the institution's own staff), the supported institution (not the home one), the
    * department; or the errors and the values to show again. Single entry and batch rows alike.
    */
-  async prepare(principal: Principal, body: unknown, departments?: Set<string>): Promise<{ fields: CaseFields | null; errors: FieldError[]; values: CaseFormValues }> {
+  async prepare(principal: Principal, body: unknown, lookups?: PrepareLookups): Promise<{ fields: CaseFields | null; errors: FieldError[]; values: CaseFormValues }> {
     const check = checkCaseForm(body, principal.role === 'institution', this.rules.policy.maxPeriodDays);
     const errors = [...check.errors];
     const chosen = String(check.values.professionalId ?? '');
-    const person = await this.personFor(principal, /^\d{1,9}$/.test(chosen) ? Number(chosen) : null, errors);
-    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors) : null;
+    const person = await this.personFor(principal, /^\d{1,9}$/.test(chosen) ? Number(chosen) : null, errors, lookups?.people);
+    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors, lookups?.institutions) : null;
     if (person && supported && person.homeInstitutionCode === supported.code) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.home' });
-    const known = departments ?? new Set((await this.reference.activeDepartments()).map((d) => d.code));
+    const known = lookups?.departments ?? new Set((await this.reference.activeDepartments()).map((d) => d.code));
     if (check.values.department && !known.has(String(check.values.department))) errors.push({ field: 'department', messageKey: 'supportDuty.errors.department.empty' });
     if (errors.length || !check.input || !person || !supported || !person.homeInstitutionCode) return { fields: null, errors, values: check.values };
     const input = check.input;
@@ -147,9 +156,9 @@ export class FilingService {
     const { checks, slots } = await this.rules.check(tx, c);
     const refused = checks.filter((r) => !r.ok);
     if (refused.length) return { submitted: false, refused };
-    const caseNumber = `SD${c.id.padStart(10, '0')}`;
+    const caseNumber = caseNumberOf(c.id);
     await this.lifecycle.move(tx, { row: c, event: 'submit', set: { caseNumber, submittedAt: new Date() }, summary: { sessions: slots.length, emergency: c.purpose === 'emergency' }, actor });
-    await this.cases.insertSlots(tx, c, slots);
+    await this.cases.insertSlots(tx, [{ c, slots }]);
     return { submitted: true, caseNumber };
   }
 
@@ -292,14 +301,14 @@ export class FilingService {
    * The person a case is for: a clinician themself; for an institution one of its own registered
    * staff (a professional of another institution, or none, is a field error: never a filing).
    */
-  private async personFor(principal: Principal, professionalId: number | null, errors: FieldError[]): Promise<Professional | null> {
+  private async personFor(principal: Principal, professionalId: number | null, errors: FieldError[], people?: Map<number, Professional>): Promise<Professional | null> {
     if (principal.role === 'personnel') {
       const self = await this.reference.professional(Number(principal.id));
       if (!self?.homeInstitutionCode) throw supportDutyError.forbidden('filer-not-registered', 'supportDuty.errors.notRegistered');
       return self;
     }
     if (professionalId === null) return null;
-    const person = professionalId > 0 ? await this.reference.professional(professionalId) : null;
+    const person = professionalId <= 0 ? null : people ? (people.get(professionalId) ?? null) : await this.reference.professional(professionalId);
     if (!person || person.homeInstitutionCode !== principal.id) {
       if (!errors.some((e) => e.field === 'professionalId')) errors.push({ field: 'professionalId', messageKey: 'supportDuty.errors.professional.empty' });
       return null;
@@ -308,10 +317,10 @@ export class FilingService {
   }
 
   /** The supported institution from a code, or from a name that matches exactly one. */
-  private async resolveInstitution(text: string, errors: FieldError[]): Promise<Institution | null> {
-    const code = /^\d{10}$/.test(text) ? text : /^(\d{10})\s/.exec(text)?.[1];
+  private async resolveInstitution(text: string, errors: FieldError[], known?: Map<string, Institution>): Promise<Institution | null> {
+    const code = institutionCodeIn(text);
     if (code) {
-      const found = await this.reference.institution(code);
+      const found = known ? (known.get(code) ?? null) : await this.reference.institution(code);
       if (!found) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.notFound' });
       return found;
     }
@@ -330,6 +339,11 @@ export class FilingService {
     }
     return names;
   }
+}
+
+/** The institution code a supported-institution field names: the code alone, or the code and the name. */
+export function institutionCodeIn(text: string): string | null {
+  return /^\d{10}$/.test(text) ? text : (/^(\d{10})\s/.exec(text)?.[1] ?? null);
 }
 
 function pick(c: SupportDutyCase): CaseFields {

@@ -53,6 +53,7 @@ export interface QueueCursor {
 export type WeekCounts = Map<string, number>;
 
 const INSERT_CHUNK = 500;
+const SLOT_CHUNK = 2_000;
 
 /** The support-duty tables' queries. */
 @Injectable()
@@ -78,6 +79,41 @@ export class CaseRepository {
     return String(result.identifiers[0].id);
   }
 
+  /**
+   * Inserts drafts in multi-row INSERTs (a batch); returns their ids in order. The ids of one
+   * INSERT are consecutive (InnoDB allocates a multi-row VALUES insert's at once); read back and
+   * checked all the same.
+   */
+  async insertDrafts(tx: Tx, rows: Array<CaseFields & Pick<SupportDutyCase, 'filedByKind' | 'filedById' | 'lang' | 'supersedesCaseId'>>): Promise<string[]> {
+    const ids: string[] = [];
+    const now = new Date();
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      const result = await tx.getRepository(SupportDutyCase).createQueryBuilder().insert().values(chunk.map((r) => ({ ...r, status: 'draft' as const, createdAt: now, updatedAt: now }))).updateEntity(false).execute();
+      const first = Number((result.raw as { insertId: number }).insertId);
+      const back = (await tx.query('SELECT id, professional_id AS pid FROM support_duty_case WHERE id BETWEEN ? AND ? ORDER BY id', [first, first + chunk.length - 1])) as Array<{ id: string | number; pid: number }>;
+      if (back.length !== chunk.length || back.some((b, j) => Number(b.pid) !== chunk[j].professionalId)) throw new Error('support-duty drafts: the ids of a multi-row insert were not consecutive');
+      ids.push(...back.map((b) => String(b.id)));
+    }
+    return ids;
+  }
+
+  /**
+   * Submits drafts still at `version` in one UPDATE per chunk (a batch): the case number is SD and
+   * the id on 10 digits (caseNumberOf), the version goes up by one; false when any changed meanwhile.
+   */
+  async submitDrafts(tx: Tx, ids: string[], version: number, submittedAt: Date): Promise<boolean> {
+    let affected = 0;
+    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+      const result = (await tx.query(
+        "UPDATE support_duty_case SET status = 'submitted', case_number = CONCAT('SD', LPAD(id, 10, '0')), submitted_at = ?, updated_at = ?, version = version + 1 WHERE id IN (?) AND status = 'draft' AND version = ?",
+        [submittedAt, submittedAt, ids.slice(i, i + INSERT_CHUNK), version],
+      )) as { affectedRows: number };
+      affected += result.affectedRows;
+    }
+    return affected === ids.length;
+  }
+
   /** Rewrites a draft still at `version`; false when it changed meanwhile (or is no longer a draft). */
   async updateDraft(tx: Tx, row: Pick<SupportDutyCase, 'id' | 'version'>, fields: CaseFields): Promise<boolean> {
     const result = await tx
@@ -100,9 +136,10 @@ export class CaseRepository {
     return (result.affected ?? 0) === 1;
   }
 
-  async insertSlots(tx: Tx, c: Pick<SupportDutyCase, 'id' | 'personIndex' | 'supportedInstitutionCode'>, slots: Slot[]): Promise<void> {
-    const rows = slots.map((s) => ({ caseId: c.id, day: s.day, session: s.session, weekStart: s.weekStart, personIndex: c.personIndex, institutionCode: c.supportedInstitutionCode }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.getRepository(SupportDutySlot).insert(rows.slice(i, i + INSERT_CHUNK));
+  /** The slots of cases (each case's own), in multi-row INSERTs. */
+  async insertSlots(tx: Tx, cases: Array<{ c: Pick<SupportDutyCase, 'id' | 'personIndex' | 'supportedInstitutionCode'>; slots: Slot[] }>): Promise<void> {
+    const rows = cases.flatMap(({ c, slots }) => slots.map((s) => [c.id, s.day, s.session, s.weekStart, c.personIndex, c.supportedInstitutionCode]));
+    for (let i = 0; i < rows.length; i += SLOT_CHUNK) await tx.query('INSERT INTO support_duty_slot (case_id, day, session, week_start, person_index, institution_code) VALUES ?', [rows.slice(i, i + SLOT_CHUNK)]);
   }
 
   /** Removes a case's slots (all of them, or those after `afterDay`): they no longer count. */
@@ -112,25 +149,30 @@ export class CaseRepository {
     await qb.execute();
   }
 
-  /** A person's live slots in the given weeks, other cases than `exclude`. */
-  async personSlots(tx: Tx, personIndex: string, weeks: string[], exclude: string[]): Promise<Array<{ day: string; session: string; weekStart: string }>> {
-    if (!weeks.length) return [];
+  /** The people's live slots (by blind index) in the given weeks, other cases than `exclude`. */
+  async peopleSlots(tx: Tx, personIndexes: string[], weeks: string[], exclude: string[]): Promise<Array<{ personIndex: string; day: string; session: string; weekStart: string }>> {
+    if (!weeks.length || !personIndexes.length) return [];
     return (await tx.query(
-      `SELECT DISTINCT DATE_FORMAT(day, '%Y-%m-%d') AS day, session, DATE_FORMAT(week_start, '%Y-%m-%d') AS weekStart
-         FROM support_duty_slot WHERE person_index = ? AND week_start IN (?) AND case_id NOT IN (?)`,
-      [personIndex, weeks, exclude.length ? exclude : ['0']],
-    )) as Array<{ day: string; session: string; weekStart: string }>;
+      `SELECT DISTINCT person_index AS personIndex, DATE_FORMAT(day, '%Y-%m-%d') AS day, session, DATE_FORMAT(week_start, '%Y-%m-%d') AS weekStart
+         FROM support_duty_slot WHERE person_index IN (?) AND week_start IN (?) AND case_id NOT IN (?)`,
+      [personIndexes, weeks, exclude.length ? exclude : ['0']],
+    )) as Array<{ personIndex: string; day: string; session: string; weekStart: string }>;
   }
 
-  /** An institution's live supported sessions per week (distinct person, day and session), other cases than `exclude`. */
-  async institutionWeekCounts(tx: Tx, institutionCode: string, weeks: string[], exclude: string[]): Promise<WeekCounts> {
-    if (!weeks.length) return new Map();
+  /** The institutions' live supported sessions per week (distinct person, day and session), other cases than `exclude`: code → week → count. */
+  async institutionsWeekCounts(tx: Tx, institutionCodes: string[], weeks: string[], exclude: string[]): Promise<Map<string, WeekCounts>> {
+    const counts = new Map<string, WeekCounts>();
+    if (!weeks.length || !institutionCodes.length) return counts;
     const rows = (await tx.query(
-      `SELECT DATE_FORMAT(week_start, '%Y-%m-%d') AS weekStart, COUNT(DISTINCT person_index, day, session) AS n
-         FROM support_duty_slot WHERE institution_code = ? AND week_start IN (?) AND case_id NOT IN (?) GROUP BY week_start`,
-      [institutionCode, weeks, exclude.length ? exclude : ['0']],
-    )) as Array<{ weekStart: string; n: string | number }>;
-    return new Map(rows.map((r) => [r.weekStart, Number(r.n)]));
+      `SELECT institution_code AS code, DATE_FORMAT(week_start, '%Y-%m-%d') AS weekStart, COUNT(DISTINCT person_index, day, session) AS n
+         FROM support_duty_slot WHERE institution_code IN (?) AND week_start IN (?) AND case_id NOT IN (?) GROUP BY institution_code, week_start`,
+      [institutionCodes, weeks, exclude.length ? exclude : ['0']],
+    )) as Array<{ code: string; weekStart: string; n: string | number }>;
+    for (const r of rows) {
+      if (!counts.has(r.code)) counts.set(r.code, new Map());
+      counts.get(r.code)!.set(r.weekStart, Number(r.n));
+    }
+    return counts;
   }
 
   /** One page of cases in a scope, newest first, and how many there are. */
@@ -212,8 +254,8 @@ export class CaseRepository {
   }
 
   /** Supported sessions per week at an institution (live cases), outside a transaction. */
-  weekUsage(institutionCode: string, weeks: string[]): Promise<WeekCounts> {
-    return this.institutionWeekCounts(this.dataSource.manager, institutionCode, weeks, []);
+  async weekUsage(institutionCode: string, weeks: string[]): Promise<WeekCounts> {
+    return (await this.institutionsWeekCounts(this.dataSource.manager, [institutionCode], weeks, [])).get(institutionCode) ?? new Map();
   }
 
   /** Approved cases of an institution's staff whose last day falls within [from, to]. */
