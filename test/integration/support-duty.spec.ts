@@ -106,6 +106,39 @@ describe('support duty (報備支援) and county review', () => {
     await stranger.agent.get(href).expect(404);
   });
 
+  it('discards the applicant\'s own draft after a confirmation page (POST with CSRF, audited); another user\'s draft is not found', async () => {
+    const { home: homeInstitution, supported, person } = await world();
+    const { agent, csrf } = await signInWithCard(t, { personnel: person });
+    const saved = await agent.post('/support-duty/new').type('form').send({ _csrf: csrf, ...caseForm(supported.code, { from: mondayIn(2), weekdays: ['1'], sessions: ['morning'] }) }).expect(303);
+    const base = saved.headers.location as string;
+    const id = base.split('/').pop()!;
+    const check = await agent.get(base).expect(200);
+    expect(check.text).toContain(`href="${base}/discard"`);
+    const confirm = await agent.get(`${base}/discard`).expect(200);
+    expect(confirm.text).toContain('確認刪除草稿');
+    expect(confirm.text).toContain(supported.nameZh);
+    // someone else: neither the page nor the POST
+    const other = await signInWithCard(t, { personnel: await createProfessional(t, await createInstitution(t)) });
+    await other.agent.get(`${base}/discard`).expect(404);
+    await other.agent.post(`${base}/discard`).type('form').send({ _csrf: other.csrf, version: '1' }).expect(404);
+    // the institution may see its staff member's draft but did not file it: not its to discard
+    const home = await signInWithCard(t, { institution: homeInstitution });
+    await home.agent.get(`${base}/discard`).expect(404);
+    // without the CSRF token: refused
+    await agent.post(`${base}/discard`).type('form').send({ version: '1' }).expect(403);
+    const done = await agent.post(`${base}/discard`).type('form').send({ _csrf: csrfFrom(confirm.text), version: '1' }).expect(303);
+    expect(done.headers.location).toBe('/support-duty?discarded=1');
+    expect((await agent.get(done.headers.location).expect(200)).text).toContain('草稿已刪除');
+    const [row] = (await t.dataSource.query('SELECT status FROM support_duty_case WHERE id = ?', [id])) as Array<{ status: string }>;
+    expect(row.status).toBe('discarded');
+    const audits = (await t.dataSource.query("SELECT action, actor_id FROM audit_event WHERE target_type = 'support_duty_case' AND target_id = ?", [`draft-${id}`])) as Array<{ action: string; actor_id: string }>;
+    expect(audits).toEqual([{ action: 'support-duty.discard', actor_id: String(person.id) }]);
+    // gone from the applicant's pages; a second discard finds nothing
+    await agent.get(base).expect(404);
+    expect((await agent.get('/support-duty').expect(200)).text).not.toContain(`/support-duty/cases/${id}"`);
+    await agent.post(`${base}/discard`).type('form').send({ _csrf: csrfFrom(confirm.text), version: '1' }).expect(404);
+  });
+
   it('bad input re-renders the form (422) with the values kept and the errors', async () => {
     const { home, person } = await world();
     const { agent, csrf } = await signInWithCard(t, { personnel: person });
@@ -427,6 +460,29 @@ describe('support duty (報備支援) and county review', () => {
       expect((await states())[changeId]).toBe('cancelled');
       const [slots] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM support_duty_slot WHERE case_id IN (?, ?)', [c.caseId, changeId])) as Array<{ n: string }>;
       expect(Number(slots.n)).toBe(0);
+    });
+
+    it('an applicant cancelling a case under review tells the county bureau\'s reviewers (their message list), not another county\'s', async () => {
+      const c = await submitted({ countyCode: '66000' });
+      const applicant = await signInWithCard(t, { personnel: c.person });
+      const casePage = await applicant.agent.get(`/support-duty/cases/${c.caseId}`).expect(200);
+      await applicant.agent.post(`/support-duty/cases/${c.caseId}/cancel`).type('form').send({ _csrf: csrfFrom(casePage.text), version: '2' }).expect(303);
+      const [row] = (await t.dataSource.query('SELECT case_number, status FROM support_duty_case WHERE id = ?', [c.caseId])) as Array<{ case_number: string; status: string }>;
+      expect(row.status).toBe('cancelled');
+      const messages = (await t.dataSource.query('SELECT recipient_kind, recipient_id, template FROM support_duty_message WHERE case_id = ?', [c.caseId])) as Array<Record<string, string>>;
+      expect(messages).toEqual([{ recipient_kind: 'county', recipient_id: '66000', template: 'support-duty.cancelled' }]);
+      const reviewer = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+      const queue = await reviewer.agent.get('/review/support-duty').expect(200);
+      expect(queue.text).toContain('href="/review/support-duty/messages"');
+      const inbox = await reviewer.agent.get('/review/support-duty/messages').expect(200);
+      expect(inbox.text).toContain(`報備支援案件 <span class="app-nowrap">${row.case_number}</span>`);
+      expect(inbox.text).toContain(`${c.person.nameZh}，${c.supported.nameZh}）已由申請人註銷`);
+      expect(inbox.text).toContain(`href="/review/support-duty/${c.caseId}"`);
+      const elsewhere = await signInAsStaff(t, 'county_reviewer', { countyCode: '64000' });
+      expect((await elsewhere.agent.get('/review/support-duty/messages').expect(200)).text).not.toContain(row.case_number);
+      // the cancel is audited and its reporting event written, as every transition
+      const events = (await t.dataSource.query("SELECT payload FROM outbox_message WHERE queue = 'support-duty-events' AND payload LIKE ?", [`%"caseId":"${c.caseId}"%`])) as Array<{ payload: string }>;
+      expect(events.map((e) => JSON.parse(e.payload).event)).toEqual(['submit', 'cancel']);
     });
   });
 });

@@ -89,7 +89,9 @@ export class FilingService {
 
   /** A case the principal may see; any other (or none) is "not found". */
   async caseFor(principal: Principal, id: string): Promise<SupportDutyCase> {
-    return visibleTo(principal, await this.cases.findById(id), caseOwner, 'case-not-found');
+    const c = visibleTo(principal, await this.cases.findById(id), caseOwner, 'case-not-found');
+    if (c.status === 'discarded') throw supportDutyError.notFound('case-not-found');
+    return c;
   }
 
   /** Saves the form as a new draft, or over the draft `caseId` (at the form's `version`). */
@@ -180,12 +182,43 @@ export class FilingService {
     return this.database.transaction((tx) => this.submitIn(tx, { ...c, version: version ?? c.version }));
   }
 
-  /** 註銷: a submitted or approved case ends; its periods after today no longer count. */
+  /** Whether the principal filed the case (a clinician themself, or the institution for its staff). */
+  filedBy(principal: Principal, c: SupportDutyCase): boolean {
+    return c.filedByKind === (principal.role === 'institution' ? 'institution' : 'personnel') && c.filedById === principal.id;
+  }
+
+  /** A draft the principal filed themself (the one who may discard it); anything else is "not found", a case no longer a draft a conflict. */
+  async ownDraft(principal: Principal, id: string): Promise<SupportDutyCase> {
+    const c = await this.caseFor(principal, id);
+    if (!this.filedBy(principal, c)) throw supportDutyError.notFound('case-not-found');
+    if (c.status !== 'draft') throw supportDutyError.conflict('case-not-editable', 'supportDuty.errors.notEditable');
+    return c;
+  }
+
+  /** Discards the principal's own draft at `version` (draft → discarded, audited): it leaves their lists; nothing was filed. */
+  async discard(principal: Principal, id: string, version: number | null): Promise<void> {
+    const c = await this.ownDraft(principal, id);
+    await this.database.transaction((tx) => this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'discard' }));
+  }
+
+  /**
+   * 註銷: a submitted or approved case ends; its periods after today no longer count. The county
+   * bureau's reviewers are told in their message list (/review/support-duty/messages), in the
+   * same transaction.
+   */
   async cancel(principal: Principal, id: string, version: number | null): Promise<void> {
     const c = await this.caseFor(principal, id);
     await this.database.transaction(async (tx) => {
       await this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'cancel', set: { cancelledAt: new Date() }, summary: { after: taipeiDay() } });
       await this.cases.deleteSlots(tx, c.id, c.status === 'approved' ? taipeiDay() : null);
+      const supported = await this.reference.institution(c.supportedInstitutionCode);
+      await this.cases.addMessage(tx, {
+        recipientKind: 'county',
+        recipientId: c.countyCode,
+        caseId: c.id,
+        template: 'support-duty.cancelled',
+        params: { caseNumber: c.caseNumber ?? '', name: c.professionalName, supported: supported?.nameZh ?? c.supportedInstitutionCode, supportedEn: supported?.nameEn ?? c.supportedInstitutionCode },
+      });
     });
   }
 
@@ -221,7 +254,7 @@ export class FilingService {
   /** A page of the principal's cases (a clinician's own, an institution's staff's). */
   async list(principal: Principal, filter: { status: CaseState | null; page: number }, lang: Lang) {
     const scope = principal.role === 'institution' ? { institutionCode: principal.id } : { personnelId: principal.id };
-    const { rows, total } = await this.cases.list(scope, { statuses: filter.status ? [filter.status] : undefined, page: filter.page, pageSize: CASE_PAGE_SIZE });
+    const { rows, total } = await this.cases.list(scope, { statuses: filter.status ? [filter.status] : CASE_STATES.filter((s) => s !== 'discarded'), page: filter.page, pageSize: CASE_PAGE_SIZE });
     const names = await this.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
     return {
       rows: rows.map((r) => caseRow(r, `/support-duty/cases/${r.id}`, names, lang)),

@@ -50,6 +50,13 @@ export class ReviewController {
     return { titleKey: 'supportDuty.review.approvedTitle', ...(await this.review.approveSelected(principal, listField(body, 'cases'))) };
   }
 
+  /** The bureau's message list: cases its applicants cancelled (declared before ':id'). */
+  @Get('messages')
+  @Render('support-duty/messages')
+  async messages(@CurrentPrincipal() principal: Principal) {
+    return { titleKey: 'supportDuty.messages.title', messages: await this.review.messages(principal) };
+  }
+
   @Get(':id')
   @Render(CASE)
   async show(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {

@@ -179,6 +179,13 @@ export class ReviewService {
     return { approved, conflicts };
   }
 
+  /** The county bureau's messages (cases cancelled by their applicants), newest first; ministry staff: none of a county's. */
+  async messages(principal: Principal) {
+    const countyCode = this.countyOf(principal);
+    const rows = countyCode ? await this.cases.messagesFor('county', countyCode) : [];
+    return rows.map((m) => ({ createdAt: m.createdAt, template: m.template, params: m.params, href: `/review/support-duty/${m.caseId}` }));
+  }
+
   /** The approved change replaces the case it changes: that one's slots no longer count. */
   private async supersede(tx: Tx, oldId: string, change: SupportDutyCase): Promise<void> {
     const old = await this.cases.inTransaction(tx, oldId);
