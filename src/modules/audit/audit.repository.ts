@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type Repository } from 'typeorm';
-import { escapeLike } from '../../core/sql';
+import { escapeLike, insertMany } from '../../core/sql';
 import type { Tx } from '../../core/database';
 import { AuditEvent } from './audit-event.entity';
 
@@ -24,9 +24,9 @@ export class AuditRepository {
     await (tx ?? this.events.manager).insert(AuditEvent, { ...row, summary: row.summary as never });
   }
 
-  /** Many rows in the caller's transaction, 1,000 to an INSERT. */
+  /** Many rows in the caller's transaction, in multi-row INSERTs. */
   async appendMany(tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>): Promise<void> {
-    for (let i = 0; i < rows.length; i += 1_000) await tx.insert(AuditEvent, rows.slice(i, i + 1_000).map((row) => ({ ...row, summary: row.summary as never })));
+    await insertMany(tx, AuditEvent, rows as AuditEvent[]);
   }
 
   async search(query: AuditQuery): Promise<{ rows: AuditEvent[]; total: number }> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import type { Tx } from '../../core/database';
+import { insertMany } from '../../core/sql';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutboxRow {
@@ -22,10 +23,10 @@ export class OutboxRepository {
     return result.identifiers[0].id as string | number;
   }
 
-  /** Many jobs in the caller's transaction, 1,000 to an INSERT. */
+  /** Many jobs in the caller's transaction, in multi-row INSERTs. */
   async insertMany(tx: Tx, rows: Array<{ queue: string; jobName: string; payload: string }>): Promise<void> {
     const createdAt = new Date();
-    for (let i = 0; i < rows.length; i += 1_000) await tx.insert(OutboxMessage, rows.slice(i, i + 1_000).map((row) => ({ ...row, createdAt, attempts: 0 })));
+    await insertMany(tx, OutboxMessage, rows.map((row) => ({ ...row, createdAt, attempts: 0 }) as OutboxMessage));
   }
 
   findById(id: number): Promise<OutboxMessage | null> {

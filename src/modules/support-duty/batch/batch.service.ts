@@ -11,7 +11,6 @@ import { cleanFilename, type UploadedFile } from '../filing/attachments.service'
 import { FilingService, institutionCodeIn, type PrepareLookups } from '../filing/filing.service';
 import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
 import { CaseRules } from '../lifecycle/case-rules.service';
-import type { SupportDutyCase } from '../lifecycle/support-duty.entity';
 import { CaseRepository, type CaseFields } from '../lifecycle/case.repository';
 import { ruleView } from '../lifecycle/case-view';
 import { supportDutyError } from '../support-duty.errors';
@@ -20,7 +19,8 @@ import { BatchRepository } from './batch.repository';
 import { BATCH_COLUMNS, COLUMN_OF_FIELD, parseCsv, rowAsForm } from './csv';
 
 export const MAX_BATCH_ROWS = 20_000;
-const PROGRESS_EVERY = 250;
+/** The progress bar is written at most this often (ms): each write is a commit of its own. */
+const PROGRESS_EVERY_MS = 500;
 
 /**
  * Batch entry (批次登錄) for institutions: a CSV of cases for its own staff, checked and filed by
@@ -84,9 +84,12 @@ export class BatchService {
     const lines = parseCsv(await this.batches.content(batchId)).slice(1);
     const institution = await this.reference.institution(batch.institutionCode);
     const principal: Principal = { kind: 'institution', id: batch.institutionCode, role: 'institution', displayName: institution?.nameZh ?? batch.institutionCode, credential: `batch:${batchId}` };
-    const tell = async (rows: number, percent: number) => {
-      await this.batches.update(batchId, { processedRows: rows });
-      await progress(percent);
+    // the progress bar: reading the rows is the first half, checking and filing them the second
+    let told = Date.now();
+    const tell = async (fraction: number) => {
+      told = Date.now();
+      await this.batches.update(batchId, { processedRows: Math.floor(fraction * lines.length) });
+      await progress(Math.round(fraction * 100));
     };
 
     // (1) read: everything the rows name, at once; then each row in memory (0–50%)
@@ -111,13 +114,13 @@ export class BatchService {
       const result = await this.filing.prepare(principal, { ...rowAsForm(cells), professionalId: person && staff.has(person.id) ? String(person.id) : 'none' }, lookups);
       for (const e of result.errors) errors.push({ row, column: COLUMN_OF_FIELD[e.field] ?? e.field, reason: translate(batch.lang, e.messageKey, e.params ?? {}) });
       if (result.fields) prepared.push({ row, fields: result.fields });
-      if ((i + 1) % PROGRESS_EVERY === 0) await tell(i + 1, Math.round(((i + 1) / lines.length) * 50));
+      if (Date.now() - told >= PROGRESS_EVERY_MS) await tell((i + 1) / lines.length / 2);
     }
 
     // (2) check and file, all or nothing (50–100%)
     let created = 0;
     if (!errors.length) {
-      await tell(lines.length, 50);
+      await tell(0.5);
       const actor = { kind: 'institution', id: batch.institutionCode, role: 'institution', displayName: principal.displayName, credential: principal.credential };
       created = await this.database.transaction(async (tx) => {
         const outcomes = await this.rules.checkMany(tx, prepared.map((p) => p.fields));
@@ -125,13 +128,14 @@ export class BatchService {
           for (const r of o.checks.filter((c) => !c.ok)) errors.push({ row: prepared[i].row, column: 'from', reason: ruleView(r, batch.lang).text });
         });
         if (errors.length) return 0;
-        await tell(lines.length, 75);
-        const ids = await this.cases.insertDrafts(tx, prepared.map((p) => ({ ...p.fields, filedByKind: 'institution' as const, filedById: batch.institutionCode, lang: batch.lang, supersedesCaseId: null })));
-        const now = new Date();
-        const drafts: SupportDutyCase[] = prepared.map((p, i) => ({ ...p.fields, id: ids[i], caseNumber: null, status: 'draft', filedByKind: 'institution', filedById: batch.institutionCode, lang: batch.lang, supersedesCaseId: null, submittedAt: null, decidedAt: null, decidedBy: null, decisionReason: null, cancelledAt: null, createdAt: now, updatedAt: now, version: 1 }));
-        await this.lifecycle.submitMany(tx, drafts.map((row, i) => ({ row, summary: { sessions: outcomes[i].slots.length, emergency: row.purpose === 'emergency' } })), actor);
-        await this.cases.insertSlots(tx, drafts.map((c, i) => ({ c, slots: outcomes[i].slots })));
-        return drafts.length;
+        await tell(0.75);
+        const filed = await this.lifecycle.fileMany(
+          tx,
+          prepared.map((p, i) => ({ fields: { ...p.fields, filedByKind: 'institution' as const, filedById: batch.institutionCode, lang: batch.lang }, summary: { sessions: outcomes[i].slots.length, emergency: p.fields.purpose === 'emergency' } })),
+          actor,
+        );
+        await this.cases.insertSlots(tx, filed.map((c, i) => ({ c, slots: outcomes[i].slots })));
+        return filed.length;
       });
     }
     await this.batches.update(batchId, { status: errors.length ? 'failed' : 'done', processedRows: lines.length, createdCases: created, errors: errors.length ? errors : null, finishedAt: new Date() });

@@ -5,7 +5,7 @@ import { AuditService, type AuditActor, type AuditEntry } from '../../audit';
 import { OutboxService } from '../../notifications';
 import { supportDutyError } from '../support-duty.errors';
 import { IllegalCaseTransition, nextCaseState, type CaseEvent, type CaseState } from './case-state';
-import { CaseRepository } from './case.repository';
+import { CaseRepository, type CaseFields } from './case.repository';
 import type { SupportDutyCase } from './support-duty.entity';
 
 export interface CaseTransition {
@@ -64,24 +64,26 @@ export class CaseLifecycle {
   }
 
   /**
-   * Submits many drafts at once (a batch), each as `move` would: the same legal transition and
-   * version check (one UPDATE per chunk; any draft changed meanwhile is a conflict and the
-   * caller's transaction rolls back), an audit row and a reporting event each, written in bulk.
+   * Files many cases at once (a batch, its rows checked by CaseRules.checkMany): each takes the
+   * transition a draft's submission takes (draft → submitted, its version 1 → 2, a case number),
+   * inserted in that state in multi-row INSERTs, with an audit row and a reporting event each,
+   * written in bulk, as `move` writes them one at a time. Returns the cases as filed.
    */
-  async submitMany(tx: Tx, items: Array<{ row: SupportDutyCase; summary?: Record<string, unknown> }>, actor?: AuditActor): Promise<void> {
-    if (!items.length) return;
-    const submittedAt = new Date();
-    for (const [version, group] of groupBy(items, (i) => i.row.version)) {
-      for (const i of group) next(i.row.status, 'submit');
-      if (!(await this.cases.submitDrafts(tx, group.map((i) => i.row.id), version, submittedAt))) throw supportDutyError.conflict('case-changed', 'supportDuty.errors.changedMeanwhile');
-    }
-    const moved = items.map((i) => ({ ...i, after: { ...i.row, caseNumber: caseNumberOf(i.row.id), submittedAt } }));
-    await this.audit.recordMany(tx, moved.map((m) => auditOf(m.after, { row: m.row, event: 'submit', summary: m.summary, actor }, m.row.status, 'submitted')));
-    await this.outbox.enqueueMany(tx, QUEUES.supportDutyEvents, QUEUE_REGISTRY.supportDutyEvents.jobs.caseChanged, moved.map((m) => eventOf(m.after, 'submit', m.row.status, 'submitted', m.row.version + 1)));
+  async fileMany(tx: Tx, items: Array<{ fields: CaseFields & Pick<SupportDutyCase, 'filedByKind' | 'filedById' | 'lang'>; summary?: Record<string, unknown> }>, actor?: AuditActor): Promise<SupportDutyCase[]> {
+    if (!items.length) return [];
+    const from: CaseState = 'draft';
+    const to = next(from, 'submit');
+    const now = new Date();
+    const rows = items.map((i) => ({ ...i.fields, status: to, supersedesCaseId: null, submittedAt: now, createdAt: now, updatedAt: now, version: 2 }) as SupportDutyCase);
+    const ids = await this.cases.insertSubmitted(tx, rows);
+    const filed = rows.map((r, k) => ({ ...r, id: ids[k], caseNumber: caseNumberOf(ids[k]) }));
+    await this.audit.recordMany(tx, filed.map((c, k) => auditOf(c, { row: { ...c, version: 1 }, event: 'submit', summary: items[k].summary, actor }, from, to)));
+    await this.outbox.enqueueMany(tx, QUEUES.supportDutyEvents, QUEUE_REGISTRY.supportDutyEvents.jobs.caseChanged, filed.map((c) => eventOf(c, 'submit', from, to, c.version)));
+    return filed;
   }
 }
 
-/** A submitted case's number: SD and the id on 10 digits (CaseRepository.submitDrafts writes the same in SQL). */
+/** A submitted case's number: SD and the id on 10 digits (CaseRepository.insertSubmitted writes the same in SQL). */
 export const caseNumberOf = (id: string) => `SD${id.padStart(10, '0')}`;
 
 /** The audit row of a transition. */
@@ -108,16 +110,6 @@ function eventOf(after: SupportDutyCase, event: CaseEvent, from: CaseState, to: 
     version,
     at: new Date().toISOString(),
   };
-}
-
-function groupBy<T, K>(items: T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push(item);
-  }
-  return groups;
 }
 
 /** The state after `event`; an illegal transition is a 409. */

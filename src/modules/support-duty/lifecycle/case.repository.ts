@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import type { Tx } from '../../../core/database';
+import { insertMany } from '../../../core/sql';
 import type { CaseState } from './case-state';
 import type { Slot } from './periods';
 import { SupportDutyAttachment, SupportDutyCase, SupportDutyMessage, SupportDutySlot, type Purpose } from './support-duty.entity';
@@ -52,8 +53,8 @@ export interface QueueCursor {
 /** Week starts → the sessions counted (see the quota rules). */
 export type WeekCounts = Map<string, number>;
 
-const INSERT_CHUNK = 500;
-const SLOT_CHUNK = 2_000;
+/** Rows to one multi-row INSERT (a batch's cases, slots). */
+const INSERT_CHUNK = 2_000;
 
 /** The support-duty tables' queries. */
 @Injectable()
@@ -80,38 +81,24 @@ export class CaseRepository {
   }
 
   /**
-   * Inserts drafts in multi-row INSERTs (a batch); returns their ids in order. The ids of one
-   * INSERT are consecutive (InnoDB allocates a multi-row VALUES insert's at once); read back and
-   * checked all the same.
+   * Inserts cases already submitted (a batch, CaseLifecycle.fileMany) in multi-row INSERTs and
+   * gives each its case number (caseNumberOf: SD and the id on 10 digits, here in SQL); returns
+   * their ids in order. The ids of one multi-row INSERT are consecutive in InnoDB: the numbering
+   * UPDATE checks that the id range holds exactly this INSERT's rows.
    */
-  async insertDrafts(tx: Tx, rows: Array<CaseFields & Pick<SupportDutyCase, 'filedByKind' | 'filedById' | 'lang' | 'supersedesCaseId'>>): Promise<string[]> {
+  async insertSubmitted(tx: Tx, rows: SupportDutyCase[]): Promise<string[]> {
     const ids: string[] = [];
-    const now = new Date();
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const result = await tx.getRepository(SupportDutyCase).createQueryBuilder().insert().values(chunk.map((r) => ({ ...r, status: 'draft' as const, createdAt: now, updatedAt: now }))).updateEntity(false).execute();
-      const first = Number((result.raw as { insertId: number }).insertId);
-      const back = (await tx.query('SELECT id, professional_id AS pid FROM support_duty_case WHERE id BETWEEN ? AND ? ORDER BY id', [first, first + chunk.length - 1])) as Array<{ id: string | number; pid: number }>;
-      if (back.length !== chunk.length || back.some((b, j) => Number(b.pid) !== chunk[j].professionalId)) throw new Error('support-duty drafts: the ids of a multi-row insert were not consecutive');
-      ids.push(...back.map((b) => String(b.id)));
+    const firstIds = await insertMany(tx, SupportDutyCase, rows, INSERT_CHUNK);
+    for (const [k, first] of firstIds.entries()) {
+      const chunk = rows.slice(k * INSERT_CHUNK, (k + 1) * INSERT_CHUNK);
+      const result = (await tx.query(
+        "UPDATE support_duty_case SET case_number = CONCAT('SD', LPAD(id, 10, '0')) WHERE id BETWEEN ? AND ? AND case_number IS NULL AND filed_by_id = ? AND created_at = ?",
+        [first, first + chunk.length - 1, chunk[0].filedById, chunk[0].createdAt],
+      )) as { affectedRows: number };
+      if (result.affectedRows !== chunk.length) throw new Error('support-duty batch: the ids of a multi-row insert were not consecutive');
+      ids.push(...chunk.map((_, j) => String(first + j)));
     }
     return ids;
-  }
-
-  /**
-   * Submits drafts still at `version` in one UPDATE per chunk (a batch): the case number is SD and
-   * the id on 10 digits (caseNumberOf), the version goes up by one; false when any changed meanwhile.
-   */
-  async submitDrafts(tx: Tx, ids: string[], version: number, submittedAt: Date): Promise<boolean> {
-    let affected = 0;
-    for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-      const result = (await tx.query(
-        "UPDATE support_duty_case SET status = 'submitted', case_number = CONCAT('SD', LPAD(id, 10, '0')), submitted_at = ?, updated_at = ?, version = version + 1 WHERE id IN (?) AND status = 'draft' AND version = ?",
-        [submittedAt, submittedAt, ids.slice(i, i + INSERT_CHUNK), version],
-      )) as { affectedRows: number };
-      affected += result.affectedRows;
-    }
-    return affected === ids.length;
   }
 
   /** Rewrites a draft still at `version`; false when it changed meanwhile (or is no longer a draft). */
@@ -139,7 +126,7 @@ export class CaseRepository {
   /** The slots of cases (each case's own), in multi-row INSERTs. */
   async insertSlots(tx: Tx, cases: Array<{ c: Pick<SupportDutyCase, 'id' | 'personIndex' | 'supportedInstitutionCode'>; slots: Slot[] }>): Promise<void> {
     const rows = cases.flatMap(({ c, slots }) => slots.map((s) => [c.id, s.day, s.session, s.weekStart, c.personIndex, c.supportedInstitutionCode]));
-    for (let i = 0; i < rows.length; i += SLOT_CHUNK) await tx.query('INSERT INTO support_duty_slot (case_id, day, session, week_start, person_index, institution_code) VALUES ?', [rows.slice(i, i + SLOT_CHUNK)]);
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.query('INSERT INTO support_duty_slot (case_id, day, session, week_start, person_index, institution_code) VALUES ?', [rows.slice(i, i + INSERT_CHUNK)]);
   }
 
   /** Removes a case's slots (all of them, or those after `afterDay`): they no longer count. */
