@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { readSheet } from 'read-excel-file/node';
+import writeXlsxFile from 'write-excel-file/node';
 import { WorkerModule } from '../../src/app/worker.module';
 import { addDays } from '../../src/common/time/taipei-day';
 import { loadConfig } from '../../src/config/app-config';
@@ -135,12 +137,72 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
     expect(await t.dataSource.query("SELECT id FROM outbox_message WHERE queue = 'support-duty-events' AND payload LIKE ?", [`%"homeInstitutionCode":"${home.code}"%`])).toEqual([]);
   });
 
+  it('XLSX: the template to download, and a workbook upload with the same checks (bad rows reported, nothing filed) and the same filing', async () => {
+    const home = await createInstitution(t);
+    const supported = await createInstitution(t);
+    const [a, b] = [await createProfessional(t, home), await createProfessional(t, home)];
+    const stranger = await createProfessional(t, await createInstitution(t));
+    const { agent, csrf } = await signInWithCard(t, { institution: home });
+    const template = await agent
+      .get('/support-duty/batch/template.xlsx')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(template.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const templateRows = await readSheet(template.body as Buffer);
+    expect(templateRows[0]).toEqual(header.split(','));
+    expect(templateRows[1][1]).toBe('0190010011'); // codes stay text, leading zero kept
+
+    const monday = mondayIn(3);
+    const day = (iso: string) => ({ value: new Date(`${iso}T00:00:00Z`), type: Date, format: 'yyyy-mm-dd' });
+    const text = (value: string) => ({ value, type: String });
+    const workbook = (rows: Array<Array<ReturnType<typeof day> | ReturnType<typeof text>>>) => writeXlsxFile([header.split(',').map(text), ...rows]).toBuffer();
+    const send = async (bytes: Buffer) => agent.post('/support-duty/batch').field('_csrf', csrf).attach('files', bytes, 'batch.xlsx');
+
+    // another institution's staff member and a day that does not exist: both reported, nothing filed
+    const bad = await send(
+      await workbook([
+        [text(a.nationalId), text(supported.code), text('01'), text('outpatient'), text(''), day(monday), day(monday), text('1'), text('morning')],
+        [text(stranger.nationalId), text(supported.code), text('01'), text('outpatient'), text(''), day(monday), day(monday), text('1'), text('morning')],
+        [text(b.nationalId), text(supported.code), text('01'), text('outpatient'), text(''), text('2027-02-30'), text('2027-03-01'), text('1'), text('morning')],
+      ]),
+    );
+    expect(bad.status).toBe(303);
+    const failed = await finished(agent, bad.headers.location);
+    expect(failed).toContain('整批都未送出');
+    const errors = [...failed.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(errors).toEqual(['3:national_id', '4:from']);
+    expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
+
+    // the same rows put right: filed, dates read from date cells and from text alike
+    const good = await send(
+      await workbook([
+        [text(a.nationalId), text(supported.code), text('01'), text('outpatient'), text(''), day(monday), day(addDays(monday, 6)), text('1;3'), text('morning')],
+        [text(b.nationalId), text(supported.code), text('02'), text('teaching'), text(''), text(monday), text(monday), text('1'), text('上午;下午')],
+      ]),
+    );
+    expect(await finished(agent, good.headers.location)).toContain('已送出 2 件申請');
+    const rows = (await t.dataSource.query("SELECT DATE_FORMAT(first_day, '%Y-%m-%d') AS first, session_count AS n FROM support_duty_case WHERE home_institution_code = ? ORDER BY id", [home.code])) as Array<{ first: string; n: number }>;
+    expect(rows).toEqual([
+      { first: monday, n: 2 },
+      { first: monday, n: 2 },
+    ]);
+    // a file that says it is a workbook but is not one: the form again
+    const broken = await agent.post('/support-duty/batch').field('_csrf', csrf).attach('files', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(64)]), 'broken.xlsx');
+    expect(broken.status).toBe(422);
+    expect(broken.text).toContain('檔案不是範本格式的 XLSX 或 CSV');
+  });
+
   it('refuses a file that is not the template\'s CSV, and another institution\'s batch is not found', async () => {
     const home = await createInstitution(t);
     const { agent, csrf } = await signInWithCard(t, { institution: home });
     const bad = await upload(agent, csrf, 'name,date\nx,y');
     expect(bad.status).toBe(422);
-    expect(bad.text).toContain('檔案不是範本格式的 CSV');
+    expect(bad.text).toContain('檔案不是範本格式的 XLSX 或 CSV');
     const supported = await createInstitution(t);
     const p = await createProfessional(t, home);
     const ok = await upload(agent, csrf, [header, `${p.nationalId},${supported.code},01,outpatient,,${mondayIn(3)},${mondayIn(3)},1,morning`].join('\n'));

@@ -16,7 +16,8 @@ import { ruleView } from '../lifecycle/case-view';
 import { supportDutyError } from '../support-duty.errors';
 import type { BatchRowError, SupportDutyBatch } from './batch.entity';
 import { BatchRepository } from './batch.repository';
-import { BATCH_COLUMNS, COLUMN_OF_FIELD, parseCsv, rowAsForm } from './csv';
+import { BATCH_COLUMNS, COLUMN_OF_FIELD, parseCsv, rowAsForm, toCsv } from './csv';
+import { isZip, readXlsxRows } from './sheet';
 
 export const MAX_BATCH_ROWS = 20_000;
 /** The progress bar is written at most this often (ms): each write is a commit of its own. */
@@ -42,13 +43,15 @@ export class BatchService {
     private readonly outbox: OutboxService,
   ) {}
 
-  /** Stores the uploaded file and queues its job; a file that is no CSV of ours is a form error. */
+  /** Stores the uploaded file (CSV, or XLSX kept as its CSV rows) and queues its job; a file that is not the template's is a form error. */
   async create(principal: Principal, files: UploadedFile[], uploadError: string | null, lang: Lang): Promise<{ batchId: string | null; errors: FieldError[] }> {
     const file = files[0];
     if (uploadError || files.length !== 1 || !file) return { batchId: null, errors: [{ field: 'files', messageKey: uploadError === 'LIMIT_FILE_SIZE' ? 'supportDuty.batch.errors.tooBig' : 'supportDuty.batch.errors.none' }] };
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(file.buffer);
-    const rows = parseCsv(text);
-    if (text.includes('\ufffd') || !rows.length || rows[0].map((h) => h.trim()).join(',') !== BATCH_COLUMNS.join(',')) return { batchId: null, errors: [{ field: 'files', messageKey: 'supportDuty.batch.errors.format' }] };
+    // an XLSX workbook (its first sheet) is kept as the same CSV rows: one reader, one job, one set of row errors
+    const xlsx = isZip(file.buffer) ? await readXlsxRows(file.buffer) : null;
+    const text = xlsx ? toCsv(xlsx) : new TextDecoder('utf-8', { fatal: false }).decode(file.buffer);
+    const rows = xlsx ?? parseCsv(text);
+    if ((isZip(file.buffer) && !xlsx) || text.includes('\ufffd') || !rows.length || rows[0].map((h) => h.trim()).join(',') !== BATCH_COLUMNS.join(',')) return { batchId: null, errors: [{ field: 'files', messageKey: 'supportDuty.batch.errors.format' }] };
     if (rows.length - 1 > MAX_BATCH_ROWS || rows.length < 2) return { batchId: null, errors: [{ field: 'files', messageKey: 'supportDuty.batch.errors.rows', params: { max: MAX_BATCH_ROWS } }] };
     const batchId = await this.database.transaction(async (tx) => {
       const id = await this.batches.insert(tx, { institutionCode: principal.id, lang, filename: cleanFilename(file.originalname), content: text, totalRows: rows.length - 1 });
