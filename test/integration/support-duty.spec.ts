@@ -50,6 +50,9 @@ describe('support duty (報備支援) and county review', () => {
     const { agent, csrf } = await signInWithCard(t, { personnel: person });
     const form = await agent.get('/support-duty/new').expect(200);
     expect(form.text).toContain(person.nameZh);
+    // the sessions with their clock times (policy)
+    expect(form.text).toContain('上午（08:00–12:00）');
+    expect(form.text).toContain('晚上（18:00–21:00）');
     const monday = mondayIn(2);
     const saved = await agent
       .post('/support-duty/new')
@@ -59,10 +62,12 @@ describe('support duty (報備支援) and county review', () => {
     const check = await agent.get(saved.headers.location).expect(200);
     expect(check.text).toContain('確認申請內容');
     expect(check.text).toContain(supported.nameZh);
+    expect(check.text).toContain('週一、週三：上午（08:00–12:00）');
     const submitted = await agent.post(`${saved.headers.location}/submit`).type('form').send({ _csrf: csrfFrom(check.text), version: '1' }).expect(303);
     const page = await agent.get(submitted.headers.location).expect(200);
     expect(page.text).toMatch(/SD\d{10}/);
     expect(page.text).toContain('審查中');
+    expect(page.text).toContain('週一、週三：上午（08:00–12:00）');
     const [row] = (await t.dataSource.query('SELECT session_count, status FROM support_duty_case WHERE id = ?', [saved.headers.location.split('/').pop()])) as Array<{ session_count: number; status: string }>;
     expect(row).toEqual({ session_count: 4, status: 'submitted' });
   });

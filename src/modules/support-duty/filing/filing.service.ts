@@ -12,7 +12,7 @@ import { CaseLifecycle, caseNumberOf } from '../lifecycle/case-lifecycle.service
 import { CaseRules } from '../lifecycle/case-rules.service';
 import { canTake, CASE_STATES, type CaseState } from '../lifecycle/case-state';
 import { buildCasePdf } from '../lifecycle/case-pdf';
-import { caseRow, caseTag, categoryName, periodLines, ruleView } from '../lifecycle/case-view';
+import { caseRow, caseTag, categoryName, periodLines, ruleView, sessionLabel } from '../lifecycle/case-view';
 import { CaseRepository, type CaseFields } from '../lifecycle/case.repository';
 import { SESSIONS, WEEKDAYS } from '../lifecycle/periods';
 import type { RuleCheck } from '../lifecycle/quota-policy';
@@ -76,7 +76,7 @@ export class FilingService {
         sessions: `p${n}Sessions`,
         legendParams: { n },
         weekdayItems: WEEKDAYS.map((d) => ({ value: String(d), labelKey: `supportDuty.weekday.${d}` })),
-        sessionItems: SESSIONS.map((s) => ({ value: s, labelKey: `supportDuty.session.${s}` })),
+        sessionItems: SESSIONS.map((s) => ({ value: s, text: sessionLabel(s, lang, this.rules.policy.sessionTimes) })),
       })),
     };
   }
@@ -281,7 +281,7 @@ export class FilingService {
       { keyKey: 'supportDuty.field.department', value: department ? `${department.code} ${lang === 'en' ? department.nameEn : department.nameZh}` : c.departmentCode },
       { keyKey: 'supportDuty.field.purpose', valueKey: `supportDuty.purpose.${c.purpose}` },
       ...(c.purposeText ? [{ keyKey: 'supportDuty.field.purposeText', value: c.purposeText }] : []),
-      { keyKey: 'supportDuty.field.periods', lines: periodLines(c, lang) },
+      { keyKey: 'supportDuty.field.periods', lines: periodLines(c, lang, this.rules.policy.sessionTimes) },
       { keyKey: 'supportDuty.field.sessionCount', value: String(c.sessionCount) },
       ...(c.decisionReason ? [{ keyKey: 'supportDuty.field.reason', value: c.decisionReason }] : []),
     ];
