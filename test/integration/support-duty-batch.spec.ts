@@ -43,6 +43,22 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
     });
   }
 
+  /** The status page's row errors as "row:column", and their reasons. */
+  const rowErrors = (page: string) => {
+    const found = [...page.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>\s*<td class="govuk-table__cell">([^<]+)<\/td>/g)];
+    return { cells: found.map((m) => `${m[1]}:${m[2]}`), reasons: found.map((m) => m[3].trim()) };
+  };
+
+  /** Uploads `csv` as `home` and waits for the batch to be refused as a whole. */
+  async function refused(home: Awaited<ReturnType<typeof createInstitution>>, csv: string) {
+    const { agent, csrf } = await signInWithCard(t, { institution: home });
+    const res = await upload(agent, csrf, csv);
+    expect(res.status).toBe(303);
+    const page = await finished(agent, res.headers.location);
+    expect(page).toContain('整批都未送出');
+    return { agent, csrf, page };
+  }
+
   it('files every row of a good file in one go, with the progress page', async () => {
     const home = await createInstitution(t);
     const supported = await createInstitution(t);
@@ -89,13 +105,8 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
       `${ours.nationalId},${supported.code},01,outpatient,,2027-02-30,2027-03-01,1,morning`,
       `${ours.nationalId},${supported.code},01,outpatient,,${monday},${monday},1,morning;afternoon`,
     ].join('\n');
-    const { agent, csrf } = await signInWithCard(t, { institution: home });
-    const res = await upload(agent, csrf, csv);
-    expect(res.status).toBe(303);
-    const page = await finished(agent, res.headers.location);
-    expect(page).toContain('整批都未送出');
-    const errors = [...page.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
-    expect(errors).toEqual(['3:national_id', '4:from']);
+    const { agent, csrf, page } = await refused(home, csv);
+    expect(rowErrors(page).cells).toEqual(['3:national_id', '4:from']);
     expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
 
     // the same file without the registry and date errors: rows 2 and 3 overlap each other
@@ -121,16 +132,12 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
       `${c.nationalId},${small.code},01,outpatient,,${addDays(monday, 1)},${addDays(monday, 1)},2,morning;afternoon`, // 2 of 2
       `${d.nationalId},${small.code},01,outpatient,,${addDays(monday, 2)},${addDays(monday, 2)},3,morning`, // the 3rd
     ].join('\n');
-    const { agent, csrf } = await signInWithCard(t, { institution: home });
-    const res = await upload(agent, csrf, csv);
-    expect(res.status).toBe(303);
-    const page = await finished(agent, res.headers.location);
-    expect(page).toContain('整批都未送出');
-    const rows = [...page.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>\s*<td class="govuk-table__cell">([^<]+)<\/td>/g)].map((m) => [m[1], m[2], m[3].trim()]);
-    expect(rows.map((r) => r[0])).toEqual(['3', '5', '7']);
-    expect(rows[0][2]).toBe(`${monday} 當週已支援 8 診次，本案再加 1 診次共 9 診次，上限 8 診次`);
-    expect(rows[1][2]).toBe(`與本人其他支援時段重疊 1 個診次（自 ${monday} 起）`);
-    expect(rows[2][2]).toBe(`受支援機構 ${monday} 當週已有 2 診次支援，本案再加 1 診次共 3 診次，上限 2 診次（每週 5 診次的 40%）`);
+    const { page } = await refused(home, csv);
+    const { cells, reasons } = rowErrors(page);
+    expect(cells).toEqual(['3:from', '5:from', '7:from']);
+    expect(reasons[0]).toBe(`${monday} 當週已支援 8 診次，本案再加 1 診次共 9 診次，上限 8 診次`);
+    expect(reasons[1]).toBe(`與本人其他支援時段重疊 1 個診次（自 ${monday} 起）`);
+    expect(reasons[2]).toBe(`受支援機構 ${monday} 當週已有 2 診次支援，本案再加 1 診次共 3 診次，上限 2 診次（每週 5 診次的 40%）`);
     // nothing of the file was kept: no case, no slot, no event
     expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
     expect(await t.dataSource.query('SELECT case_id FROM support_duty_slot WHERE institution_code IN (?)', [[big.code, small.code]])).toEqual([]);
@@ -174,8 +181,7 @@ describe('support-duty batch entry (批次登錄): CSV, BullMQ job, progress, al
     expect(bad.status).toBe(303);
     const failed = await finished(agent, bad.headers.location);
     expect(failed).toContain('整批都未送出');
-    const errors = [...failed.matchAll(/<tr class="govuk-table__row"><td class="govuk-table__cell govuk-table__cell--numeric">(\d+)<\/td><td class="govuk-table__cell">([\w_]+)<\/td>/g)].map((m) => `${m[1]}:${m[2]}`);
-    expect(errors).toEqual(['3:national_id', '4:from']);
+    expect(rowErrors(failed).cells).toEqual(['3:national_id', '4:from']);
     expect(await t.dataSource.query('SELECT id FROM support_duty_case WHERE home_institution_code = ?', [home.code])).toEqual([]);
 
     // the same rows put right: filed, dates read from date cells and from text alike
