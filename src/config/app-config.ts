@@ -100,6 +100,8 @@ export interface AppConfig {
     defaultInstitutionWeeklySessions: number;
     /** The longest period, first to last day. */
     maxPeriodDays: number;
+    /** The clock times of each half-day session ("08:00–12:00"), shown on the form, the case page and the PDF. */
+    sessionTimes: { morning: string; afternoon: string; night: string };
     /** Where case attachments are kept (outside the web root), by checksum. */
     attachmentsDir: string;
   };
@@ -153,6 +155,17 @@ class Reader {
       return fallback;
     }
     return n;
+  }
+
+  /** A time range of one day, "HH:MM-HH:MM" (start before end), as shown: "HH:MM–HH:MM". */
+  timeRange(name: string, fallback: string): string {
+    const v = this.raw(name, fallback)!;
+    const m = /^([01]\d|2[0-3]):([0-5]\d)\s*[-–]\s*([01]\d|2[0-3]):([0-5]\d)$/.exec(v);
+    if (!m || `${m[1]}${m[2]}` >= `${m[3]}${m[4]}`) {
+      this.problems.push(`${name} must be a time range HH:MM-HH:MM of one day (start before end), got "${v}"`);
+      return fallback.replace('-', '–');
+    }
+    return `${m[1]}:${m[2]}–${m[3]}:${m[4]}`;
   }
 
   bool(name: string, fallback: boolean): boolean {
@@ -313,6 +326,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       institutionSharePercent: r.int('SUPPORT_DUTY_INSTITUTION_SHARE_PERCENT', 40, 1, 100),
       defaultInstitutionWeeklySessions: r.int('SUPPORT_DUTY_DEFAULT_WEEKLY_SESSIONS', 100, 1, 10000),
       maxPeriodDays: r.int('SUPPORT_DUTY_MAX_PERIOD_DAYS', 366, 1, 3660),
+      sessionTimes: {
+        morning: r.timeRange('SUPPORT_DUTY_SESSION_MORNING', '08:00-12:00'),
+        afternoon: r.timeRange('SUPPORT_DUTY_SESSION_AFTERNOON', '13:00-17:00'),
+        night: r.timeRange('SUPPORT_DUTY_SESSION_NIGHT', '18:00-21:00'),
+      },
       attachmentsDir: r.string('SUPPORT_DUTY_ATTACHMENTS_DIR', '') || join(PROJECT_ROOT, '.data', 'attachments'),
     },
     logLevel: r.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),

@@ -50,6 +50,9 @@ describe('support duty (報備支援) and county review', () => {
     const { agent, csrf } = await signInWithCard(t, { personnel: person });
     const form = await agent.get('/support-duty/new').expect(200);
     expect(form.text).toContain(person.nameZh);
+    // the sessions with their clock times (policy)
+    expect(form.text).toContain('上午（08:00–12:00）');
+    expect(form.text).toContain('晚上（18:00–21:00）');
     const monday = mondayIn(2);
     const saved = await agent
       .post('/support-duty/new')
@@ -59,10 +62,12 @@ describe('support duty (報備支援) and county review', () => {
     const check = await agent.get(saved.headers.location).expect(200);
     expect(check.text).toContain('確認申請內容');
     expect(check.text).toContain(supported.nameZh);
+    expect(check.text).toContain('週一、週三：上午（08:00–12:00）');
     const submitted = await agent.post(`${saved.headers.location}/submit`).type('form').send({ _csrf: csrfFrom(check.text), version: '1' }).expect(303);
     const page = await agent.get(submitted.headers.location).expect(200);
     expect(page.text).toMatch(/SD\d{10}/);
     expect(page.text).toContain('審查中');
+    expect(page.text).toContain('週一、週三：上午（08:00–12:00）');
     const [row] = (await t.dataSource.query('SELECT session_count, status FROM support_duty_case WHERE id = ?', [saved.headers.location.split('/').pop()])) as Array<{ session_count: number; status: string }>;
     expect(row).toEqual({ session_count: 4, status: 'submitted' });
   });
@@ -104,6 +109,39 @@ describe('support duty (報備支援) and county review', () => {
     // someone else cannot fetch it
     const stranger = await signInWithCard(t, { institution: await createInstitution(t) });
     await stranger.agent.get(href).expect(404);
+  });
+
+  it('discards the applicant\'s own draft after a confirmation page (POST with CSRF, audited); another user\'s draft is not found', async () => {
+    const { home: homeInstitution, supported, person } = await world();
+    const { agent, csrf } = await signInWithCard(t, { personnel: person });
+    const saved = await agent.post('/support-duty/new').type('form').send({ _csrf: csrf, ...caseForm(supported.code, { from: mondayIn(2), weekdays: ['1'], sessions: ['morning'] }) }).expect(303);
+    const base = saved.headers.location as string;
+    const id = base.split('/').pop()!;
+    const check = await agent.get(base).expect(200);
+    expect(check.text).toContain(`href="${base}/discard"`);
+    const confirm = await agent.get(`${base}/discard`).expect(200);
+    expect(confirm.text).toContain('確認刪除草稿');
+    expect(confirm.text).toContain(supported.nameZh);
+    // someone else: neither the page nor the POST
+    const other = await signInWithCard(t, { personnel: await createProfessional(t, await createInstitution(t)) });
+    await other.agent.get(`${base}/discard`).expect(404);
+    await other.agent.post(`${base}/discard`).type('form').send({ _csrf: other.csrf, version: '1' }).expect(404);
+    // the institution may see its staff member's draft but did not file it: not its to discard
+    const home = await signInWithCard(t, { institution: homeInstitution });
+    await home.agent.get(`${base}/discard`).expect(404);
+    // without the CSRF token: refused
+    await agent.post(`${base}/discard`).type('form').send({ version: '1' }).expect(403);
+    const done = await agent.post(`${base}/discard`).type('form').send({ _csrf: csrfFrom(confirm.text), version: '1' }).expect(303);
+    expect(done.headers.location).toBe('/support-duty?discarded=1');
+    expect((await agent.get(done.headers.location).expect(200)).text).toContain('草稿已刪除');
+    const [row] = (await t.dataSource.query('SELECT status FROM support_duty_case WHERE id = ?', [id])) as Array<{ status: string }>;
+    expect(row.status).toBe('discarded');
+    const audits = (await t.dataSource.query("SELECT action, actor_id FROM audit_event WHERE target_type = 'support_duty_case' AND target_id = ?", [`draft-${id}`])) as Array<{ action: string; actor_id: string }>;
+    expect(audits).toEqual([{ action: 'support-duty.discard', actor_id: String(person.id) }]);
+    // gone from the applicant's pages; a second discard finds nothing
+    await agent.get(base).expect(404);
+    expect((await agent.get('/support-duty').expect(200)).text).not.toContain(`/support-duty/cases/${id}"`);
+    await agent.post(`${base}/discard`).type('form').send({ _csrf: csrfFrom(confirm.text), version: '1' }).expect(404);
   });
 
   it('bad input re-renders the form (422) with the values kept and the errors', async () => {
@@ -362,6 +400,46 @@ describe('support duty (報備支援) and county review', () => {
       expect(statuses.map((r) => r.status)).toEqual(['approved', 'submitted', 'submitted']);
     });
 
+    /** `n` more submitted cases like `caseId` (same people and institutions), submitted at `at(i)`. */
+    async function copies(caseId: string, n: number, at: (i: number) => Date) {
+      const cols = 'status, professional_id, person_index, professional_name, category_code, certificate_number, home_institution_code, supported_institution_code, county_code, department_code, purpose, periods, first_day, last_day, session_count, filed_by_kind, filed_by_id, lang';
+      const [row] = (await t.dataSource.query(`SELECT ${cols} FROM support_duty_case WHERE id = ?`, [caseId])) as Array<Record<string, unknown>>;
+      const rows = Array.from({ length: n }, (_, i) => [...Object.values(row), at(i)]);
+      await t.dataSource.query(`INSERT INTO support_duty_case (${cols}, submitted_at) VALUES ?`, [rows]);
+      await t.dataSource.query("UPDATE support_duty_case SET case_number = CONCAT('SD', LPAD(id, 10, '0')) WHERE supported_institution_code = ? AND case_number IS NULL", [row.supported_institution_code]);
+    }
+    const caseLinks = (html: string) => [...html.matchAll(/name="cases" type="checkbox" value="(\d+):/g)].map((m) => m[1]);
+    const relHref = (html: string, rel: string) => new RegExp(`href="([^"]+)" rel="${rel}"`).exec(html)?.[1].replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+
+    it('the queue pages by key, newest first (ties by id), with previous and next; the count stops at 1,000', async () => {
+      const c = await submitted();
+      const base = Date.now() - 3_600_000;
+      // 26 more, two of them submitted at the same instant as each other
+      await copies(c.caseId, 26, (i) => new Date(base + Math.min(i, 24) * 1000));
+      const { agent } = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+      const first = await agent.get(`/review/support-duty?institution=${c.supported.code}`).expect(200);
+      expect(first.text).toContain('共 27 件');
+      const page1 = caseLinks(first.text);
+      expect(page1).toHaveLength(25);
+      expect(page1[0]).toBe(c.caseId); // submitted last: first
+      expect(relHref(first.text, 'prev')).toBeUndefined();
+      const secondPage = await agent.get(relHref(first.text, 'next')!).expect(200);
+      const page2 = caseLinks(secondPage.text);
+      expect(page2).toHaveLength(2);
+      const ids = (await t.dataSource.query('SELECT id FROM support_duty_case WHERE supported_institution_code = ? ORDER BY submitted_at DESC, id DESC', [c.supported.code])) as Array<{ id: string }>;
+      expect([...page1, ...page2]).toEqual(ids.map((r) => String(r.id)));
+      expect(relHref(secondPage.text, 'next')).toBeUndefined();
+      const back = await agent.get(relHref(secondPage.text, 'prev')!).expect(200);
+      expect(caseLinks(back.text)).toEqual(page1);
+      expect(relHref(back.text, 'prev')).toBeUndefined();
+      expect(relHref(back.text, 'next')).toBeDefined();
+      // past 1,000 the queue says "more than 1,000" instead of counting every case
+      await copies(c.caseId, 1_000, (i) => new Date(base - (i + 1) * 1000));
+      const many = await agent.get(`/review/support-duty?institution=${c.supported.code}`).expect(200);
+      expect(many.text).toContain('超過 1,000 件');
+      expect(caseLinks(many.text)).toEqual(page1);
+    });
+
     it('a change goes to review while the approved case stays in force; approving it supersedes the old; cancel ends a case', async () => {
       const c = await submitted();
       const reviewer = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
@@ -387,6 +465,29 @@ describe('support duty (報備支援) and county review', () => {
       expect((await states())[changeId]).toBe('cancelled');
       const [slots] = (await t.dataSource.query('SELECT COUNT(*) AS n FROM support_duty_slot WHERE case_id IN (?, ?)', [c.caseId, changeId])) as Array<{ n: string }>;
       expect(Number(slots.n)).toBe(0);
+    });
+
+    it('an applicant cancelling a case under review tells the county bureau\'s reviewers (their message list), not another county\'s', async () => {
+      const c = await submitted({ countyCode: '66000' });
+      const applicant = await signInWithCard(t, { personnel: c.person });
+      const casePage = await applicant.agent.get(`/support-duty/cases/${c.caseId}`).expect(200);
+      await applicant.agent.post(`/support-duty/cases/${c.caseId}/cancel`).type('form').send({ _csrf: csrfFrom(casePage.text), version: '2' }).expect(303);
+      const [row] = (await t.dataSource.query('SELECT case_number, status FROM support_duty_case WHERE id = ?', [c.caseId])) as Array<{ case_number: string; status: string }>;
+      expect(row.status).toBe('cancelled');
+      const messages = (await t.dataSource.query('SELECT recipient_kind, recipient_id, template FROM support_duty_message WHERE case_id = ?', [c.caseId])) as Array<Record<string, string>>;
+      expect(messages).toEqual([{ recipient_kind: 'county', recipient_id: '66000', template: 'support-duty.cancelled' }]);
+      const reviewer = await signInAsStaff(t, 'county_reviewer', { countyCode: '66000' });
+      const queue = await reviewer.agent.get('/review/support-duty').expect(200);
+      expect(queue.text).toContain('href="/review/support-duty/messages"');
+      const inbox = await reviewer.agent.get('/review/support-duty/messages').expect(200);
+      expect(inbox.text).toContain(`報備支援案件 <span class="app-nowrap">${row.case_number}</span>`);
+      expect(inbox.text).toContain(`${c.person.nameZh}，${c.supported.nameZh}）已由申請人註銷`);
+      expect(inbox.text).toContain(`href="/review/support-duty/${c.caseId}"`);
+      const elsewhere = await signInAsStaff(t, 'county_reviewer', { countyCode: '64000' });
+      expect((await elsewhere.agent.get('/review/support-duty/messages').expect(200)).text).not.toContain(row.case_number);
+      // the cancel is audited and its reporting event written, as every transition
+      const events = (await t.dataSource.query("SELECT payload FROM outbox_message WHERE queue = 'support-duty-events' AND payload LIKE ?", [`%"caseId":"${c.caseId}"%`])) as Array<{ payload: string }>;
+      expect(events.map((e) => JSON.parse(e.payload).event)).toEqual(['submit', 'cancel']);
     });
   });
 });

@@ -28,6 +28,13 @@ function problems(env: Record<string, string | undefined>): string[] {
 }
 
 describe('configuration validated at boot', () => {
+  it('reads the support-duty session times (policy), with defaults, and refuses one that is not a range of one day', () => {
+    expect(loadConfig(VALID).supportDuty.sessionTimes).toEqual({ morning: '08:00–12:00', afternoon: '13:00–17:00', night: '18:00–21:00' });
+    expect(loadConfig({ ...VALID, SUPPORT_DUTY_SESSION_MORNING: '07:30-11:30' }).supportDuty.sessionTimes.morning).toBe('07:30–11:30');
+    expect(problems({ ...VALID, SUPPORT_DUTY_SESSION_NIGHT: '21:00-18:00' })).toEqual(['SUPPORT_DUTY_SESSION_NIGHT must be a time range HH:MM-HH:MM of one day (start before end), got "21:00-18:00"']);
+    expect(problems({ ...VALID, SUPPORT_DUTY_SESSION_AFTERNOON: '1pm-5pm' })).toHaveLength(1);
+  });
+
   it('accepts a complete environment and applies defaults', () => {
     const config = loadConfig(VALID);
     expect(config.port).toBe(3000);

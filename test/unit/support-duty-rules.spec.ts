@@ -2,8 +2,9 @@ import { canTake, nextCaseState, IllegalCaseTransition } from '../../src/modules
 import { expandPeriods, weekStartOf, type Slot } from '../../src/modules/support-duty/lifecycle/periods';
 import { checkRules, institutionLimit, type QuotaFacts, type SupportDutyPolicy } from '../../src/modules/support-duty/lifecycle/quota-policy';
 import { checkCaseForm } from '../../src/modules/support-duty/filing/case-form';
+import { periodLines } from '../../src/modules/support-duty/lifecycle/case-view';
 
-const POLICY: SupportDutyPolicy = { leadDays: 1, maxWeeklySessions: 8, institutionSharePercent: 40, defaultInstitutionWeeklySessions: 100, maxPeriodDays: 366 };
+const POLICY: SupportDutyPolicy = { leadDays: 1, maxWeeklySessions: 8, institutionSharePercent: 40, defaultInstitutionWeeklySessions: 100, maxPeriodDays: 366, sessionTimes: { morning: '08:00–12:00', afternoon: '13:00–17:00', night: '18:00–21:00' } };
 
 function facts(slots: Slot[], extra: Partial<QuotaFacts> = {}): QuotaFacts {
   return { slots, today: '2026-12-01', emergency: false, suspended: false, personSlots: new Set(), personWeekCounts: new Map(), institutionWeekCounts: new Map(), institutionWeeklySessions: null, ...extra };
@@ -82,5 +83,13 @@ describe('support-duty rules (policy defaults)', () => {
   it('follows a configured policy', () => {
     expect(failed(facts(week), { ...POLICY, maxWeeklySessions: 7 })).toEqual(['weekly-sessions']);
     expect(failed(facts(week.slice(0, 1), { today: '2026-12-05' }), { ...POLICY, leadDays: 3 })).toEqual(['lead-time']);
+  });
+});
+
+describe('session times', () => {
+  it('each session is shown with the clock times of the policy, in both languages', () => {
+    const c = { periods: [{ from: '2026-12-07', to: '2026-12-13', weekdays: [1, 3], sessions: ['morning', 'night'] as Array<'morning' | 'night'> }] };
+    expect(periodLines(c, 'zh-TW', POLICY.sessionTimes)).toEqual(['2026-12-07 至 2026-12-13，週一、週三：上午（08:00–12:00）、晚上（18:00–21:00）']);
+    expect(periodLines(c, 'en', { ...POLICY.sessionTimes, morning: '07:30–11:30' })[0]).toContain('Morning (07:30–11:30)');
   });
 });

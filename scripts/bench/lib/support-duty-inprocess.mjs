@@ -2,7 +2,7 @@
 // with the app's environment and a Nest application context of dist/ (CoreModule, AuditModule,
 // AuthModule and the support-duty batch core: FilingService, BatchService):
 //   batch    BatchService.run on a CSV of BENCH_SD_BATCH_ROWS (default 10,000) rows: 1,250 staff
-//            of a bench institution × 8 weeks, one session each, at 10 supported institutions;
+//            of a bench institution × 8 weeks (more if fewer staff were new), one session each, at 10 supported institutions;
 //            all or nothing in one transaction (the figure is the job's whole run)
 //   submit   FilingService.submit of single cases back to back (the rules under row locks), each
 //            saved as a draft first (not timed)
@@ -36,7 +36,6 @@ const BATCH_ROWS = Number(process.env.BENCH_SD_BATCH_ROWS ?? 10_000);
 const QUEUE_CASES = Number(process.env.BENCH_SD_QUEUE_CASES ?? 100_000);
 const QUEUE_COUNTY = '09007';
 const PEOPLE = 1_250;
-const WEEKS = 8;
 
 class BenchModule {}
 const config = loadConfig(process.env);
@@ -76,12 +75,14 @@ const personIds = staffRows.map((r) => Number(r.id));
 // the staff actually registered here (an ID that collided with an earlier run's person was skipped)
 uniquePeople.splice(0, uniquePeople.length, ...staffRows.map((r) => ids.reveal(r.national_id_cipher)));
 
-// (1) the batch
+// (1) the batch: row k is person k mod n in week ⌊k / n⌋, so no person's rows overlap (and each
+// person has one session a week) however many of the 1,250 IDs were new
+const weeks = Math.ceil(BATCH_ROWS / uniquePeople.length);
 const firstMonday = weekStartOf(addDays(taipeiDay(), 21));
 const header = 'national_id,supported_institution,department,purpose,purpose_text,from,to,weekdays,sessions';
 const lines = [header];
 for (let k = 0; k < BATCH_ROWS; k++) {
-  const monday = addDays(firstMonday, 7 * (Math.floor(k / uniquePeople.length) % WEEKS));
+  const monday = addDays(firstMonday, 7 * Math.floor(k / uniquePeople.length));
   lines.push(`${uniquePeople[k % uniquePeople.length]},${supported[k % supported.length]},01,outpatient,,${monday},${monday},1,morning`);
 }
 const csv = lines.join('\n');
@@ -95,7 +96,7 @@ const [batchRow] = await db.query('SELECT status, created_cases, errors FROM sup
 // (2) single submissions, back to back, for `seconds`
 const filing = app.get(FilingService);
 const durations = [];
-const submitMonday = addDays(firstMonday, 7 * (WEEKS + 1));
+const submitMonday = addDays(firstMonday, 7 * (weeks + 1));
 const end = performance.now() + seconds * 1000;
 let refused = 0;
 for (let i = 0; i < personIds.length && performance.now() < end; i++) {

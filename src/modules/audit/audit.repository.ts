@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, type Repository } from 'typeorm';
-import { escapeLike } from '../../core/sql';
+import { escapeLike, insertMany } from '../../core/sql';
 import type { Tx } from '../../core/database';
 import { AuditEvent } from './audit-event.entity';
 
@@ -22,6 +22,11 @@ export class AuditRepository {
 
   async append(tx: Tx | undefined, row: Omit<AuditEvent, 'id'>): Promise<void> {
     await (tx ?? this.events.manager).insert(AuditEvent, { ...row, summary: row.summary as never });
+  }
+
+  /** Many rows in the caller's transaction, in multi-row INSERTs. */
+  async appendMany(tx: Tx, rows: Array<Omit<AuditEvent, 'id'>>): Promise<void> {
+    await insertMany(tx, AuditEvent, rows as AuditEvent[]);
   }
 
   async search(query: AuditQuery): Promise<{ rows: AuditEvent[]; total: number }> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { requestContext } from '../../common/context/request-context';
 import type { Tx } from '../../core/database';
+import type { AuditEvent } from './audit-event.entity';
 import { AuditRepository, type AuditQuery } from './audit.repository';
 
 /** Who acted: the signed-in principal by default, or the CLI, or the subject of a sign-in attempt. */
@@ -40,6 +41,11 @@ export class AuditService {
     await this.append(tx, entry);
   }
 
+  /** Many records in the caller's transaction, in multi-row INSERTs (a batch's changes). */
+  async recordMany(tx: Tx, entries: AuditEntry[]): Promise<void> {
+    await this.repository.appendMany(tx, entries.map((e) => this.rowOf(e)));
+  }
+
   /** A record on its own, for events that change nothing else (a refused sign-in). */
   recordAlone(entry: AuditEntry): Promise<void> {
     return this.append(undefined, entry);
@@ -57,9 +63,13 @@ export class AuditService {
   }
 
   private append(tx: Tx | undefined, entry: AuditEntry): Promise<void> {
+    return this.repository.append(tx, this.rowOf(entry));
+  }
+
+  private rowOf(entry: AuditEntry): Omit<AuditEvent, 'id'> {
     const ctx = requestContext.get();
     const actor: AuditActor = entry.actor ?? ctx?.principal ?? { kind: 'anonymous' };
-    return this.repository.append(tx, {
+    return {
       occurredAt: new Date(),
       actorKind: actor.kind,
       actorId: actor.id ?? null,
@@ -73,6 +83,6 @@ export class AuditService {
       summary: entry.summary ?? null,
       clientIp: ctx?.clientIp ?? null,
       requestId: ctx?.requestId ?? null,
-    });
+    };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import type { Tx } from '../../core/database';
+import { insertMany } from '../../core/sql';
 import { OutboxMessage } from './outbox-message.entity';
 
 export interface OutboxRow {
@@ -20,6 +21,12 @@ export class OutboxRepository {
   async insert(tx: Tx, row: { queue: string; jobName: string; payload: string }): Promise<string | number> {
     const result = await tx.insert(OutboxMessage, { ...row, createdAt: new Date(), attempts: 0 });
     return result.identifiers[0].id as string | number;
+  }
+
+  /** Many jobs in the caller's transaction, in multi-row INSERTs. */
+  async insertMany(tx: Tx, rows: Array<{ queue: string; jobName: string; payload: string }>): Promise<void> {
+    const createdAt = new Date();
+    await insertMany(tx, OutboxMessage, rows.map((row) => ({ ...row, createdAt, attempts: 0 }) as OutboxMessage));
   }
 
   findById(id: number): Promise<OutboxMessage | null> {

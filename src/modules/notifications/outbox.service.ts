@@ -28,6 +28,15 @@ export class OutboxService {
 
   /** Writes the job in the caller's open transaction; returns its BullMQ job id ('outbox-<row id>'). */
   async enqueue(tx: Tx, queue: QueueName, jobName: string, payload: object): Promise<string> {
+    return outboxJobId(await this.repository.insert(tx, this.rowOf(tx, queue, jobName, payload)));
+  }
+
+  /** Writes many jobs of one kind in the caller's open transaction, in multi-row INSERTs (a batch's events). */
+  async enqueueMany(tx: Tx, queue: QueueName, jobName: string, payloads: object[]): Promise<void> {
+    await this.repository.insertMany(tx, payloads.map((p) => this.rowOf(tx, queue, jobName, p)));
+  }
+
+  private rowOf(tx: Tx, queue: QueueName, jobName: string, payload: object): { queue: string; jobName: string; payload: string } {
     if (!tx.queryRunner?.isTransactionActive) {
       throw new Error('OutboxService.enqueue needs the EntityManager of an open transaction');
     }
@@ -35,7 +44,7 @@ export class OutboxService {
     if (!isJobOf(queue, jobName)) throw new Error(`The ${queue} queue has no job "${jobName}" (src/core/queues.ts)`);
     const json = JSON.stringify(payload);
     if (Buffer.byteLength(json) > MAX_PAYLOAD_BYTES) throw new Error(`Outbox payload of ${queue}/${jobName} is over ${MAX_PAYLOAD_BYTES} bytes`);
-    return outboxJobId(await this.repository.insert(tx, { queue, jobName, payload: json }));
+    return { queue, jobName, payload: json };
   }
 
   async backlog(): Promise<OutboxBacklog> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource, type EntityTarget, type ObjectLiteral } from 'typeorm';
+import { Brackets, DataSource, In, type EntityTarget, type ObjectLiteral } from 'typeorm';
 import { escapeLike } from '../../core/sql';
 import type { Tx } from '../../core/database';
 import { County, Department, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
@@ -67,15 +67,42 @@ export class ReferenceRepository {
   }
 
   /**
-   * Locks, until the caller's transaction ends, every registry row of one person (by the blind
-   * index) and then one institution's row: the order every support-duty submission takes them in,
-   * so concurrent submissions for one person or one institution run one after the other.
+   * Locks, until the caller's transaction ends, every registry row of the people (by blind
+   * index) and then the institutions' rows, each set in key order: the order every support-duty
+   * submission takes them in (a single case: one person, one institution; a batch: all of its
+   * people, then all of its institutions), so submissions that share a person or an institution
+   * run one after the other and never wait on each other in a cycle. Returns, per blind index
+   * found, whether any of the person's rows is suspended, and per institution found its weekly
+   * sessions.
    */
-  async lockPersonAndInstitution(tx: Tx, nationalIdIndex: string, institutionCode: string): Promise<{ suspended: boolean; weeklySessions: number | null } | null> {
-    const people = (await tx.query('SELECT id, suspended FROM professional WHERE national_id_index = ? ORDER BY id FOR UPDATE', [nationalIdIndex])) as Array<{ suspended: number }>;
-    const institutions = (await tx.query('SELECT weekly_sessions FROM institution WHERE code = ? FOR UPDATE', [institutionCode])) as Array<{ weekly_sessions: number | null }>;
-    if (!people.length || !institutions.length) return null;
-    return { suspended: people.some((p) => Number(p.suspended) === 1), weeklySessions: institutions[0].weekly_sessions === null ? null : Number(institutions[0].weekly_sessions) };
+  async lockPeopleAndInstitutions(tx: Tx, nationalIdIndexes: string[], institutionCodes: string[]): Promise<{ suspended: Map<string, boolean>; weeklySessions: Map<string, number | null> }> {
+    const suspended = new Map<string, boolean>();
+    const weeklySessions = new Map<string, number | null>();
+    for (const chunk of chunks([...new Set(nationalIdIndexes)].sort(), LOCK_CHUNK)) {
+      const people = (await tx.query('SELECT national_id_index AS idx, suspended FROM professional WHERE national_id_index IN (?) ORDER BY national_id_index, id FOR UPDATE', [chunk])) as Array<{ idx: string; suspended: number }>;
+      for (const p of people) suspended.set(p.idx, (suspended.get(p.idx) ?? false) || Number(p.suspended) === 1);
+    }
+    for (const chunk of chunks([...new Set(institutionCodes)].sort(), LOCK_CHUNK)) {
+      const institutions = (await tx.query('SELECT code, weekly_sessions FROM institution WHERE code IN (?) ORDER BY code FOR UPDATE', [chunk])) as Array<{ code: string; weekly_sessions: number | null }>;
+      for (const i of institutions) weeklySessions.set(i.code, i.weekly_sessions === null ? null : Number(i.weekly_sessions));
+    }
+    return { suspended, weeklySessions };
+  }
+
+  /** The registry's first row (lowest id) of each person, by the blind indexes of their national IDs. */
+  async professionalsByIndexes(nationalIdIndexes: string[]): Promise<Map<string, Professional>> {
+    const found = new Map<string, Professional>();
+    for (const chunk of chunks([...new Set(nationalIdIndexes)], LOCK_CHUNK)) {
+      for (const p of await this.dataSource.getRepository(Professional).find({ where: { nationalIdIndex: In(chunk) }, order: { id: 'ASC' } })) if (!found.has(p.nationalIdIndex)) found.set(p.nationalIdIndex, p);
+    }
+    return found;
+  }
+
+  /** Institutions by code (those that exist). */
+  async institutionsByCodes(codes: string[]): Promise<Map<string, Institution>> {
+    const found = new Map<string, Institution>();
+    for (const chunk of chunks([...new Set(codes)], LOCK_CHUNK)) for (const i of await this.dataSource.getRepository(Institution).findBy({ code: In(chunk) })) found.set(i.code, i);
+    return found;
   }
 
   counties(): Promise<County[]> {
@@ -136,4 +163,12 @@ export class ReferenceRepository {
   async professionalKeys(tx: Tx): Promise<Set<string>> {
     return new Set((await tx.getRepository(Professional).find({ select: ['nationalIdIndex', 'categoryCode'] })).map((p) => `${p.nationalIdIndex}:${p.categoryCode}`));
   }
+}
+
+const LOCK_CHUNK = 1_000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

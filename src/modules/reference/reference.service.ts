@@ -74,9 +74,19 @@ export class ReferenceService {
     return this.repository.activeDepartments();
   }
 
-  /** See ReferenceRepository.lockPersonAndInstitution: the support-duty quota locks, in the caller's transaction. */
-  lockPersonAndInstitution(tx: Tx, nationalIdIndex: string, institutionCode: string) {
-    return this.repository.lockPersonAndInstitution(tx, nationalIdIndex, institutionCode);
+  /** See ReferenceRepository.lockPeopleAndInstitutions: the support-duty quota locks, in the caller's transaction. */
+  lockPeopleAndInstitutions(tx: Tx, nationalIdIndexes: string[], institutionCodes: string[]) {
+    return this.repository.lockPeopleAndInstitutions(tx, nationalIdIndexes, institutionCodes);
+  }
+
+  /** The registry's first row of each person, by the blind indexes of their national IDs (a batch's people at once). */
+  professionalsByIndexes(nationalIdIndexes: string[]): Promise<Map<string, Professional>> {
+    return this.repository.professionalsByIndexes(nationalIdIndexes);
+  }
+
+  /** Institutions by code, those that exist (a batch's institutions at once). */
+  institutionsByCodes(codes: string[]): Promise<Map<string, Institution>> {
+    return this.repository.institutionsByCodes(codes);
   }
 
   /** Counties in the ministry's order (COUNTY_ORDER); they change only with a seed, so they are read once per process. */

@@ -9,6 +9,7 @@ import type { UploadedFile } from '../filing/attachments.service';
 import { weekStartOf } from '../lifecycle/periods';
 import { BatchService } from './batch.service';
 import { batchTemplate } from './csv';
+import { xlsxTemplate } from './sheet';
 
 const PAGE = 'support-duty/batch';
 const TITLE = 'supportDuty.batch.title';
@@ -31,6 +32,14 @@ export class BatchController {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="support-duty-batch.csv"');
     res.send(batchTemplate({ supported: '0190010011', from: monday, to: addDays(monday, 27) }));
+  }
+
+  @Get('template.xlsx')
+  async templateXlsx(@Res() res: Response) {
+    const monday = weekStartOf(addDays(taipeiDay(), 14));
+    res.setHeader('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.setHeader('Content-Disposition', 'attachment; filename="support-duty-batch.xlsx"');
+    res.send(await xlsxTemplate({ supported: '0190010011', from: monday, to: addDays(monday, 27) }));
   }
 
   @Post()

@@ -70,7 +70,17 @@ export function rowAsForm(cells: string[]): Record<string, unknown> {
   };
 }
 
+/** The templates' example row (CSV and XLSX alike). */
+export function templateExample(example: { supported: string; from: string; to: string }): string[] {
+  return ['A123456789', example.supported, '01', 'outpatient', '', example.from, example.to, '1;3', 'morning;afternoon'];
+}
+
 /** The template to download: the header and one example row. */
 export function batchTemplate(example: { supported: string; from: string; to: string }): string {
-  return `\ufeff${BATCH_COLUMNS.join(',')}\r\nA123456789,${example.supported},01,outpatient,,${example.from},${example.to},1;3,morning;afternoon\r\n`;
+  return `\ufeff${toCsv([[...BATCH_COLUMNS], templateExample(example)])}`;
+}
+
+/** Rows as CSV text (RFC 4180: a field with a comma, quote or line break is quoted), CRLF after each row. */
+export function toCsv(rows: string[][]): string {
+  return rows.map((row) => row.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join('\r\n') + '\r\n';
 }

@@ -40,7 +40,7 @@ export class FilingController {
     const page = pageParam(textField(query, 'page'));
     const result = await this.filing.list(principal, { status, page }, req.lang);
     const href = (p: number) => `/support-duty?${new URLSearchParams([...(status ? [['status', status]] : []), ['page', String(p)]])}`;
-    return { titleKey: 'supportDuty.list.title', values: { status: status ?? '' }, byInstitution: principal.role === 'institution', ...result, pagination: pager(page, result.pages, href) };
+    return { titleKey: 'supportDuty.list.title', discarded: textField(query, 'discarded') === '1', values: { status: status ?? '' }, byInstitution: principal.role === 'institution', ...result, pagination: pager(page, result.pages, href) };
   }
 
   @Get('institutions')
@@ -91,7 +91,7 @@ export class FilingController {
   async show(@Param('id') id: string, @Query() query: unknown, @CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
     const c = await this.filing.caseFor(principal, id);
     const page = await this.filing.page(c, req.lang);
-    if (c.status === 'draft') return res.render(CHECK, { titleKey: CHECK_TITLE, ...page });
+    if (c.status === 'draft') return res.render(CHECK, { titleKey: CHECK_TITLE, canDiscard: this.filing.filedBy(principal, c), ...page });
     res.render('support-duty/case', { titleKey: 'supportDuty.case.title', submitted: textField(query, 'submitted') === '1', ...page });
   }
 
@@ -149,6 +149,20 @@ export class FilingController {
   async cancel(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
     await this.filing.cancel(principal, id, integerField(body, 'version', 1, Number.MAX_SAFE_INTEGER));
     res.redirect(303, `/support-duty/cases/${id}`);
+  }
+
+  /** Discard a draft: the confirmation page, then the POST (the filer's own draft only). */
+  @Get('cases/:id/discard')
+  @Render('support-duty/discard')
+  async discardPage(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() req: Request) {
+    const c = await this.filing.ownDraft(principal, id);
+    return { titleKey: 'supportDuty.discard.title', ...(await this.filing.page(c, req.lang)) };
+  }
+
+  @Post('cases/:id/discard')
+  async discard(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal, @Res() res: Response) {
+    await this.filing.discard(principal, id, integerField(body, 'version', 1, Number.MAX_SAFE_INTEGER));
+    res.redirect(303, '/support-duty?discarded=1');
   }
 
   @Post('cases/:id/change')

@@ -8,11 +8,11 @@ import { taipeiDay } from '../../../common/time/taipei-day';
 import { Database, type Tx } from '../../../core/database';
 import type { AuditActor } from '../../audit';
 import { ReferenceService, type Institution, type Professional } from '../../reference';
-import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
+import { CaseLifecycle, caseNumberOf } from '../lifecycle/case-lifecycle.service';
 import { CaseRules } from '../lifecycle/case-rules.service';
 import { canTake, CASE_STATES, type CaseState } from '../lifecycle/case-state';
 import { buildCasePdf } from '../lifecycle/case-pdf';
-import { caseRow, caseTag, categoryName, periodLines, ruleView } from '../lifecycle/case-view';
+import { caseRow, caseTag, categoryName, periodLines, ruleView, sessionLabel } from '../lifecycle/case-view';
 import { CaseRepository, type CaseFields } from '../lifecycle/case.repository';
 import { SESSIONS, WEEKDAYS } from '../lifecycle/periods';
 import type { RuleCheck } from '../lifecycle/quota-policy';
@@ -25,6 +25,15 @@ export const CASE_PAGE_SIZE = 20;
 
 /** Whose a case is: the person's, their home institution's (which filed or may file for them), the supported county's bureau. */
 export const caseOwner = (c: SupportDutyCase): Ownership => ({ personId: String(c.professionalId), institutionCode: c.homeInstitutionCode, countyCode: c.countyCode });
+
+/** What a batch reads once for all its rows, so that reading a row asks the database nothing. */
+export interface PrepareLookups {
+  departments: Set<string>;
+  /** The rows' people (the institution's staff among them), by registry id. */
+  people: Map<number, Professional>;
+  /** The rows' supported institutions that exist, by code. */
+  institutions: Map<string, Institution>;
+}
 
 export type SaveOutcome = { caseId: string; errors: null } | { caseId: null; errors: FieldError[]; values: CaseFormValues };
 export type SubmitOutcome = { submitted: true; caseNumber: string } | { submitted: false; refused: RuleCheck[] };
@@ -67,7 +76,7 @@ export class FilingService {
         sessions: `p${n}Sessions`,
         legendParams: { n },
         weekdayItems: WEEKDAYS.map((d) => ({ value: String(d), labelKey: `supportDuty.weekday.${d}` })),
-        sessionItems: SESSIONS.map((s) => ({ value: s, labelKey: `supportDuty.session.${s}` })),
+        sessionItems: SESSIONS.map((s) => ({ value: s, text: sessionLabel(s, lang, this.rules.policy.sessionTimes) })),
       })),
     };
   }
@@ -80,7 +89,9 @@ export class FilingService {
 
   /** A case the principal may see; any other (or none) is "not found". */
   async caseFor(principal: Principal, id: string): Promise<SupportDutyCase> {
-    return visibleTo(principal, await this.cases.findById(id), caseOwner, 'case-not-found');
+    const c = visibleTo(principal, await this.cases.findById(id), caseOwner, 'case-not-found');
+    if (c.status === 'discarded') throw supportDutyError.notFound('case-not-found');
+    return c;
   }
 
   /** Saves the form as a new draft, or over the draft `caseId` (at the form's `version`). */
@@ -105,14 +116,14 @@ export class FilingService {
    * one of the institution's own staff), the supported institution (not the home one), the
    * department; or the errors and the values to show again. Single entry and batch rows alike.
    */
-  async prepare(principal: Principal, body: unknown, departments?: Set<string>): Promise<{ fields: CaseFields | null; errors: FieldError[]; values: CaseFormValues }> {
+  async prepare(principal: Principal, body: unknown, lookups?: PrepareLookups): Promise<{ fields: CaseFields | null; errors: FieldError[]; values: CaseFormValues }> {
     const check = checkCaseForm(body, principal.role === 'institution', this.rules.policy.maxPeriodDays);
     const errors = [...check.errors];
     const chosen = String(check.values.professionalId ?? '');
-    const person = await this.personFor(principal, /^\d{1,9}$/.test(chosen) ? Number(chosen) : null, errors);
-    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors) : null;
+    const person = await this.personFor(principal, /^\d{1,9}$/.test(chosen) ? Number(chosen) : null, errors, lookups?.people);
+    const supported = check.values.supportedInstitution ? await this.resolveInstitution(String(check.values.supportedInstitution), errors, lookups?.institutions) : null;
     if (person && supported && person.homeInstitutionCode === supported.code) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.home' });
-    const known = departments ?? new Set((await this.reference.activeDepartments()).map((d) => d.code));
+    const known = lookups?.departments ?? new Set((await this.reference.activeDepartments()).map((d) => d.code));
     if (check.values.department && !known.has(String(check.values.department))) errors.push({ field: 'department', messageKey: 'supportDuty.errors.department.empty' });
     if (errors.length || !check.input || !person || !supported || !person.homeInstitutionCode) return { fields: null, errors, values: check.values };
     const input = check.input;
@@ -147,9 +158,9 @@ export class FilingService {
     const { checks, slots } = await this.rules.check(tx, c);
     const refused = checks.filter((r) => !r.ok);
     if (refused.length) return { submitted: false, refused };
-    const caseNumber = `SD${c.id.padStart(10, '0')}`;
+    const caseNumber = caseNumberOf(c.id);
     await this.lifecycle.move(tx, { row: c, event: 'submit', set: { caseNumber, submittedAt: new Date() }, summary: { sessions: slots.length, emergency: c.purpose === 'emergency' }, actor });
-    await this.cases.insertSlots(tx, c, slots);
+    await this.cases.insertSlots(tx, [{ c, slots }]);
     return { submitted: true, caseNumber };
   }
 
@@ -171,12 +182,43 @@ export class FilingService {
     return this.database.transaction((tx) => this.submitIn(tx, { ...c, version: version ?? c.version }));
   }
 
-  /** 註銷: a submitted or approved case ends; its periods after today no longer count. */
+  /** Whether the principal filed the case (a clinician themself, or the institution for its staff). */
+  filedBy(principal: Principal, c: SupportDutyCase): boolean {
+    return c.filedByKind === (principal.role === 'institution' ? 'institution' : 'personnel') && c.filedById === principal.id;
+  }
+
+  /** A draft the principal filed themself (the one who may discard it); anything else is "not found", a case no longer a draft a conflict. */
+  async ownDraft(principal: Principal, id: string): Promise<SupportDutyCase> {
+    const c = await this.caseFor(principal, id);
+    if (!this.filedBy(principal, c)) throw supportDutyError.notFound('case-not-found');
+    if (c.status !== 'draft') throw supportDutyError.conflict('case-not-editable', 'supportDuty.errors.notEditable');
+    return c;
+  }
+
+  /** Discards the principal's own draft at `version` (draft → discarded, audited): it leaves their lists; nothing was filed. */
+  async discard(principal: Principal, id: string, version: number | null): Promise<void> {
+    const c = await this.ownDraft(principal, id);
+    await this.database.transaction((tx) => this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'discard' }));
+  }
+
+  /**
+   * 註銷: a submitted or approved case ends; its periods after today no longer count. The county
+   * bureau's reviewers are told in their message list (/review/support-duty/messages), in the
+   * same transaction.
+   */
   async cancel(principal: Principal, id: string, version: number | null): Promise<void> {
     const c = await this.caseFor(principal, id);
     await this.database.transaction(async (tx) => {
       await this.lifecycle.move(tx, { row: { ...c, version: version ?? c.version }, event: 'cancel', set: { cancelledAt: new Date() }, summary: { after: taipeiDay() } });
       await this.cases.deleteSlots(tx, c.id, c.status === 'approved' ? taipeiDay() : null);
+      const supported = await this.reference.institution(c.supportedInstitutionCode);
+      await this.cases.addMessage(tx, {
+        recipientKind: 'county',
+        recipientId: c.countyCode,
+        caseId: c.id,
+        template: 'support-duty.cancelled',
+        params: { caseNumber: c.caseNumber ?? '', name: c.professionalName, supported: supported?.nameZh ?? c.supportedInstitutionCode, supportedEn: supported?.nameEn ?? c.supportedInstitutionCode },
+      });
     });
   }
 
@@ -212,7 +254,7 @@ export class FilingService {
   /** A page of the principal's cases (a clinician's own, an institution's staff's). */
   async list(principal: Principal, filter: { status: CaseState | null; page: number }, lang: Lang) {
     const scope = principal.role === 'institution' ? { institutionCode: principal.id } : { personnelId: principal.id };
-    const { rows, total } = await this.cases.list(scope, { statuses: filter.status ? [filter.status] : undefined, page: filter.page, pageSize: CASE_PAGE_SIZE });
+    const { rows, total } = await this.cases.list(scope, { statuses: filter.status ? [filter.status] : CASE_STATES.filter((s) => s !== 'discarded'), page: filter.page, pageSize: CASE_PAGE_SIZE });
     const names = await this.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
     return {
       rows: rows.map((r) => caseRow(r, `/support-duty/cases/${r.id}`, names, lang)),
@@ -239,7 +281,7 @@ export class FilingService {
       { keyKey: 'supportDuty.field.department', value: department ? `${department.code} ${lang === 'en' ? department.nameEn : department.nameZh}` : c.departmentCode },
       { keyKey: 'supportDuty.field.purpose', valueKey: `supportDuty.purpose.${c.purpose}` },
       ...(c.purposeText ? [{ keyKey: 'supportDuty.field.purposeText', value: c.purposeText }] : []),
-      { keyKey: 'supportDuty.field.periods', lines: periodLines(c, lang) },
+      { keyKey: 'supportDuty.field.periods', lines: periodLines(c, lang, this.rules.policy.sessionTimes) },
       { keyKey: 'supportDuty.field.sessionCount', value: String(c.sessionCount) },
       ...(c.decisionReason ? [{ keyKey: 'supportDuty.field.reason', value: c.decisionReason }] : []),
     ];
@@ -292,14 +334,14 @@ export class FilingService {
    * The person a case is for: a clinician themself; for an institution one of its own registered
    * staff (a professional of another institution, or none, is a field error: never a filing).
    */
-  private async personFor(principal: Principal, professionalId: number | null, errors: FieldError[]): Promise<Professional | null> {
+  private async personFor(principal: Principal, professionalId: number | null, errors: FieldError[], people?: Map<number, Professional>): Promise<Professional | null> {
     if (principal.role === 'personnel') {
       const self = await this.reference.professional(Number(principal.id));
       if (!self?.homeInstitutionCode) throw supportDutyError.forbidden('filer-not-registered', 'supportDuty.errors.notRegistered');
       return self;
     }
     if (professionalId === null) return null;
-    const person = professionalId > 0 ? await this.reference.professional(professionalId) : null;
+    const person = professionalId <= 0 ? null : people ? (people.get(professionalId) ?? null) : await this.reference.professional(professionalId);
     if (!person || person.homeInstitutionCode !== principal.id) {
       if (!errors.some((e) => e.field === 'professionalId')) errors.push({ field: 'professionalId', messageKey: 'supportDuty.errors.professional.empty' });
       return null;
@@ -308,10 +350,10 @@ export class FilingService {
   }
 
   /** The supported institution from a code, or from a name that matches exactly one. */
-  private async resolveInstitution(text: string, errors: FieldError[]): Promise<Institution | null> {
-    const code = /^\d{10}$/.test(text) ? text : /^(\d{10})\s/.exec(text)?.[1];
+  private async resolveInstitution(text: string, errors: FieldError[], known?: Map<string, Institution>): Promise<Institution | null> {
+    const code = institutionCodeIn(text);
     if (code) {
-      const found = await this.reference.institution(code);
+      const found = known ? (known.get(code) ?? null) : await this.reference.institution(code);
       if (!found) errors.push({ field: 'supportedInstitution', messageKey: 'supportDuty.errors.institution.notFound' });
       return found;
     }
@@ -330,6 +372,11 @@ export class FilingService {
     }
     return names;
   }
+}
+
+/** The institution code a supported-institution field names: the code alone, or the code and the name. */
+export function institutionCodeIn(text: string): string | null {
+  return /^\d{10}$/.test(text) ? text : (/^(\d{10})\s/.exec(text)?.[1] ?? null);
 }
 
 function pick(c: SupportDutyCase): CaseFields {

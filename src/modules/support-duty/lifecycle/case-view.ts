@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { translate, type Lang } from '../../../common/i18n/i18n';
 import { findPersonnelCategory } from '../../../common/identifiers/personnel-categories';
 import type { CaseState } from './case-state';
+import type { Session } from './periods';
 import type { RuleCheck } from './quota-policy';
 import type { SupportDutyCase } from './support-duty.entity';
 
@@ -21,14 +22,19 @@ export function caseTag(state: CaseState) {
 }
 
 /** "2026-12-07 – 2027-01-31, 週一、週三：上午、下午" per period. */
-export function periodLines(c: Pick<SupportDutyCase, 'periods'>, lang: Lang): string[] {
+/** A session with its clock times: 上午（08:00–12:00）. */
+export function sessionLabel(session: Session, lang: Lang, times: Record<Session, string>): string {
+  return translate(lang, 'supportDuty.sessionWithTime', { session: translate(lang, `supportDuty.session.${session}`), time: times[session] });
+}
+
+export function periodLines(c: Pick<SupportDutyCase, 'periods'>, lang: Lang, times: Record<Session, string>): string[] {
   const sep = translate(lang, 'supportDuty.listSeparator');
   return c.periods.map((p) =>
     translate(lang, 'supportDuty.periodLine', {
       from: p.from,
       to: p.to,
       weekdays: p.weekdays.map((d) => translate(lang, `supportDuty.weekday.${d}`)).join(sep),
-      sessions: p.sessions.map((s) => translate(lang, `supportDuty.session.${s}`)).join(sep),
+      sessions: p.sessions.map((s) => sessionLabel(s, lang, times)).join(sep),
     }),
   );
 }

@@ -3,7 +3,7 @@
 // same day); a suspended registration (停業) cannot file; a person's periods may not overlap; at
 // most 8 half-day sessions of support per person per week; an institution's supported sessions
 // at most 40% of its weekly sessions. Pure: the service gathers the counts under row locks.
-import { slotKey, type Slot } from './periods';
+import { slotKey, type Session, type Slot } from './periods';
 import { addDays } from '../../../common/time/taipei-day';
 
 export interface SupportDutyPolicy {
@@ -12,6 +12,8 @@ export interface SupportDutyPolicy {
   institutionSharePercent: number;
   defaultInstitutionWeeklySessions: number;
   maxPeriodDays: number;
+  /** Each session's clock times ("08:00–12:00"), for display. */
+  sessionTimes: Record<Session, string>;
 }
 
 export const RULES = ['lead-time', 'suspended', 'overlap', 'weekly-sessions', 'institution-share'] as const;

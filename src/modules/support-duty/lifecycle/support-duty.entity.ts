@@ -61,11 +61,11 @@ export class SupportDutySlot {
   @Column({ name: 'institution_code', type: 'char' }) institutionCode: string;
 }
 
-/** An in-app message (the copy of a decision's e-mail) for a person or an institution. */
+/** An in-app message: the copy of a decision's e-mail for a person or an institution; a cancellation for the county bureau's reviewers ('county', county code). */
 @Entity('support_duty_message')
 export class SupportDutyMessage {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id: string;
-  @Column({ name: 'recipient_kind', type: 'varchar' }) recipientKind: 'personnel' | 'institution';
+  @Column({ name: 'recipient_kind', type: 'varchar' }) recipientKind: 'personnel' | 'institution' | 'county';
   @Column({ name: 'recipient_id', type: 'varchar' }) recipientId: string;
   @Column({ name: 'case_id', type: 'bigint' }) caseId: string;
   @Column({ type: 'varchar' }) template: string;

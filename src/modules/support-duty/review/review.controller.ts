@@ -5,11 +5,10 @@ import { CurrentPrincipal } from '../../../common/access/current-principal.decor
 import type { Principal } from '../../../common/context/request-context';
 import { FormValidationError } from '../../../common/errors/domain-error';
 import { choiceField, listField, textField } from '../../../common/forms';
-import { pageParam, pager } from '../../../common/web/pagination';
 import { CASE_STATES } from '../lifecycle/case-state';
 import { sendAttachment, sendPdf } from '../lifecycle/case-view';
 import { PURPOSES } from '../lifecycle/support-duty.entity';
-import { ReviewService } from './review.service';
+import { parseQueueCursor, ReviewService } from './review.service';
 
 const QUEUE = 'support-duty/review/queue';
 const CASE = 'support-duty/review/case';
@@ -31,14 +30,16 @@ export class ReviewController {
       institution: textField(query, 'institution'),
       category: textField(query, 'category').slice(0, 4),
       purpose: choiceField(query, 'purpose', PURPOSES),
-      page: pageParam(textField(query, 'page')),
+      cursor: parseQueueCursor('after', textField(query, 'after')) ?? parseQueueCursor('before', textField(query, 'before')),
     };
     const result = await this.review.queue(principal, filter, req.lang);
-    const params = Object.entries({ ...filter, status: filter.status ?? 'all', page: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
-    const href = (p: number) => `/review/support-duty?${new URLSearchParams([...params, ['page', String(p)]])}`;
+    const params = Object.entries({ ...filter, status: filter.status ?? 'all', cursor: undefined }).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+    const href = (direction: 'after' | 'before', cursor: string) => `/review/support-duty?${new URLSearchParams([...params, [direction, cursor]])}`;
     const values = { ...filter, status: filter.status ?? 'all', purpose: filter.purpose ?? '' };
     if (result.errors.length) throw new FormValidationError(QUEUE, 'supportDuty.review.queue.title', result.errors, values, { ...result, pagination: null });
-    return { titleKey: 'supportDuty.review.queue.title', values, ...result, pagination: pager(filter.page, result.pages, href) };
+    // paged by key (previous / next), never by page number: no page needs the rows before it counted
+    const pagination = { items: [], ...(result.newer ? { previous: { href: href('before', result.newer) } } : {}), ...(result.older ? { next: { href: href('after', result.older) } } : {}) };
+    return { titleKey: 'supportDuty.review.queue.title', values, ...result, pagination };
   }
 
   /** The outcome page answers the POST itself (reloading re-posts: each case is then reported as decided). */
@@ -47,6 +48,13 @@ export class ReviewController {
   @Render('support-duty/review/approved')
   async approveSelected(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return { titleKey: 'supportDuty.review.approvedTitle', ...(await this.review.approveSelected(principal, listField(body, 'cases'))) };
+  }
+
+  /** The bureau's message list: cases its applicants cancelled (declared before ':id'). */
+  @Get('messages')
+  @Render('support-duty/messages')
+  async messages(@CurrentPrincipal() principal: Principal) {
+    return { titleKey: 'supportDuty.messages.title', messages: await this.review.messages(principal) };
   }
 
   @Get(':id')

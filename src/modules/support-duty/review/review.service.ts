@@ -13,12 +13,14 @@ import { CaseLifecycle } from '../lifecycle/case-lifecycle.service';
 import { CaseRules } from '../lifecycle/case-rules.service';
 import { CASE_STATES, type CaseState } from '../lifecycle/case-state';
 import { caseRow, ruleView } from '../lifecycle/case-view';
-import { CaseRepository } from '../lifecycle/case.repository';
+import { CaseRepository, type QueueCursor } from '../lifecycle/case.repository';
 import { PURPOSES, type Purpose, type SupportDutyCase } from '../lifecycle/support-duty.entity';
 import { supportDutyError } from '../support-duty.errors';
 import { checkReview, type ReviewInput } from './review-decision';
 
 export const QUEUE_PAGE_SIZE = 25;
+/** The queue counts its cases up to this many ("more than 1,000"): a county's whole count is the reporting module's. */
+export const QUEUE_COUNT_LIMIT = 1_000;
 
 export interface QueueFilter {
   status: CaseState | null;
@@ -27,8 +29,16 @@ export interface QueueFilter {
   institution: string;
   category: string;
   purpose: Purpose | null;
-  page: number;
+  cursor: QueueCursor | null;
 }
+
+/** A queue cursor from the query string: "<submitted time in ms>.<id>" (anything else: the first page). */
+export function parseQueueCursor(direction: QueueCursor['direction'], value: string): QueueCursor | null {
+  const m = /^(\d{1,15})\.(\d{1,18})$/.exec(value);
+  return m ? { direction, submittedAt: new Date(Number(m[1])), id: m[2] } : null;
+}
+
+const cursorOf = (c: SupportDutyCase) => `${c.submittedAt?.getTime() ?? 0}.${c.id}`;
 
 /**
  * County review of support-duty cases (seed 002's back office: 查詢, 審查, 套印): a county
@@ -62,27 +72,31 @@ export class ReviewService {
     const errors: FieldError[] = [];
     if (filter.from && !isIsoDay(filter.from)) errors.push({ field: 'from', messageKey: 'supportDuty.review.errors.date' });
     if (filter.to && !isIsoDay(filter.to)) errors.push({ field: 'to', messageKey: 'supportDuty.review.errors.date' });
-    const { rows, total } = errors.length
-      ? { rows: [], total: 0 }
-      : await this.cases.list(
-          { countyCode },
-          {
-            statuses: filter.status ? [filter.status] : (['submitted', 'approved', 'rejected', 'cancelled', 'superseded'] as CaseState[]),
-            from: filter.from || null,
-            to: filter.to || null,
-            institutionCode: /^\d{10}$/.test(filter.institution) ? filter.institution : filter.institution ? '-' : null,
-            categoryCode: filter.category || null,
-            purpose: filter.purpose,
-            page: filter.page,
-            pageSize: QUEUE_PAGE_SIZE,
-          },
-        );
+    const query = {
+      statuses: filter.status ? [filter.status] : (['submitted', 'approved', 'rejected', 'cancelled', 'superseded'] as CaseState[]),
+      from: filter.from || null,
+      to: filter.to || null,
+      institutionCode: /^\d{10}$/.test(filter.institution) ? filter.institution : filter.institution ? '-' : null,
+      categoryCode: filter.category || null,
+      purpose: filter.purpose,
+      pageSize: QUEUE_PAGE_SIZE,
+    };
+    const [{ rows, more }, total] = errors.length
+      ? [{ rows: [], more: false }, 0]
+      : await Promise.all([this.cases.queuePage(countyCode, query, filter.cursor), this.cases.countUpTo(countyCode, query, QUEUE_COUNT_LIMIT + 1)]);
+    // paging by key: "next" after the last row shown, "previous" before the first one
+    const backwards = filter.cursor?.direction === 'before';
+    const older = rows.length && (backwards || more) ? cursorOf(rows[rows.length - 1]) : null;
+    const newer = rows.length && (backwards ? more : filter.cursor !== null) ? cursorOf(rows[0]) : null;
     const names = await this.filing.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
     return {
       errors,
       rows: rows.map((r) => caseRow(r, `/review/support-duty/${r.id}`, names, lang)),
       total,
-      pages: Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE)),
+      countText: total > QUEUE_COUNT_LIMIT ? QUEUE_COUNT_LIMIT.toLocaleString('en-US') : String(total),
+      captionKey: total > QUEUE_COUNT_LIMIT ? 'supportDuty.review.queue.captionMore' : 'supportDuty.list.caption',
+      older,
+      newer,
       statusItems: [{ value: 'all', labelKey: 'supportDuty.list.allStatuses' }, ...CASE_STATES.filter((s) => s !== 'draft' && s !== 'discarded').map((s) => ({ value: s, labelKey: `supportDuty.state.${s}` }))],
       purposeItems: PURPOSES.map((p) => ({ value: p, labelKey: `supportDuty.purpose.${p}` })),
       allCounties: countyCode === null,
@@ -163,6 +177,13 @@ export class ReviewService {
       }
     }
     return { approved, conflicts };
+  }
+
+  /** The county bureau's messages (cases cancelled by their applicants), newest first; ministry staff: none of a county's. */
+  async messages(principal: Principal) {
+    const countyCode = this.countyOf(principal);
+    const rows = countyCode ? await this.cases.messagesFor('county', countyCode) : [];
+    return rows.map((m) => ({ createdAt: m.createdAt, template: m.template, params: m.params, href: `/review/support-duty/${m.caseId}` }));
   }
 
   /** The approved change replaces the case it changes: that one's slots no longer count. */
