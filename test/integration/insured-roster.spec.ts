@@ -1,3 +1,5 @@
+import { readSheet } from 'read-excel-file/node';
+import writeXlsxFile from 'write-excel-file/node';
 import { randomBytes } from 'node:crypto';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
@@ -96,6 +98,36 @@ describe('insured-staff roster and the permissions of every roster and delegatio
     const tooBig = await upload(`${header}\n${'x'.repeat(5 * 1024 * 1024 + 1)}`);
     expect(tooBig.status).toBe(422);
     expect(tooBig.text).toContain('檔案超過 5 MB');
+  });
+
+  it('takes the XLSX template filled in as it takes the CSV, and a quoted CSV name with a comma whole; an unreadable workbook is refused', async () => {
+    const registered = await createRegisteredUnit(bed.t, store.modulePath);
+    const { agent } = await signInWithCard(bed.t, bed.helper, registered.unitCard, 'employer');
+    const workbook = await agent.get('/roster/upload/template?format=xlsx').buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(workbook.headers['content-type']).toContain('spreadsheetml');
+    const header = (await readSheet(workbook.body as Buffer))[0].map(String);
+    const good = [member(), member()];
+    const rows = [header, ...good.map((m) => [m.nationalId, m.name, m.birthDate, m.grade, m.startDate])];
+    const upload = async (file: Buffer, filename: string) => {
+      const page = await agent.get('/roster/upload').expect(200);
+      return agent.post('/roster/upload').set('Origin', bed.t.config.publicOrigin).field('_csrf', csrfFrom(page.text)).attach('file', file, { filename });
+    };
+    const filled = await writeXlsxFile(rows.map((row) => row.map((value) => ({ value, type: String }))), {}).toBuffer();
+    expect((await upload(filled, 'roster.xlsx')).status).toBe(303);
+    expect(await bed.t.dataSource.getRepository(InsuredMember).countBy({ unitCode: registered.unit.unitCode, status: 'enrolled' })).toBe(2);
+
+    const third = { ...member(), name: '王,小明' };
+    const csv = `${header.join(',')}\r\n${[third.nationalId, `"${third.name}"`, third.birthDate, third.grade, third.startDate].join(',')}\r\n`;
+    expect((await upload(Buffer.from(csv), 'roster.csv')).status).toBe(303);
+    expect(await bed.t.dataSource.getRepository(InsuredMember).countBy({ unitCode: registered.unit.unitCode, name: '王,小明' })).toBe(1);
+
+    const broken = await upload(Buffer.concat([filled.subarray(0, 200)]), 'broken.xlsx');
+    expect(broken.status).toBe(422);
+    expect(broken.text).toContain('無法讀取這個 XLSX 檔');
   });
 
   it('shows the roster link only to those who may open it: the manager and operators granted roster.query', async () => {

@@ -117,9 +117,11 @@ export class RosterController {
   @Get('upload/template')
   @Allow('employer_manager', 'employer_operator')
   @RequireFunction('roster.upload')
-  template(@Res() res: Response) {
-    res.type('text/csv; charset=utf-8').attachment('roster-template.csv').send(`\uFEFF${UPLOAD_COLUMNS.join(',')}\r\n`);
+  async template(@Query('format') format: string | undefined, @Res() res: Response) {
+    const file = await this.roster.uploadTemplate(format === 'xlsx' ? 'xlsx' : 'csv');
+    res.type(file.type).attachment(file.filename).send(file.body);
   }
+
 
   @Post('upload')
   @Allow('employer_manager', 'employer_operator')
@@ -128,7 +130,7 @@ export class RosterController {
     // the multipart body was read before the guards (readMultipart in RosterModule), so the CSRF field is checked as usual
     const file = req.files?.[0];
     const refused = req.uploadError ? (req.uploadError === 'LIMIT_FILE_SIZE' ? 'roster.errors.fileTooBig' : 'roster.errors.oneFile') : file ? null : 'roster.errors.noFile';
-    const outcome = refused || !file ? { ok: false as const, problems: [{ row: 0, field: 'file', messageKey: refused ?? 'roster.errors.noFile' }] } : await this.roster.upload(principal, file.buffer.toString('utf8'));
+    const outcome = refused || !file ? { ok: false as const, problems: [{ row: 0, field: 'file', messageKey: refused ?? 'roster.errors.noFile' }] } : await this.roster.upload(principal, file.buffer);
     if (!outcome.ok) {
       throw new FormValidationError('insured-roster/upload', 'roster.upload.title', [{ field: 'file', messageKey: 'roster.errors.upload' }], {}, { columns: UPLOAD_COLUMNS.join(','), problems: outcome.problems.map((p) => ({ ...p, fieldKey: `roster.field.${p.field}` })) });
     }

@@ -6,6 +6,8 @@ import { ConflictError, type FieldError } from '../../common/errors/domain-error
 import { checkText, textField } from '../../common/forms';
 import { maskNationalId, validateNationalId } from '../../common/identifiers';
 import { isIsoDay, taipeiDay } from '../../common/time/taipei-day';
+import { toCsv } from '../../common/tables/csv';
+import { readUploadedTable, textWorkbook } from '../../common/tables/xlsx';
 import { Database, isDuplicateKey } from '../../core/database';
 import { AuditService } from '../audit';
 import type { InsuredMember } from './roster.entity';
@@ -64,8 +66,8 @@ export class RosterService {
 
   async exportCsv(principal: Principal): Promise<string> {
     const rows = (await this.repository.all(principal.unitCode ?? '')).filter((m) => visibleTo(principal, m, this.owner('roster.export')));
-    const lines = [['national_id', 'name', 'birth_date', 'grade', 'start_date', 'status', 'withdraw_date'].join(','), ...rows.map((m) => [maskNationalId(this.ids.reveal(m.nationalIdCipher)), csvCell(m.name), m.birthDate, m.grade, m.startDate, m.status, m.withdrawDate ?? ''].join(','))];
-    return `\uFEFF${lines.join('\r\n')}\r\n`;
+    const header = ['national_id', 'name', 'birth_date', 'grade', 'start_date', 'status', 'withdraw_date'];
+    return `\uFEFF${toCsv([header, ...rows.map((m) => [maskNationalId(this.ids.reveal(m.nationalIdCipher)), m.name, m.birthDate, String(m.grade), m.startDate, m.status, m.withdrawDate ?? ''])])}`;
   }
 
   /** One row's fields checked (the form's or an upload row's), against the grade table. */
@@ -115,11 +117,18 @@ export class RosterService {
     return { ok: true };
   }
 
+  /** The upload's template: the header row, as CSV (UTF-8 with a BOM, for Excel) or as an XLSX workbook. */
+  async uploadTemplate(format: 'csv' | 'xlsx'): Promise<{ type: string; filename: string; body: Buffer | string }> {
+    if (format === 'xlsx') return { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: 'roster-template.xlsx', body: await textWorkbook([[...UPLOAD_COLUMNS]], { sheet: 'roster' }) };
+    return { type: 'text/csv; charset=utf-8', filename: 'roster-template.csv', body: `\uFEFF${toCsv([[...UPLOAD_COLUMNS]])}` };
+  }
+
   /** The batch upload: every row checked first; any problem enrols nothing and reports every bad row. */
-  async upload(principal: Principal, csv: string): Promise<{ ok: true; count: number } | { ok: false; problems: RowProblem[] }> {
-    const lines = csv.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
-    const [header, ...data] = lines;
-    if (!header || header.split(',').map((h) => h.trim()).join(',') !== UPLOAD_COLUMNS.join(',')) return { ok: false, problems: [{ row: 0, field: 'header', messageKey: 'roster.errors.header' }] };
+  async upload(principal: Principal, file: Buffer): Promise<{ ok: true; count: number } | { ok: false; problems: RowProblem[] }> {
+    const table = await readUploadedTable(file);
+    if (!table) return { ok: false, problems: [{ row: 0, field: 'file', messageKey: 'roster.errors.unreadable' }] };
+    const [header, ...data] = table;
+    if (!header || header.map((h) => h.trim()).join(',') !== UPLOAD_COLUMNS.join(',')) return { ok: false, problems: [{ row: 0, field: 'header', messageKey: 'roster.errors.header' }] };
     if (data.length === 0) return { ok: false, problems: [{ row: 0, field: 'file', messageKey: 'roster.errors.empty' }] };
     const grades = await this.gradeSet();
     const unitCode = principal.unitCode ?? '';
@@ -127,8 +136,7 @@ export class RosterService {
     const seen = new Set<string>();
     const problems: RowProblem[] = [];
     const rows: Array<ReturnType<RosterService['row']>> = [];
-    data.forEach((line, i) => {
-      const cells = line.split(',');
+    data.forEach((cells, i) => {
       const fields = Object.fromEntries(UPLOAD_COLUMNS.map((c, k) => [c, (cells[k] ?? '').trim()]));
       const { input, errors } = this.check(fields, grades);
       for (const e of errors) problems.push({ row: i + 1, field: e.field, messageKey: e.messageKey });
@@ -179,9 +187,4 @@ export class RosterService {
     });
     return { ok: true };
   }
-}
-
-function csvCell(v: string): string {
-  const safe = /^[=+\-@]/.test(v) ? `'${v}` : v;
-  return /[",\r\n]/.test(safe) || safe !== v ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

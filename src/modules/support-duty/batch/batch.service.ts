@@ -16,8 +16,9 @@ import { ruleView } from '../lifecycle/case-view';
 import { supportDutyError } from '../support-duty.errors';
 import type { BatchRowError, SupportDutyBatch } from './batch.entity';
 import { BatchRepository } from './batch.repository';
-import { BATCH_COLUMNS, COLUMN_OF_FIELD, parseCsv, rowAsForm, toCsv } from './csv';
-import { isZip, readXlsxRows } from './sheet';
+import { parseCsv, toCsv } from '../../../common/tables/csv';
+import { isZip, readXlsxRows } from '../../../common/tables/xlsx';
+import { BATCH_COLUMNS, COLUMN_OF_FIELD, rowAsForm } from './csv';
 
 export const MAX_BATCH_ROWS = 20_000;
 /** The progress bar is written at most this often (ms): each write is a commit of its own. */

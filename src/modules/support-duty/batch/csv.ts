@@ -1,37 +1,6 @@
-// A small RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF) and the batch file's
-// columns. Pure: no Nest, no database.
-
-/** The rows of a CSV text (a UTF-8 BOM is dropped); blank lines are skipped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f.trim() !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f.trim() !== '')) rows.push(row);
-  return rows;
-}
+// The batch file's columns and how a row becomes the case form (the CSV itself: common/tables/csv).
+// Pure: no Nest, no database.
+import { toCsv } from '../../../common/tables/csv';
 
 /** The batch file's columns, in order (the template's header row). */
 export const BATCH_COLUMNS = ['national_id', 'supported_institution', 'department', 'purpose', 'purpose_text', 'from', 'to', 'weekdays', 'sessions'] as const;
@@ -80,7 +49,3 @@ export function batchTemplate(example: { supported: string; from: string; to: st
   return `\ufeff${toCsv([[...BATCH_COLUMNS], templateExample(example)])}`;
 }
 
-/** Rows as CSV text (RFC 4180: a field with a comma, quote or line break is quoted), CRLF after each row. */
-export function toCsv(rows: string[][]): string {
-  return rows.map((row) => row.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',')).join('\r\n') + '\r\n';
-}
