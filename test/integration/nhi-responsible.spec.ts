@@ -116,6 +116,25 @@ describe("a unit's responsible person signs in with NHI credentials (seed 004: �
     expect([res.status, res.body.code, res.body.message]).toEqual([403, 'password-wrong', translate('zh-TW', 'nhiCard.errors.password-wrong')]);
   });
 
+  it("an operator bound to an NHI card (credential type 健保卡) signs in with the card and its password as the unit's operator, with only the functions granted", async () => {
+    const { unit, card } = await responsibleOfRegisteredUnit();
+    const { agent: manager } = await signIn(card.label, { unitCode: unit.unitCode, designate: 'yes' });
+    const operator = await createInsured(bed.t, {});
+    const operatorCard = await createNhiCard(bed.t, store.modulePath, operator);
+    await registerNhiAccount(bed.t, operator, PASSWORD);
+    const fields = { credentialType: 'nhi', nationalId: operator.nationalId, operatorName: operator.nameZh, phone: '', mobile: '0912-345-678', email: `op-${operator.cardNumber}@example.test`, functions: 'roster.query', endsOn: '' };
+
+    const malformed = await postForm(bed.t, manager, '/employers/delegation/add', { ...fields, certSerial: '5A3F09C1' });
+    expect(malformed.status).toBe(422);
+    expect(malformed.text).toContain(html(translate('zh-TW', 'delegation.errors.nhiCardFormat')));
+    expect((await postForm(bed.t, manager, '/employers/delegation/add', { ...fields, certSerial: operator.cardNumber })).status).toBe(303);
+
+    const { agent, res } = await signIn(operatorCard.label, {});
+    expect([res.status, res.body.role]).toEqual([200, 'employer_operator']);
+    expect((await agent.get('/roster')).status).toBe(200);
+    expect((await agent.get('/roster/upload')).status).toBe(403);
+  });
+
   describe('with the one-time code (/login/nhi-otp)', () => {
     /** Enrols the holder's authenticator through /nhi-card/otp and returns its secret. */
     async function enrolled(person: TestInsured, label: string): Promise<string> {

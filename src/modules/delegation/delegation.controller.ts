@@ -41,6 +41,7 @@ export class DelegationController {
       credentialItems: [
         { value: 'citizen', labelKey: 'delegation.credential.citizen' },
         { value: 'personnel', labelKey: 'delegation.credential.personnel' },
+        { value: 'nhi', labelKey: 'delegation.credential.nhi' },
       ],
       functionItems: [{ value: ALL_FUNCTIONS, labelKey: 'delegation.function.all' }, ...DELEGABLE_FUNCTIONS.map((f) => ({ value: f, labelKey: `delegation.function.${f}` }))],
       ...extra,

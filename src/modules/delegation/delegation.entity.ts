@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn, VersionColumn } from 'typeorm';
 
-export const CREDENTIAL_TYPES = ['citizen', 'personnel'] as const;
+/** How an operator signs in: a citizen certificate, a medical personnel card, or an NHI card (健保卡 + its registered password). */
+export const CREDENTIAL_TYPES = ['citizen', 'personnel', 'nhi'] as const;
 export type OperatorCredentialType = (typeof CREDENTIAL_TYPES)[number];
 
 /** An operator of a unit: the certificate serial they sign in with and the functions the manager granted. */
@@ -15,7 +16,7 @@ export class Delegation {
   @Column({ type: 'varchar', nullable: true }) mobile: string | null;
   @Column({ type: 'varchar' }) email: string;
   @Column({ name: 'credential_type', type: 'varchar' }) credentialType: OperatorCredentialType;
-  /** The certificate's serial number, hex uppercase (as the serial query shows it). */
+  /** The certificate's serial number, hex uppercase (as the serial query shows it); for an NHI card, its 12-digit card number. */
   @Column({ name: 'cert_serial', type: 'varchar' }) certSerial: string;
   /** Granted functions, comma-separated. */
   @Column({ type: 'varchar' }) functions: string;

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { moduleLinks } from '../../common/web/links';
 import { AuthModule } from '../auth';
 import { EmployerRegistryModule, EmployerRegistryWorkerModule } from '../employer-registry';
+import { NhiCardModule } from '../nhi-card';
 import { NotificationsModule, NotificationsWorkerModule } from '../notifications';
 import { DelegationEndReminders, DelegationProcessor } from './delegation.jobs';
 import { DelegationController } from './delegation.controller';
@@ -13,9 +14,9 @@ import { DelegationService } from './delegation.service';
 import { OperatorGuard } from './operator.guard';
 import { OperatorUnitController } from './operator-unit.controller';
 
-/** 授權指派: a unit's operators with their granted functions, the operators' sign-in, and the per-request check of their delegation. */
+/** 授權指派: a unit's operators with their granted functions, the operators' sign-in (a certificate, or an NHI card through nhi-card's NhiUnitAccounts), and the per-request check of their delegation. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Delegation, DelegationHistory]), AuthModule, EmployerRegistryModule, NotificationsModule],
+  imports: [TypeOrmModule.forFeature([Delegation, DelegationHistory]), AuthModule, EmployerRegistryModule, NhiCardModule, NotificationsModule],
   controllers: [DelegationController, OperatorUnitController],
   providers: [
     moduleLinks('delegation', {

@@ -12,6 +12,7 @@ import { AuditService } from '../audit';
 import { CertificateAccounts, SessionRegistry, type CertificateAccountRefusal } from '../auth';
 import type { CredentialFamily, ValidationSuccess } from '../certificates';
 import { CertificateReader, EmployerRegistryService, RegistrationService, type CardPresentation } from '../employer-registry';
+import { NhiUnitAccounts } from '../nhi-card';
 import { NotificationsService } from '../notifications';
 import { delegationError } from './delegation.errors';
 import { CREDENTIAL_TYPES, type Delegation, type OperatorCredentialType } from './delegation.entity';
@@ -20,7 +21,9 @@ import { ALL_FUNCTIONS, DELEGABLE_FUNCTIONS, isDelegableFunction } from './funct
 
 /** The login card type whose certificates sign in as an operator. */
 export const OPERATOR_CARD_TYPE = 'operator';
-const FAMILY_OF: Record<OperatorCredentialType, CredentialFamily> = { citizen: 'moica-citizen', personnel: 'hca-personnel' };
+const FAMILY_OF: Record<OperatorCredentialType, CredentialFamily> = { citizen: 'moica-citizen', personnel: 'hca-personnel', nhi: 'nhi-card' };
+/** The certificates an operator's card may be read as on the add and edit forms (an NHI card's number is typed). */
+const READABLE_FAMILIES: CredentialFamily[] = [FAMILY_OF.citizen, FAMILY_OF.personnel];
 const MAX_YEARS = 5;
 
 export interface DelegationInput {
@@ -66,6 +69,7 @@ export class DelegationService implements OnModuleInit {
     private readonly registry: EmployerRegistryService,
     private readonly reader: CertificateReader,
     private readonly accounts: CertificateAccounts,
+    private readonly nhiAccounts: NhiUnitAccounts,
     private readonly sessions: SessionRegistry,
     private readonly ids: ProtectedIdCodec,
     private readonly database: Database,
@@ -75,6 +79,7 @@ export class DelegationService implements OnModuleInit {
 
   onModuleInit(): void {
     this.accounts.register(OPERATOR_CARD_TYPE, (result, credential) => this.operatorSignIn(result, credential));
+    this.nhiAccounts.registerOperators((cardNumber, credential) => this.nhiOperatorSignIn(cardNumber, credential));
   }
 
   /** The manager's own citizen certificate, in this session: the one the unit registered. */
@@ -90,7 +95,7 @@ export class DelegationService implements OnModuleInit {
 
   /** 讀取憑證: the operator's card (citizen certificate or medical personnel card) proven present; its serial, holder's name and credential type. */
   async readOperatorCard(presentation: CardPresentation): Promise<{ ok: true; card: { serial: string; name: string; credentialType: OperatorCredentialType } } | { ok: false; errors: FieldError[] }> {
-    const card = await this.reader.read(presentation, Object.values(FAMILY_OF) as CredentialFamily[]);
+    const card = await this.reader.read(presentation, READABLE_FAMILIES);
     if (!card.ok) return { ok: false, errors: [{ field: 'card', messageKey: card.messageKey }] };
     const credentialType = CREDENTIAL_TYPES.find((t) => FAMILY_OF[t] === card.result.family) ?? 'citizen';
     return { ok: true, card: { serial: card.result.serialNumber, name: card.result.subject.commonName ?? '', credentialType } };
@@ -139,8 +144,10 @@ export class DelegationService implements OnModuleInit {
       endsOn: field('endsOn'),
     };
     const errors: FieldError[] = [];
-    const serial = (values.certSerial as string).replace(/[\s:]/g, '').toUpperCase();
-    if (!/^[0-9A-F]{2,40}$/.test(serial)) errors.push({ field: 'certSerial', messageKey: serial ? 'delegation.errors.serialFormat' : 'delegation.errors.serialEmpty' });
+    const serial = (values.certSerial as string).replace(/[\s:-]/g, '').toUpperCase();
+    if (values.credentialType === 'nhi') {
+      if (!/^\d{12}$/.test(serial)) errors.push({ field: 'certSerial', messageKey: serial ? 'delegation.errors.nhiCardFormat' : 'delegation.errors.serialEmpty' });
+    } else if (!/^[0-9A-F]{2,40}$/.test(serial)) errors.push({ field: 'certSerial', messageKey: serial ? 'delegation.errors.serialFormat' : 'delegation.errors.serialEmpty' });
     const id = validateNationalId(values.nationalId as string);
     if (!id.ok) errors.push({ field: 'nationalId', messageKey: values.nationalId ? 'employers.register.errors.nationalIdInvalid' : 'employers.register.errors.nationalIdEmpty' });
     const name = values.operatorName as string;
@@ -242,6 +249,13 @@ export class DelegationService implements OnModuleInit {
    * sign-in leads to the unit picker). None, but a renewed certificate of an operator (same
    * person, same CA family): noted on their delegations for the manager, and the sign-in says so.
    */
+  /** An operator bound to an NHI card (credential type nhi), signing in with the card and its registered password. */
+  async nhiOperatorSignIn(cardNumber: string, credential: string): Promise<Principal | null> {
+    const found = await this.servedBy(cardNumber, FAMILY_OF.nhi);
+    const [d] = found;
+    return d ? { ...operatorPrincipal(d, credential), ...(found.length > 1 ? { landing: OPERATOR_UNIT_PATH } : {}) } : null;
+  }
+
   async operatorSignIn(result: ValidationSuccess, credential: string): Promise<Principal | CertificateAccountRefusal | null> {
     const found = await this.servedBy(result.serialNumber, result.family);
     const [d] = found;

@@ -6,4 +6,4 @@ export { NhiCardCredentialService, NhiRefusal, type NhiCardHolder } from './nhi-
 export { NHI_CARD_CHECK, nhiCredential, type NhiCardCheck, type NhiCardCheckResult, type NhiCardPresentation } from './card-check';
 export type { NhiLoginFailure } from './nhi-card.errors';
 export { NhiOtpService, OTP_WINDOW, type NhiOtpAttempt } from './nhi-otp.service';
-export { NhiUnitAccounts, type NhiUnitFailure, type NhiUnitResolver } from './nhi-unit-accounts';
+export { NhiUnitAccounts, type NhiOperatorResolver, type NhiUnitFailure, type NhiUnitResolver } from './nhi-unit-accounts';

@@ -59,8 +59,9 @@ export class NhiCardLoginController {
       unitCode,
       ...this.context(req),
     });
-    await this.sessions.signIn(req, res, principal);
-    const redirect = unitCode ? this.units.landingFor(textField(body, 'designate') === 'yes') : safeReturnTo(textField(body, 'returnTo'), this.config.publicOrigin);
+    const { landing, ...signedIn } = principal;
+    await this.sessions.signIn(req, res, signedIn);
+    const redirect = unitCode ? this.units.landingFor(textField(body, 'designate') === 'yes') : (landing ?? safeReturnTo(textField(body, 'returnTo'), this.config.publicOrigin));
     res.status(200).json({ ok: true, redirect, displayName: principal.displayName, role: principal.role });
   }
 

@@ -40,7 +40,8 @@ interface Proven {
  * NhiCardCredentialService / NhiOtpService; the account is then
  * - with a unit code: the unit, for its responsible person (NhiUnitAccounts, owned by the employer
  *   registry);
- * - else an operator bound to that NHI card (intranet only), or the professional with the holder's
+ * - else a staff operator bound to that NHI card (intranet only), a unit's operator bound to it
+ *   (the delegation module, through NhiUnitAccounts), or the professional with the holder's
  *   national ID, the same personnel principal the HCA personnel card gives.
  * Every attempt is audited with the masked card number; refusals are counted per client address
  * by the common limiter.
@@ -115,10 +116,12 @@ export class NhiCardLoginService {
     return unit;
   }
 
-  /** An operator bound to the card; else the professional with the holder's national ID. */
+  /** A staff operator bound to the card; else a unit's operator bound to it; else the professional with the holder's national ID. */
   private async accountFor(proven: Proven): Promise<Principal> {
     const operator = await this.staff.findByNhiCard(proven.cardNumber);
     if (operator) return staffPrincipal(operator, proven.credential);
+    const unitOperator = await this.units.operatorOf(proven.cardNumber, proven.credential);
+    if (unitOperator) return unitOperator;
     const person = await this.reference.professionalOfInsured(proven.insured);
     if (!person) throw new NhiRefusal('no-account', proven.cardNumber);
     return { kind: 'personnel', id: String(person.id), role: 'personnel', displayName: person.nameZh, credential: proven.credential };

@@ -13,6 +13,9 @@ export type NhiUnitFailure = Extract<NhiLoginFailure, 'unit-code-invalid' | 'uni
  */
 export type NhiUnitResolver = (insured: InsuredPerson, unitCode: string, credential: string) => Promise<Principal | NhiUnitFailure>;
 
+/** The operator of a unit bound to this NHI card (the delegation module), or null. */
+export type NhiOperatorResolver = (cardNumber: string, credential: string) => Promise<Principal | null>;
+
 /** Where a responsible person lands: the unit's page, or (需指派授權管理者 ticked) the designation of its operators. */
 export interface NhiUnitLanding {
   home: string;
@@ -21,8 +24,9 @@ export interface NhiUnitLanding {
 
 /**
  * The units a responsible person signs in for (seed 004: 負責人健保卡 / 健保快易通 OTP with the
- * unit code). The employer registry owns the units and registers its resolver when it starts,
- * so the NHI sign-ins need not depend on it (the pattern of CertificateAccounts).
+ * unit code), and the units' operators bound to an NHI card. The employer registry and the
+ * delegation module own them and register their resolvers when they start, so the NHI sign-ins
+ * need not depend on them (the pattern of CertificateAccounts).
  */
 @Injectable()
 export class NhiUnitAccounts {
@@ -32,6 +36,17 @@ export class NhiUnitAccounts {
   register(resolver: NhiUnitResolver, landing: NhiUnitLanding): void {
     this.resolver = resolver;
     this.landing = landing;
+  }
+
+  private operators: NhiOperatorResolver | undefined;
+
+  /** The delegation module's operators bound to NHI cards (credential type 健保卡). */
+  registerOperators(resolver: NhiOperatorResolver): void {
+    this.operators = resolver;
+  }
+
+  operatorOf(cardNumber: string, credential: string): Promise<Principal | null> {
+    return this.operators ? this.operators(cardNumber, credential) : Promise.resolve(null);
   }
 
   landingFor(designate: boolean): string {
