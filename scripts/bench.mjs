@@ -17,6 +17,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import os from 'node:os';
+import { runCli } from './lib/app.mjs';
 import { loadEnv } from './lib/env.mjs';
 import { ROOT, fail, main, run, say } from './lib/util.mjs';
 import { freePort, measure, startChild, stopAllChildren, waitForHttp200 } from './bench/lib/harness.mjs';
@@ -98,6 +99,8 @@ main(async () => {
   // ensure-build explains its own failures
   const built = await run(process.execPath, [path.join(ROOT, 'scripts', 'ensure-build.mjs')]);
   if (built !== 0) return built;
+  // The code just built may need tables the database does not have yet (as `npm start` does).
+  await runCli(['db', 'migrate'], loadEnv(), 'The database migration');
 
   const port = await freePort();
   const env = {
