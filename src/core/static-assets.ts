@@ -32,13 +32,18 @@ const ENCODINGS = [
   { name: 'gzip', suffix: '.gz' },
 ] as const;
 
+/** How often the manifest's file is checked for a new build. */
+const MANIFEST_CHECK_MS = 1000;
+
 /**
  * The manifest (plain name → fingerprinted name) of one build folder. Read once; read again
- * when the build replaced it (a running development server sees `npm run build:assets`).
+ * when the build replaced it (a running development server sees `npm run build:assets` within a second).
  */
 export class AssetManifest {
   private entries: Record<string, string> = {};
   private loadedFrom = -1;
+  /** When the manifest's file was last looked at: at most once a second, not for every {{asset}} of every page. */
+  private checkedAt = 0;
 
   constructor(private readonly dir: string) {}
 
@@ -50,6 +55,9 @@ export class AssetManifest {
   }
 
   private current(): Record<string, string> {
+    const now = Date.now();
+    if (this.loadedFrom >= 0 && now - this.checkedAt < MANIFEST_CHECK_MS) return this.entries;
+    this.checkedAt = now;
     const path = join(this.dir, 'manifest.json');
     let mtime: number;
     try {
