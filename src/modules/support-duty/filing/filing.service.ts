@@ -364,13 +364,10 @@ export class FilingService {
     return null;
   }
 
+  /** The names of institutions by code (one query), in the page's language. */
   async institutionNames(codes: string[], lang: Lang): Promise<Map<string, string>> {
-    const names = new Map<string, string>();
-    for (const code of new Set(codes)) {
-      const i = await this.reference.institution(code);
-      if (i) names.set(code, lang === 'en' ? i.nameEn : i.nameZh);
-    }
-    return names;
+    const found = await this.reference.institutionsByCodes(codes);
+    return new Map([...found].map(([code, i]) => [code, lang === 'en' ? i.nameEn : i.nameZh]));
   }
 }
 

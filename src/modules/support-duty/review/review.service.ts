@@ -93,7 +93,7 @@ export class ReviewService {
       errors,
       rows: rows.map((r) => caseRow(r, `/review/support-duty/${r.id}`, names, lang)),
       total,
-      countText: total > QUEUE_COUNT_LIMIT ? QUEUE_COUNT_LIMIT.toLocaleString('en-US') : String(total),
+      countText: total > QUEUE_COUNT_LIMIT ? new Intl.NumberFormat('en-US').format(QUEUE_COUNT_LIMIT) : String(total),
       captionKey: total > QUEUE_COUNT_LIMIT ? 'supportDuty.review.queue.captionMore' : 'supportDuty.list.caption',
       older,
       newer,
