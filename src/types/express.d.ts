@@ -23,7 +23,7 @@ declare module 'express-session' {
     /** A certificate replacement in progress (更換憑證). */
     employerReplacement?: ReplacementDraft;
     /** The unit's manager read their own citizen certificate in this session (delegation pages). */
-    delegationManager?: { unitCode: string; at: number };
+    delegationManager?: { unitCode: string; at: number; registration: string };
     /** An operator's card read on the delegation pages, for the add form ('add') or an operator's edit form (its id). */
     delegationCardRead?: { for: string; at: number; serial: string; name: string; credentialType: string };
   }

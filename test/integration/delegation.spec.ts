@@ -1,5 +1,6 @@
 import type supertest from 'supertest';
 import { Delegation } from '../../src/modules/delegation/delegation.entity';
+import { EmployerRegistration } from '../../src/modules/employer-registry/registration.entity';
 import { OutboxMessage } from '../../src/modules/notifications/outbox-message.entity';
 import { csrfFrom } from '../support/app';
 import { createCitizenCard, createRegisteredUnit, postForm, postWithCard, serialOf, signInWithCard, testNationalId, type OrganisationCard, useEmployerTestBed } from '../support/employers';
@@ -40,6 +41,20 @@ describe('delegation: the manager appoints operators; operators see only what is
     expect(res.status).toBe(303);
     return { serial, delegation: await bed.t.dataSource.getRepository(Delegation).findOneByOrFail({ certSerial: serial, status: 'active' }) };
   }
+
+  it("ends the manager's proof when the unit's registration is replaced (a new manager certificate): the next delegation page asks again", async () => {
+    const registered = await createRegisteredUnit(bed.t, store.modulePath);
+    const manager = await managerSession(registered);
+    expect((await manager.get('/employers/delegation')).status).toBe(200);
+    // What /employers/replace does to the registration: the old one ends, a new one replaces it.
+    const registrations = bed.t.dataSource.getRepository(EmployerRegistration);
+    const old = await registrations.findOneByOrFail({ activeUnitCode: registered.unit.unitCode });
+    await registrations.update({ id: old.id }, { activeUnitCode: null, endedAt: new Date() });
+    const { id: _id, ...copy } = old;
+    await registrations.insert({ ...copy, reference: `RR${old.reference.slice(2)}`, kind: 'replace-manager', replacesId: old.id, createdAt: new Date() });
+    const again = await manager.get('/employers/delegation');
+    expect([again.status, again.headers.location]).toEqual([303, '/employers/delegation/verify']);
+  });
 
   it('asks for the manager\'s own certificate in the same session: the unit alone, or another citizen certificate, is not enough', async () => {
     const registered = await createRegisteredUnit(bed.t, store.modulePath);

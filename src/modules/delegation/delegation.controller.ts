@@ -26,12 +26,14 @@ export class DelegationController {
 
   /**
    * Whether the manager proved themselves in this session for this unit (or the unit's responsible
-   * person signed in with their own NHI credential); if not, to the proof page.
+   * person signed in with their own NHI credential), against the unit's registration as it still is
+   * (a replaced manager certificate ends the proof); if not, to the proof page.
    */
-  private proven(req: Request, res: Response, principal: Principal): boolean {
+  private async proven(req: Request, res: Response, principal: Principal): Promise<boolean> {
     if (principal.responsiblePerson) return true;
     const proof = req.session.delegationManager;
-    if (proof && proof.unitCode === principal.unitCode && Date.now() - proof.at < MANAGER_PROOF_MS) return true;
+    if (proof && proof.unitCode === principal.unitCode && Date.now() - proof.at < MANAGER_PROOF_MS && (await this.delegations.managerProofHolds(principal, proof.registration))) return true;
+    delete req.session.delegationManager;
     res.redirect(303, '/employers/delegation/verify');
     return false;
   }
@@ -64,14 +66,14 @@ export class DelegationController {
   async verify(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
     const outcome = await this.delegations.verifyManager(principal, presentationFrom(req, body));
     if (!outcome.ok) throw new FormValidationError('delegation/verify', 'delegation.verify.title', outcome.errors, {}, { helperUrl: this.config.helperUrl, scriptMessages: cardScriptMessages(req.lang) });
-    req.session.delegationManager = { unitCode: principal.unitCode ?? '', at: Date.now() };
+    req.session.delegationManager = { unitCode: principal.unitCode ?? '', at: Date.now(), registration: outcome.registration };
     res.redirect(303, '/employers/delegation');
   }
 
   @Get()
   @Allow('employer_manager')
   async list(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Query() query: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const operators = await this.delegations.list(principal);
     res.render('delegation/list', { titleKey: 'delegation.title', operators: operators.map((o) => this.row(o)), done: textField(query, 'done') });
   }
@@ -91,8 +93,8 @@ export class DelegationController {
   /** 讀取憑證: the operator's card read through the reader helper (seed 003 圖3-16), for the add form or an operator's edit form. */
   @Get('read')
   @Allow('employer_manager')
-  readPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Query() query: unknown) {
-    if (!this.proven(req, res, principal)) return;
+  async readPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Query() query: unknown) {
+    if (!(await this.proven(req, res, principal))) return;
     const forWhat = /^(add|\d{1,18})$/.test(textField(query, 'for')) ? textField(query, 'for') : 'add';
     res.render('delegation/read', { titleKey: 'delegation.read.title', helperUrl: this.config.helperUrl, scriptMessages: cardScriptMessages(req.lang), for: forWhat, values: {} });
   }
@@ -100,7 +102,7 @@ export class DelegationController {
   @Post('read')
   @Allow('employer_manager')
   async read(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const forWhat = /^(add|\d{1,18})$/.test(textField(body, 'for')) ? textField(body, 'for') : 'add';
     const outcome = await this.delegations.readOperatorCard(presentationFrom(req, body));
     if (!outcome.ok) {
@@ -112,8 +114,8 @@ export class DelegationController {
 
   @Get('add')
   @Allow('employer_manager')
-  addPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
-    if (!this.proven(req, res, principal)) return;
+  async addPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response) {
+    if (!(await this.proven(req, res, principal))) return;
     const read = this.cardRead(req, 'add');
     res.render('delegation/form', this.formContext({ titleKey: 'delegation.add.title', action: '/employers/delegation/add', readHref: '/employers/delegation/read?for=add', cardRead: !!read, values: { functions: [], ...read } }));
   }
@@ -121,7 +123,7 @@ export class DelegationController {
   @Post('add')
   @Allow('employer_manager')
   async add(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const outcome = await this.delegations.add(principal, body, req.lang);
     if (!outcome.ok) this.invalid('delegation/form', 'delegation.add.title', outcome.errors, outcome.values, { titleKey: 'delegation.add.title', action: '/employers/delegation/add' });
     res.redirect(303, '/employers/delegation?done=added');
@@ -130,7 +132,7 @@ export class DelegationController {
   @Get(':id/edit')
   @Allow('employer_manager')
   async editPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const o = await this.delegations.one(principal, id);
     const read = this.cardRead(req, o.id);
     res.render(
@@ -149,7 +151,7 @@ export class DelegationController {
   @Post(':id/edit')
   @Allow('employer_manager')
   async edit(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const outcome = await this.delegations.modify(principal, id, body, req.lang);
     if (!outcome.ok) this.invalid('delegation/form', 'delegation.edit.title', outcome.errors, outcome.values, { titleKey: 'delegation.edit.title', action: `/employers/delegation/${id}/edit`, version: textField(body, 'version') });
     res.redirect(303, '/employers/delegation?done=modified');
@@ -158,7 +160,7 @@ export class DelegationController {
   @Get(':id/delete')
   @Allow('employer_manager')
   async deletePage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const o = await this.delegations.one(principal, id);
     res.render('delegation/delete', { titleKey: 'delegation.delete.title', operator: o });
   }
@@ -166,7 +168,7 @@ export class DelegationController {
   @Post(':id/delete')
   @Allow('employer_manager')
   async remove(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     await this.delegations.remove(principal, id, Number(textField(body, 'version')), req.lang);
     res.redirect(303, '/employers/delegation?done=deleted');
   }
@@ -175,7 +177,7 @@ export class DelegationController {
   @Get(':id/renewal')
   @Allow('employer_manager')
   async renewalPage(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const o = await this.delegations.one(principal, id);
     if (!o.renewalSerial) return res.redirect(303, '/employers/delegation');
     res.render('delegation/renewal', { titleKey: 'delegation.renewal.title', operator: o });
@@ -184,7 +186,7 @@ export class DelegationController {
   @Post(':id/renewal')
   @Allow('employer_manager')
   async renewal(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Param('id') id: string, @Body() body: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     await this.delegations.acceptRenewal(principal, id, Number(textField(body, 'version')), req.lang);
     res.redirect(303, '/employers/delegation?done=modified');
   }
@@ -192,7 +194,7 @@ export class DelegationController {
   @Get('history')
   @Allow('employer_manager')
   async history(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Query() query: unknown) {
-    if (!this.proven(req, res, principal)) return;
+    if (!(await this.proven(req, res, principal))) return;
     const rows = await this.delegations.history(principal);
     if (textField(query, 'format') === 'csv') {
       const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${(/^[=+\-@]/.test(v) ? `'${v}` : v).replace(/"/g, '""')}"` : v);

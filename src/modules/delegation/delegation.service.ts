@@ -83,14 +83,19 @@ export class DelegationService implements OnModuleInit {
   }
 
   /** The manager's own citizen certificate, in this session: the one the unit registered. */
-  async verifyManager(principal: Principal, presentation: CardPresentation): Promise<FormOutcome> {
+  async verifyManager(principal: Principal, presentation: CardPresentation): Promise<{ ok: true; registration: string } | Extract<FormOutcome, { ok: false }>> {
     const card = await this.reader.read(presentation, ['moica-citizen']);
     if (!card.ok) return { ok: false, errors: [{ field: 'card', messageKey: card.messageKey }], values: {} };
     const registration = await this.registrations.activeRegistration(principal.unitCode ?? '');
     if (!registration || registration.managerCertSerial !== card.result.serialNumber || registration.managerCertIssuer !== card.result.issuer) {
       return { ok: false, errors: [{ field: 'card', messageKey: 'delegation.errors.notManager' }], values: {} };
     }
-    return { ok: true };
+    return { ok: true, registration: registration.id };
+  }
+
+  /** Whether the registration a manager proved themselves against is still the unit's (a replaced manager certificate ends it). */
+  async managerProofHolds(principal: Principal, registrationId: string): Promise<boolean> {
+    return (await this.registrations.activeRegistration(principal.unitCode ?? ''))?.id === registrationId;
   }
 
   /** 讀取憑證: the operator's card (citizen certificate or medical personnel card) proven present; its serial, holder's name and credential type. */
