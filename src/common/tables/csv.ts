@@ -49,3 +49,8 @@ export function csvField(value: string): string {
 export function toCsv(rows: string[][]): string {
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
+
+/** A CSV file to download: UTF-8 with a byte-order mark (so Excel in zh-TW reads it as UTF-8), then the rows. */
+export function csvFile(rows: string[][]): string {
+  return `\uFEFF${toCsv(rows)}`;
+}

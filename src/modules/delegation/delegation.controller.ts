@@ -195,13 +195,11 @@ export class DelegationController {
   @Allow('employer_manager')
   async history(@CurrentPrincipal() principal: Principal, @Req() req: Request, @Res() res: Response, @Query() query: unknown) {
     if (!(await this.proven(req, res, principal))) return;
-    const rows = await this.delegations.history(principal);
     if (textField(query, 'format') === 'csv') {
-      const cell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${(/^[=+\-@]/.test(v) ? `'${v}` : v).replace(/"/g, '""')}"` : v);
-      const lines = [['at', 'action', 'operator_delegation', 'actor', 'credential', 'what'].join(','), ...rows.map((h) => [h.at.toISOString(), h.action, h.delegationId, h.actorName, h.actorCredential, h.summary].map((v) => cell(String(v))).join(','))];
-      res.type('text/csv; charset=utf-8').attachment(`delegation-history-${principal.unitCode}.csv`).send(`\uFEFF${lines.join('\r\n')}\r\n`);
+      res.type('text/csv; charset=utf-8').attachment(`delegation-history-${principal.unitCode}.csv`).send(await this.delegations.historyCsv(principal));
       return;
     }
+    const rows = await this.delegations.history(principal);
     res.render('delegation/history', { titleKey: 'delegation.history.title', rows: rows.map((h) => ({ ...h, actionKey: `delegation.action.${h.action}` })) });
   }
 }

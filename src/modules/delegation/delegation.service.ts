@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { visibleTo } from '../../common/access/access-policy';
 import type { Principal } from '../../common/context/request-context';
 import { ProtectedIdCodec } from '../../common/crypto/protected-id';
+import { csvFile } from '../../common/tables/csv';
 import type { FieldError } from '../../common/errors/domain-error';
 import { checkText, listField, textField } from '../../common/forms';
 import { maskNationalId, validateEmail, validateNationalId, validatePhone } from '../../common/identifiers';
@@ -241,6 +242,12 @@ export class DelegationService implements OnModuleInit {
   async history(principal: Principal) {
     const rows = await this.repository.history(principal.unitCode ?? '');
     return rows.filter((h) => visibleTo(principal, h, (r) => ({ unitCode: r.unitCode })));
+  }
+
+  /** The history as a CSV file to download. */
+  async historyCsv(principal: Principal): Promise<string> {
+    const rows = await this.history(principal);
+    return csvFile([['at', 'action', 'operator_delegation', 'actor', 'credential', 'what'], ...rows.map((h) => [h.at.toISOString(), h.action, h.delegationId, h.actorName, h.actorCredential, h.summary])]);
   }
 
   /** The active, unexpired delegations a certificate (serial, family) serves, by unit code. */

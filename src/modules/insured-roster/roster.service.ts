@@ -6,7 +6,7 @@ import { ConflictError, type FieldError } from '../../common/errors/domain-error
 import { checkText, textField } from '../../common/forms';
 import { maskNationalId, validateNationalId } from '../../common/identifiers';
 import { isIsoDay, taipeiDay } from '../../common/time/taipei-day';
-import { toCsv } from '../../common/tables/csv';
+import { csvFile } from '../../common/tables/csv';
 import { readUploadedTable, textWorkbook } from '../../common/tables/xlsx';
 import { Database, isDuplicateKey } from '../../core/database';
 import { AuditService } from '../audit';
@@ -67,7 +67,7 @@ export class RosterService {
   async exportCsv(principal: Principal): Promise<string> {
     const rows = (await this.repository.all(principal.unitCode ?? '')).filter((m) => visibleTo(principal, m, this.owner('roster.export')));
     const header = ['national_id', 'name', 'birth_date', 'grade', 'start_date', 'status', 'withdraw_date'];
-    return `\uFEFF${toCsv([header, ...rows.map((m) => [maskNationalId(this.ids.reveal(m.nationalIdCipher)), m.name, m.birthDate, String(m.grade), m.startDate, m.status, m.withdrawDate ?? ''])])}`;
+    return csvFile([header, ...rows.map((m) => [maskNationalId(this.ids.reveal(m.nationalIdCipher)), m.name, m.birthDate, String(m.grade), m.startDate, m.status, m.withdrawDate ?? ''])]);
   }
 
   /** One row's fields checked (the form's or an upload row's), against the grade table. */
@@ -120,7 +120,7 @@ export class RosterService {
   /** The upload's template: the header row, as CSV (UTF-8 with a BOM, for Excel) or as an XLSX workbook. */
   async uploadTemplate(format: 'csv' | 'xlsx'): Promise<{ type: string; filename: string; body: Buffer | string }> {
     if (format === 'xlsx') return { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: 'roster-template.xlsx', body: await textWorkbook([[...UPLOAD_COLUMNS]], { sheet: 'roster' }) };
-    return { type: 'text/csv; charset=utf-8', filename: 'roster-template.csv', body: `\uFEFF${toCsv([[...UPLOAD_COLUMNS]])}` };
+    return { type: 'text/csv; charset=utf-8', filename: 'roster-template.csv', body: csvFile([[...UPLOAD_COLUMNS]]) };
   }
 
   /** The batch upload: every row checked first; any problem enrols nothing and reports every bad row. */

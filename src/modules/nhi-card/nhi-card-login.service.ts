@@ -73,7 +73,7 @@ export class NhiCardLoginService {
 
   /** A unit's responsible person: unit code, national ID, birth date and the one-time code (seed 004). */
   loginWithOtp(attempt: NhiOtpLoginAttempt): Promise<Principal> {
-    return this.signIn(attempt, 'nhi-otp', () => this.otp.verify({ ...attempt, clientIp: attempt.clientIp }));
+    return this.signIn(attempt, 'nhi-otp', () => this.otp.verify(attempt));
   }
 
   private async signIn(context: SignInContext, credentialType: CredentialType, prove: () => Promise<Proven>): Promise<Principal> {
@@ -96,6 +96,7 @@ export class NhiCardLoginService {
     } catch (err) {
       if (!(err instanceof NhiRefusal)) throw err;
       const card = err.cardNumber ?? cardNumber;
+      const kind = credentialType === 'nhi-otp' ? 'nhi-otp' : 'nhi-card';
       await this.limiter.record(this.failures, { client });
       await this.audit.recordAlone({
         action: 'auth.nhi-card-login',
@@ -103,7 +104,7 @@ export class NhiCardLoginService {
         targetType: 'nhi_card',
         targetId: card ? maskCardNumber(card) : undefined,
         summary: { code: err.code, credentialType, ...(context.unitCode ? { unitCode: context.unitCode } : {}), ...(err.detail ? { detail: err.detail } : {}) },
-        actor: { kind: credentialType === 'nhi-otp' ? 'nhi-otp' : 'nhi-card', credential: card ? `${credentialType === 'nhi-otp' ? 'nhi-otp' : 'nhi-card'}:${maskCardNumber(card)}` : null },
+        actor: { kind, credential: card ? `${kind}:${maskCardNumber(card)}` : null },
       });
       throw nhiLoginRefused(err.code);
     }

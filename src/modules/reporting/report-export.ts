@@ -1,6 +1,7 @@
 import { formatDateTime } from '../../common/i18n/dates';
 import { translate, type Lang } from '../../common/i18n/i18n';
 import { OUTCOMES, type Report } from './reports.service';
+import { inertCell } from '../../common/tables/csv';
 
 /** The words heading a report (page, PDF): its title, whose figures, which period, how fresh. */
 export function reportTexts(report: Report, lang: Lang): { title: string; scope: string; period: string; freshness: string } {
@@ -26,12 +27,9 @@ export function exportSheet(report: Report, lang: Lang): { title: string; header
   return { title: `${t('reports.title')} ${t(report.periodLabel.key, report.periodLabel.params)} ${where}`, header, rows };
 }
 
-/** A text cell a spreadsheet would take for a formula (=, +, -, @, tab, CR) is kept as text. */
-const inert = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
-
-/** RFC 4180 CSV in UTF-8 with a byte-order mark (so Excel in zh-TW opens it as UTF-8), CRLF line ends. */
+/** RFC 4180 CSV in UTF-8 with a byte-order mark (so Excel in zh-TW opens it as UTF-8), CRLF line ends; every text cell quoted. */
 export function toCsv(sheet: { header: string[]; rows: Array<Array<string | number>> }): Buffer {
-  const cell = (v: string | number) => (typeof v === 'number' ? String(v) : `"${inert(v).replace(/"/g, '""')}"`);
+  const cell = (v: string | number) => (typeof v === 'number' ? String(v) : `"${inertCell(v).replace(/"/g, '""')}"`);
   const lines = [sheet.header, ...sheet.rows].map((row) => row.map(cell).join(','));
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8')]);
 }

@@ -137,8 +137,7 @@ export class OcspAnswerCache implements OnModuleDestroy {
     const now = Date.now();
     const copies = this.local.get(localKey(key.ca, key.serialHex));
     const copy = copies?.get(key.hash);
-    // Past its refresh time the answer is read from Redis again, where the re-signed one will be.
-    if (copy && this.subscribed && now < copy.until && now < copy.answer.refreshAt.getTime()) return copy.answer;
+    if (copy && this.subscribed && now < copy.until) return copy.answer;
     const bumpsBefore = this.bumps;
     const { answer } = await this.lookup(key);
     if (answer && this.subscribed && this.bumps === bumpsBefore) this.keep(key, answer, now);
@@ -153,7 +152,8 @@ export class OcspAnswerCache implements OnModuleDestroy {
       copies = new Map();
       this.local.set(name, copies);
     }
-    copies.set(key.hash, { answer, until: Math.min(now + LOCAL_TTL_MS, answer.nextUpdate.getTime()) });
+    // Past its refresh time the answer is read from Redis again, where the re-signed one will be.
+    copies.set(key.hash, { answer, until: Math.min(now + LOCAL_TTL_MS, answer.refreshAt.getTime(), answer.nextUpdate.getTime()) });
   }
 
   /** Drops this process's copies named by a bump message (`c:<ca>:<serial>` or `e:<ca>`). */

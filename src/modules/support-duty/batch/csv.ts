@@ -1,6 +1,6 @@
 // The batch file's columns and how a row becomes the case form (the CSV itself: common/tables/csv).
 // Pure: no Nest, no database.
-import { toCsv } from '../../../common/tables/csv';
+import { csvFile } from '../../../common/tables/csv';
 
 /** The batch file's columns, in order (the template's header row). */
 export const BATCH_COLUMNS = ['national_id', 'supported_institution', 'department', 'purpose', 'purpose_text', 'from', 'to', 'weekdays', 'sessions'] as const;
@@ -46,6 +46,6 @@ export function templateExample(example: { supported: string; from: string; to: 
 
 /** The template to download: the header and one example row. */
 export function batchTemplate(example: { supported: string; from: string; to: string }): string {
-  return `\ufeff${toCsv([[...BATCH_COLUMNS], templateExample(example)])}`;
+  return csvFile([[...BATCH_COLUMNS], templateExample(example)]);
 }
 
