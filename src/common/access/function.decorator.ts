@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata, UseGuards, applyDecorators } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
+import { sessionPrincipal } from './current-principal.decorator';
 import type { Principal } from '../context/request-context';
 import { ForbiddenError } from '../errors/domain-error';
 
@@ -23,7 +24,7 @@ export class FunctionGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const fn = this.reflector.get<string | undefined>(FUNCTION_KEY, context.getHandler());
-    const principal = context.switchToHttp().getRequest<Request>().session?.principal;
+    const principal = sessionPrincipal(context.switchToHttp().getRequest<Request>());
     if (fn && mayPerform(principal, fn)) return true;
     throw new ForbiddenError('role-not-allowed', 'errors.403.message');
   }

@@ -39,15 +39,18 @@ export function inertCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** One CSV field: inert, and quoted when it holds a comma, quote or line break (or was made inert). */
-export function csvField(value: string): string {
-  const safe = inertCell(value);
+/** One CSV field: quoted when it holds a comma, quote or line break; for a spreadsheet (`inert`) a formula-like text is kept as text, and quoted. */
+export function csvField(value: string, inert = true): string {
+  const safe = inert ? inertCell(value) : value;
   return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** Rows as CSV text, CRLF after each row. */
-export function toCsv(rows: string[][]): string {
-  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+/**
+ * Rows as CSV text, CRLF after each row. `inert: false` keeps every value exactly (text that is
+ * read back by parseCsv, never opened in a spreadsheet).
+ */
+export function toCsv(rows: string[][], { inert = true }: { inert?: boolean } = {}): string {
+  return rows.map((row) => row.map((value) => csvField(value, inert)).join(',')).join('\r\n') + '\r\n';
 }
 
 /** A CSV file to download: UTF-8 with a byte-order mark (so Excel in zh-TW reads it as UTF-8), then the rows. */

@@ -79,8 +79,8 @@ export class CertificateLoginController {
   @Public()
   @UseGuards(CertificateAuthGuard)
   async certificate(@Req() req: Request, @Res() res: Response, @Body() body: unknown) {
-    const { landing, ...principal } = req.user as Principal;
-    await this.sessions.signIn(req, res, principal);
+    const principal = req.user as Principal;
+    const landing = await this.sessions.signIn(req, res, principal);
     res.status(200).json({ ok: true, redirect: landing ?? safeReturnTo(textField(body, 'returnTo'), this.config.publicOrigin), displayName: principal.displayName, role: principal.role });
   }
 }

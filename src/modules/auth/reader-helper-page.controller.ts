@@ -16,7 +16,13 @@ export function helperStatusUrl(config: AppConfig): string {
  */
 @Controller()
 export class ReaderHelperPageController {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  /** The helper's port as the page names it (the URL's default port when it names none). */
+  private readonly helperPort: string;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const url = new URL(config.helperUrl);
+    this.helperPort = url.port || (url.protocol === 'https:' ? '443' : '80');
+  }
 
   @Get('helper')
   @Public()
@@ -25,7 +31,7 @@ export class ReaderHelperPageController {
     return {
       titleKey: 'readerHelper.title',
       helperStatusUrl: helperStatusUrl(this.config),
-      helperPort: new URL(this.config.helperUrl).port || '80',
+      helperPort: this.helperPort,
       siteOrigin: this.config.publicOrigin,
       developmentHints: this.config.nodeEnv === 'development',
     };

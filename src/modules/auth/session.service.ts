@@ -33,12 +33,18 @@ export class SessionService {
     return csrfTokenOf(req, this.config.sessionSecret);
   }
 
-  async signIn(req: Request, res: Response, principal: Principal): Promise<void> {
+  /**
+   * A new session for the principal; returns the page its sign-in leads to first, when its
+   * resolver named one (`landing`, never kept in the session).
+   */
+  async signIn(req: Request, res: Response, signedIn: Principal): Promise<string | undefined> {
+    const { landing, ...principal } = signedIn;
     await promised((done) => req.session.regenerate(done));
     req.session.principal = principal;
     req.session.signedInAt = Date.now();
     await this.registry.add(principal, req.sessionID);
     rotateCsrfNonce(req, res);
+    return landing;
   }
 
   async signOut(req: Request, res: Response): Promise<void> {

@@ -275,6 +275,13 @@ export class DelegationService implements OnModuleInit {
       const renewed = await this.renewedOf(result);
       if (!renewed.length) return null;
       await this.repository.noteRenewal(renewed.map((r) => r.id), result.serialNumber, new Date());
+      await this.audit.recordAlone({
+        action: 'delegation.renewal-noted',
+        targetType: 'employer_delegation',
+        targetId: renewed.map((r) => r.id).join(','),
+        summary: { serial: result.serialNumber, family: result.family, units: renewed.map((r) => r.unitCode) },
+        actor: { kind: 'certificate', credential },
+      });
       return { refused: 'certificate-renewed' };
     }
     return { ...operatorPrincipal(d, credential), ...(found.length > 1 ? { landing: OPERATOR_UNIT_PATH } : {}) };

@@ -36,6 +36,3 @@ export function registryIdentifier(unit: Pick<EmployerUnit, 'kind' | 'agencyOid'
       return unit.institutionCode;
   }
 }
-
-/** The same, of a unit's view (kind and the three identifier fields). */
-export const registryIdentifierOf = registryIdentifier;

@@ -6,9 +6,8 @@ import { EmployerRegistryRepository } from './employer-registry.repository';
 import { EmployerRegistryService } from './employer-registry.service';
 import { RegistrationRepository } from './registration.repository';
 import { RegistrationService, unitCodeOf } from './registration.service';
-import { certificateIdentifier, UNIT_KIND_FAMILY } from './unit-kind';
+import { certificateIdentifier, UNIT_FAMILIES } from './unit-kind';
 
-const UNIT_FAMILIES = Object.values(UNIT_KIND_FAMILY) as CredentialFamily[];
 
 type Invalid = { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 

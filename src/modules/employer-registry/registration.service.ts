@@ -15,13 +15,12 @@ import { NotificationsService } from '../notifications';
 import { EmployerRegistryService } from './employer-registry.service';
 import type { ContactsStep, DetailsStep, EmployerRegistrationDraft, ManagerStep, UnitStep } from './registration-draft';
 import { RegistrationRepository } from './registration.repository';
-import { certificateIdentifier, UNIT_CODE, UNIT_KIND_FAMILY } from './unit-kind';
+import { certificateIdentifier, UNIT_CODE, UNIT_FAMILIES } from './unit-kind';
 
 export type { CardPresentation } from './certificate-reader';
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; errors: FieldError[]; values: Record<string, unknown> };
 
-const UNIT_FAMILIES = Object.values(UNIT_KIND_FAMILY) as CredentialFamily[];
 
 /** After the unit certificate: on to the manager, or the mismatch path, or the case already under review. */
 export type UnitOutcome =

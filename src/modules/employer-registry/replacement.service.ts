@@ -13,9 +13,8 @@ import type { ContactsStep, ManagerStep, ReplacementDraft, ReplacementKind } fro
 import type { EmployerRegistration } from './registration.entity';
 import { RegistrationRepository } from './registration.repository';
 import { newReference, RegistrationService, unitCodeOf, unitStepOf, type Outcome } from './registration.service';
-import { UNIT_KIND_FAMILY } from './unit-kind';
+import { UNIT_FAMILIES } from './unit-kind';
 
-const UNIT_FAMILIES = Object.values(UNIT_KIND_FAMILY) as CredentialFamily[];
 
 /** Whether a certificate (serial, issuer) is the one a registration bound. */
 const sameCertificate = (serial: string, issuer: string, boundSerial: string, boundIssuer: string) => serial === boundSerial && issuer === boundIssuer;

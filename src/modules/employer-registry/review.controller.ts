@@ -6,7 +6,7 @@ import type { Principal } from '../../common/context/request-context';
 import { FormValidationError } from '../../common/errors/domain-error';
 import { textField } from '../../common/forms';
 import { pageParam, pager } from '../../common/web/pagination';
-import { registryIdentifierOf } from './employer-unit.entity';
+import { registryIdentifier } from './employer-unit.entity';
 import { REVIEW_PAGE_SIZE, ReviewService, type ReviewCaseView } from './review.service';
 
 /** 審核 (intranet, ministry staff): unit certificates that did not match the registry. */
@@ -49,7 +49,7 @@ export class ReviewController {
       registryRows: unit
         ? [
             { keyKey: 'employers.unit.kind', valueKey: `employers.kind.${unit.kind}` },
-            { keyKey: 'employers.review.field.identifier', value: registryIdentifierOf(unit) ?? '—' },
+            { keyKey: 'employers.review.field.identifier', value: registryIdentifier(unit) ?? '—' },
             { keyKey: 'employers.unit.name', value: unit.nameZh },
             { keyKey: 'employers.unit.businessNumber', value: unit.businessNumber ?? '—' },
             { keyKey: 'employers.unit.responsibleId', value: unit.responsibleIdMasked },

@@ -11,6 +11,9 @@ export const UNIT_KIND_FAMILY: Readonly<Record<UnitKind, CredentialFamily>> = {
   institution: 'hca-institution',
 };
 
+/** The families a unit's certificate may be of (any kind). */
+export const UNIT_FAMILIES: readonly CredentialFamily[] = Object.values(UNIT_KIND_FAMILY);
+
 /** The identifier an organisation certificate carries, as the registry is compared on it. */
 export interface CertificateIdentifier {
   kind: UnitKind;

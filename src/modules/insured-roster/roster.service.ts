@@ -183,7 +183,7 @@ export class RosterService {
     if (errors.length) return { ok: false, errors, values };
     await this.database.transaction(async (tx) => {
       if (!(await this.repository.update(tx, id, Number(textField(body, 'version')), { name, grade, updatedAt: new Date() }))) throw new ConflictError('member-changed', 'roster.errors.changedMeanwhile');
-      await this.audit.record(tx, { action: 'roster.change', targetType: 'insured_member', targetId: id, summary: { unitCode: m.unitCode, from: { grade: m.grade }, to: { grade } } });
+      await this.audit.record(tx, { action: 'roster.change', targetType: 'insured_member', targetId: id, summary: { unitCode: m.unitCode, from: { grade: m.grade, name: m.name }, to: { grade, name } } });
     });
     return { ok: true };
   }

@@ -3,10 +3,9 @@ import type { Request, Response } from 'express';
 import { Public } from '../../common/access/access.decorator';
 import { DomainError, FormValidationError, type FieldError } from '../../common/errors/domain-error';
 import { secretField, textField } from '../../common/forms';
-import { parseDayInput } from '../../common/i18n/dates';
-import { addressIn } from '../../common/web/client-address';
+import { parseDayInput, ROC_YEAR_OFFSET } from '../../common/i18n/dates';
 import { safeReturnTo } from '../../common/web/return-to';
-import { APP_CONFIG, type AppConfig, toBlockList } from '../../config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { SessionService } from '../auth';
 import { NhiCardLoginService } from './nhi-card-login.service';
 import { NhiUnitAccounts } from './nhi-unit-accounts';
@@ -30,19 +29,16 @@ const OTP_FIELD_OF: Record<string, string> = {
  */
 @Controller()
 export class NhiCardLoginController {
-  private readonly intranet;
-
   constructor(
     private readonly logins: NhiCardLoginService,
     private readonly units: NhiUnitAccounts,
     private readonly sessions: SessionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.intranet = toBlockList(config.intranetCidrs);
-  }
+  ) {}
 
+  /** Who asks: the client address, and whether it is on the intranet (the access guard worked that out for every route). */
   private context(req: Request) {
-    return { clientIp: req.ip ?? null, fromIntranet: addressIn(this.intranet, req.ip) };
+    return { clientIp: req.ip ?? null, fromIntranet: req.fromIntranet === true };
   }
 
   @Post('auth/nhi-card')
@@ -59,8 +55,7 @@ export class NhiCardLoginController {
       unitCode,
       ...this.context(req),
     });
-    const { landing, ...signedIn } = principal;
-    await this.sessions.signIn(req, res, signedIn);
+    const landing = await this.sessions.signIn(req, res, principal);
     const redirect = unitCode ? this.units.landingFor(textField(body, 'designate') === 'yes') : (landing ?? safeReturnTo(textField(body, 'returnTo'), this.config.publicOrigin));
     res.status(200).json({ ok: true, redirect, displayName: principal.displayName, role: principal.role });
   }
@@ -91,7 +86,7 @@ export class NhiCardLoginController {
     if (errors.length || !birth) throw new FormValidationError(OTP_PAGE.template, OTP_PAGE.titleKey, errors, values, OTP_CONTEXT);
     const [year, month, day] = birth.split('-').map(Number);
     try {
-      const principal = await this.logins.loginWithOtp({ unitCode: values.unitCode, nationalId: values.nationalId, birth: { rocYear: year - 1911, month, day }, code, ...this.context(req) });
+      const principal = await this.logins.loginWithOtp({ unitCode: values.unitCode, nationalId: values.nationalId, birth: { rocYear: year - ROC_YEAR_OFFSET, month, day }, code, ...this.context(req) });
       await this.sessions.signIn(req, res, principal);
       res.redirect(303, this.units.landingFor(values.designate === 'yes'));
     } catch (err) {

@@ -11,6 +11,7 @@ import { ReferenceService, type InsuredPerson } from '../reference';
 import type { NhiCardPresentation } from './card-check';
 import { NhiCardCredentialService, NhiRefusal } from './nhi-card-credential.service';
 import { NhiCardRepository } from './nhi-card.repository';
+import { ROC_YEAR_OFFSET } from '../../common/i18n/dates';
 
 /**
  * 30-second steps (what every authenticator app shows), each code accepted for 3 minutes after
@@ -109,7 +110,7 @@ export class NhiOtpService {
     const insured = index ? await this.reference.insuredByNationalIdIndex(index) : null;
     if (!insured) return refuse('unknown-id');
     const { rocYear, month, day } = attempt.birth;
-    const birthDate = `${String(rocYear + 1911).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+    const birthDate = `${String(rocYear + ROC_YEAR_OFFSET).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
     if (birthDate !== insured.birthDate) return refuse('birth-date');
     const account = await this.repository.byCard(insured.cardNumber);
     if (!account || account.status !== 'active' || !account.otpEnrolledAt || !account.otpSecretCipher) return refuse('not-enrolled');

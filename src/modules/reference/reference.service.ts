@@ -4,6 +4,7 @@ import type { Tx } from '../../core/database';
 import type { County, Department, InsuredPerson, Institution, Professional, RegistrationCounter } from './reference.entity';
 import { ReferenceRepository, type CounterSearch, type CountyCounts } from './reference.repository';
 import { countyRank } from './data/counties';
+import type { Lang } from '../../common/i18n/i18n';
 
 export type { CounterSearch, CountyCounts } from './reference.repository';
 
@@ -87,6 +88,12 @@ export class ReferenceService {
   /** Institutions by code, those that exist (a batch's institutions at once). */
   institutionsByCodes(codes: string[]): Promise<Map<string, Institution>> {
     return this.repository.institutionsByCodes(codes);
+  }
+
+  /** The names of institutions by code (one query), in the page's language. */
+  async institutionNames(codes: string[], lang: Lang): Promise<Map<string, string>> {
+    const found = await this.institutionsByCodes(codes);
+    return new Map([...found].map(([code, i]) => [code, lang === 'en' ? i.nameEn : i.nameZh]));
   }
 
   /** Counties in the ministry's order (COUNTY_ORDER); they change only with a seed, so they are read once per process. */

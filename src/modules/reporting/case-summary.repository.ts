@@ -275,17 +275,6 @@ export class CaseSummaryRepository {
       });
   }
 
-  /** The names (zh, en) of these institutions. */
-  async institutionNames(codes: string[]): Promise<Map<string, [string, string]>> {
-    if (!codes.length) return new Map();
-    const rows = (await this.dataSource.query(`SELECT code, name_zh, name_en FROM institution WHERE code IN (${codes.map(() => '?').join(', ')})`, codes)) as Array<{
-      code: string;
-      name_zh: string;
-      name_en: string;
-    }>;
-    return new Map(rows.map((r) => [r.code, [r.name_zh, r.name_en]]));
-  }
-
   /** The first and last month with any figures (the periods a report offers). */
   async monthRange(): Promise<{ first: string | null; last: string | null }> {
     const [row] = (await this.dataSource.query('SELECT MIN(month) AS first, MAX(month) AS last FROM report_sd_month')) as Array<Record<string, unknown>>;

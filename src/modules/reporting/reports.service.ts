@@ -163,8 +163,8 @@ export class ReportsService {
     tables.push(await this.table('category', scope, categoryName, audience.seesCases ? (code) => caseList({ category: code }) : undefined));
     if (countyCode || audience.institutionCode) {
       const table = await this.table('institution', scope, (code) => code, audience.seesCases ? (code) => caseList({ institution: code }) : undefined);
-      const names = await this.summaries.institutionNames(table.lines.map((l) => l.code));
-      for (const line of table.lines) line.name = names.get(line.code)?.[lang === 'en' ? 1 : 0] ?? line.code;
+      const names = await this.reference.institutionNames(table.lines.map((l) => l.code), lang);
+      for (const line of table.lines) line.name = names.get(line.code) ?? line.code;
       tables.push(table);
     }
     tables.push(await this.table('month', scope, (code) => monthName(code, lang)));

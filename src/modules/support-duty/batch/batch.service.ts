@@ -17,7 +17,7 @@ import { supportDutyError } from '../support-duty.errors';
 import type { BatchRowError, SupportDutyBatch } from './batch.entity';
 import { BatchRepository } from './batch.repository';
 import { parseCsv, toCsv } from '../../../common/tables/csv';
-import { isZip, readXlsxRows } from '../../../common/tables/xlsx';
+import { readUploadedTable } from '../../../common/tables/xlsx';
 import { BATCH_COLUMNS, COLUMN_OF_FIELD, rowAsForm } from './csv';
 
 export const MAX_BATCH_ROWS = 20_000;
@@ -49,10 +49,10 @@ export class BatchService {
     const file = files[0];
     if (uploadError || files.length !== 1 || !file) return { batchId: null, errors: [{ field: 'files', messageKey: uploadError === 'LIMIT_FILE_SIZE' ? 'supportDuty.batch.errors.tooBig' : 'supportDuty.batch.errors.none' }] };
     // an XLSX workbook (its first sheet) is kept as the same CSV rows: one reader, one job, one set of row errors
-    const xlsx = isZip(file.buffer) ? await readXlsxRows(file.buffer) : null;
-    const text = xlsx ? toCsv(xlsx) : new TextDecoder('utf-8', { fatal: false }).decode(file.buffer);
-    const rows = xlsx ?? parseCsv(text);
-    if ((isZip(file.buffer) && !xlsx) || text.includes('\ufffd') || !rows.length || rows[0].map((h) => h.trim()).join(',') !== BATCH_COLUMNS.join(',')) return { batchId: null, errors: [{ field: 'files', messageKey: 'supportDuty.batch.errors.format' }] };
+    const rows = await readUploadedTable(file.buffer);
+    // kept as exact CSV text (read back by the job), whatever the upload's format
+    const text = rows ? toCsv(rows, { inert: false }) : '';
+    if (!rows || text.includes('\ufffd') || !rows.length || rows[0].map((h) => h.trim()).join(',') !== BATCH_COLUMNS.join(',')) return { batchId: null, errors: [{ field: 'files', messageKey: 'supportDuty.batch.errors.format' }] };
     if (rows.length - 1 > MAX_BATCH_ROWS || rows.length < 2) return { batchId: null, errors: [{ field: 'files', messageKey: 'supportDuty.batch.errors.rows', params: { max: MAX_BATCH_ROWS } }] };
     const batchId = await this.database.transaction(async (tx) => {
       const id = await this.batches.insert(tx, { institutionCode: principal.id, lang, filename: cleanFilename(file.originalname), content: text, totalRows: rows.length - 1 });
@@ -78,7 +78,7 @@ export class BatchService {
    * rows' people, institutions and departments are read once (set-based), each row is read in
    * memory with the single entry's reader; then, under the locks of all the rows' people and
    * institutions (CaseRules.checkMany, in key order), every row is checked against the database
-   * and the rows before it, and all are filed with multi-row INSERTs (CaseLifecycle.submitMany:
+   * and the rows before it, and all are filed with multi-row INSERTs (CaseLifecycle.fileMany:
    * audit rows and reporting events in bulk).
    */
   async run(batchId: string, progress: (percent: number) => Promise<void>): Promise<{ created: number; errors: number }> {

@@ -44,7 +44,7 @@ export class DashboardService {
     const scope = filter.direction === 'inbound' ? { supportedInstitutionCode: code } : { institutionCode: code };
     const statuses: CaseState[] = filter.status ? [filter.status] : ['submitted', 'approved'];
     const { rows, total } = await this.cases.list(scope, { statuses, page: filter.page, pageSize: DASHBOARD_PAGE_SIZE });
-    const names = await this.filing.institutionNames([...rows, ...ending].flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
+    const names = await this.reference.institutionNames([...rows, ...ending].flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
     return {
       statusCounts: CASE_STATES.filter((s) => s !== 'discarded').map((s) => ({ tag: caseTag(s), count: counts.get(s) ?? 0, href: `/support-duty?status=${s}` })),
       weeks: weeks.map((w) => ({ week: w, used: usage.get(w) ?? 0, limit, over: (usage.get(w) ?? 0) >= limit })),

@@ -255,7 +255,7 @@ export class FilingService {
   async list(principal: Principal, filter: { status: CaseState | null; page: number }, lang: Lang) {
     const scope = principal.role === 'institution' ? { institutionCode: principal.id } : { personnelId: principal.id };
     const { rows, total } = await this.cases.list(scope, { statuses: filter.status ? [filter.status] : CASE_STATES.filter((s) => s !== 'discarded'), page: filter.page, pageSize: CASE_PAGE_SIZE });
-    const names = await this.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
+    const names = await this.reference.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
     return {
       rows: rows.map((r) => caseRow(r, `/support-duty/cases/${r.id}`, names, lang)),
       total,
@@ -267,7 +267,7 @@ export class FilingService {
   /** What a case page shows. */
   async page(c: SupportDutyCase, lang: Lang, attachmentBase = `/support-duty/cases/${c.id}/attachments`) {
     const person = await this.reference.professional(c.professionalId);
-    const names = await this.institutionNames([c.homeInstitutionCode, c.supportedInstitutionCode], lang);
+    const names = await this.reference.institutionNames([c.homeInstitutionCode, c.supportedInstitutionCode], lang);
     const departments = await this.reference.activeDepartments();
     const department = departments.find((d) => d.code === c.departmentCode);
     const personView = person ? await this.personView(person, lang) : null;
@@ -362,12 +362,6 @@ export class FilingService {
     if (exact.length === 1 || found.length === 1) return exact[0] ?? found[0];
     errors.push({ field: 'supportedInstitution', messageKey: found.length ? 'supportDuty.errors.institution.ambiguous' : 'supportDuty.errors.institution.notFound' });
     return null;
-  }
-
-  /** The names of institutions by code (one query), in the page's language. */
-  async institutionNames(codes: string[], lang: Lang): Promise<Map<string, string>> {
-    const found = await this.reference.institutionsByCodes(codes);
-    return new Map([...found].map(([code, i]) => [code, lang === 'en' ? i.nameEn : i.nameZh]));
   }
 }
 

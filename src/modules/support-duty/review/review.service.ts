@@ -21,6 +21,8 @@ import { checkReview, type ReviewInput } from './review-decision';
 export const QUEUE_PAGE_SIZE = 25;
 /** The queue counts its cases up to this many ("more than 1,000"): a county's whole count is the reporting module's. */
 export const QUEUE_COUNT_LIMIT = 1_000;
+/** The cap as the page shows it (1,000). */
+const QUEUE_COUNT_LIMIT_TEXT = new Intl.NumberFormat('en-US').format(QUEUE_COUNT_LIMIT);
 
 export interface QueueFilter {
   status: CaseState | null;
@@ -88,12 +90,12 @@ export class ReviewService {
     const backwards = filter.cursor?.direction === 'before';
     const older = rows.length && (backwards || more) ? cursorOf(rows[rows.length - 1]) : null;
     const newer = rows.length && (backwards ? more : filter.cursor !== null) ? cursorOf(rows[0]) : null;
-    const names = await this.filing.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
+    const names = await this.reference.institutionNames(rows.flatMap((r) => [r.homeInstitutionCode, r.supportedInstitutionCode]), lang);
     return {
       errors,
       rows: rows.map((r) => caseRow(r, `/review/support-duty/${r.id}`, names, lang)),
       total,
-      countText: total > QUEUE_COUNT_LIMIT ? new Intl.NumberFormat('en-US').format(QUEUE_COUNT_LIMIT) : String(total),
+      countText: total > QUEUE_COUNT_LIMIT ? QUEUE_COUNT_LIMIT_TEXT : String(total),
       captionKey: total > QUEUE_COUNT_LIMIT ? 'supportDuty.review.queue.captionMore' : 'supportDuty.list.caption',
       older,
       newer,
