@@ -181,6 +181,10 @@ describe("a unit's responsible person signs in with NHI credentials (seed 004: è
       expect(res.status).toBe(422);
       for (const key of ['unitCodeEmpty', 'nationalIdEmpty', 'birthDateInvalid', 'codeFormat']) expect(res.text).toContain(html(translate('zh-TW', `nhiCard.otpLogin.errors.${key}`)));
       expect(res.text).toContain('value="65/13/40"');
+      // a mistyped unit code is refused before the one-time code is looked at (and spent)
+      const typo = await otpSignIn(bed.t.agent(), { unitCode: '12345', nationalId: 'A123456789', birthDate: '65/3/7', code: '123456' });
+      expect(typo.status).toBe(422);
+      expect(typo.text).toContain(html(translate('zh-TW', 'nhiCard.errors.unit-code-invalid')));
     });
 
     it("refuses another unit's code at the unit code field, after the code itself was right", async () => {

@@ -7,6 +7,7 @@ import {
   validateHcaCardNumber,
   validateInstitutionCode,
   validateLabourInsuranceNumber,
+  validateUnitCode,
   validateMoicaCardNumber,
   validateNationalId,
   validateNewPin,
@@ -151,6 +152,12 @@ describe('card numbers', () => {
 });
 
 describe('institution, insurance and certificate codes', () => {
+  it('accepts 9-digit unit codes (spaces dropped) only', () => {
+    expect(validateUnitCode(' 123 456 789 ')).toEqual({ ok: true, value: '123456789' });
+    expect(validateUnitCode('12345678')).toEqual({ ok: false, reason: 'format' });
+    expect(validateUnitCode('')).toEqual({ ok: false, reason: 'empty' });
+  });
+
   it('accepts 10-digit institution codes only', () => {
     expect(validateInstitutionCode('0401180014')).toEqual({ ok: true, value: '0401180014' });
     expect(validateInstitutionCode('040118001')).toEqual({ ok: false, reason: 'format' });

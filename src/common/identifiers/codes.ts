@@ -7,6 +7,11 @@ export function validateInstitutionCode(input: RawInput): Checked {
   return checkFormat(input, /^\d{10}$/, compact);
 }
 
+/** Unit code (投保單位代號 / 要保機關代號): 9 digits. */
+export function validateUnitCode(input: RawInput): Checked {
+  return checkFormat(input, /^\d{9}$/, compact);
+}
+
 /**
  * Labour-insurance number (勞保證號): 8 digits + 1 check letter (seed 004), letter uppercased.
  * The algorithm behind the check letter is not published by the Bureau of Labor Insurance, so

@@ -23,6 +23,11 @@ export class CertificateAccounts {
     this.resolvers.set(cardType, resolve);
   }
 
+  /** Whether another module owns the accounts of this card type. */
+  handles(cardType: string): boolean {
+    return this.resolvers.has(cardType);
+  }
+
   resolve(cardType: string, result: ValidationSuccess, credential: string): Promise<Principal | CertificateAccountRefusal | null> {
     const resolve = this.resolvers.get(cardType);
     return resolve ? resolve(result, credential) : Promise.resolve(null);

@@ -98,7 +98,7 @@ export class CertificateLoginService {
       if (!result.family || !(CARD_TYPES[attempt.cardType] as readonly string[]).includes(result.family)) throw new Refusal('card-type-mismatch');
       const credential = `${result.serialNumber}@${result.issuer}`;
       // A unit's certificate is the employer registry's to map (registered with CertificateAccounts); the rest are ours.
-      const principal = attempt.cardType === 'employer' || attempt.cardType === 'operator' ? await this.accounts.resolve(attempt.cardType, result, credential) : await this.accountFor(result);
+      const principal = this.accounts.handles(attempt.cardType) ? await this.accounts.resolve(attempt.cardType, result, credential) : await this.accountFor(result);
       if (!principal) throw new Refusal('no-account');
       if ('refused' in principal) throw new Refusal(principal.refused);
       if (principal.kind === 'staff' && !attempt.fromIntranet) throw new Refusal('intranet-only');

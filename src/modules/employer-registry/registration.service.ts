@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { FieldError } from '../../common/errors/domain-error';
 import { ProtectedIdCodec } from '../../common/crypto/protected-id';
 import { checkText, textField } from '../../common/forms';
-import { maskNationalId, validateBusinessNumber, validateEmail, validateLabourInsuranceNumber, validateNationalId, validatePhone } from '../../common/identifiers';
+import { maskNationalId, validateBusinessNumber, validateEmail, validateLabourInsuranceNumber, validateNationalId, validatePhone, validateUnitCode } from '../../common/identifiers';
 import type { Lang } from '../../common/i18n/i18n';
 import { taipeiDay } from '../../common/time/taipei-day';
 import { Database, isDuplicateKey } from '../../core/database';
@@ -15,7 +15,7 @@ import { NotificationsService } from '../notifications';
 import { EmployerRegistryService } from './employer-registry.service';
 import type { ContactsStep, DetailsStep, EmployerRegistrationDraft, ManagerStep, UnitStep } from './registration-draft';
 import { RegistrationRepository } from './registration.repository';
-import { certificateIdentifier, UNIT_CODE, UNIT_FAMILIES } from './unit-kind';
+import { certificateIdentifier, UNIT_FAMILIES } from './unit-kind';
 
 export type { CardPresentation } from './certificate-reader';
 
@@ -253,7 +253,8 @@ class AlreadyRegistered extends Error {}
 /** The unit code typed on a form (spaces dropped), or the field error. */
 export function unitCodeOf(body: unknown): { unitCode: string } | { ok: false; errors: FieldError[]; values: Record<string, unknown> } {
   const unitCode = textField(body, 'unitCode').replace(/\s+/g, '');
-  if (UNIT_CODE.test(unitCode)) return { unitCode };
+  const checked = validateUnitCode(unitCode);
+  if (checked.ok) return { unitCode: checked.value };
   return { ok: false, errors: [{ field: 'unitCode', messageKey: unitCode ? 'employers.register.errors.unitCodeFormat' : 'employers.register.errors.unitCodeEmpty' }], values: { unitCode } };
 }
 

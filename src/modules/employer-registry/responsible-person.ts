@@ -1,10 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Principal } from '../../common/context/request-context';
+import { validateUnitCode } from '../../common/identifiers';
 import { NhiUnitAccounts, type NhiUnitFailure } from '../nhi-card';
 import type { InsuredPerson } from '../reference';
 import { EmployerRegistryRepository } from './employer-registry.repository';
 import { RegistrationRepository } from './registration.repository';
-import { UNIT_CODE } from './unit-kind';
 
 /**
  * A unit's responsible person signing in with their own NHI credential (seed 004: 負責人健保卡 +
@@ -25,11 +25,12 @@ export class ResponsiblePersonSignIn implements OnModuleInit {
   }
 
   async signIn(insured: Pick<InsuredPerson, 'nationalIdIndex'>, unitCode: string, credential: string): Promise<Principal | NhiUnitFailure> {
-    if (!UNIT_CODE.test(unitCode)) return 'unit-code-invalid';
-    const unit = await this.registry.byUnitCode(unitCode);
+    const checked = validateUnitCode(unitCode);
+    if (!checked.ok) return 'unit-code-invalid';
+    const unit = await this.registry.byUnitCode(checked.value);
     if (!unit) return 'unit-unknown';
     if (unit.responsibleIdIndex !== insured.nationalIdIndex) return 'not-responsible';
-    if (!(await this.registrations.activeFor(unitCode))) return 'unit-not-registered';
+    if (!(await this.registrations.activeFor(unit.unitCode))) return 'unit-not-registered';
     return { kind: 'employer', id: unit.unitCode, role: 'employer_manager', displayName: unit.nameZh, credential, unitCode: unit.unitCode, responsiblePerson: true };
   }
 }

@@ -47,6 +47,3 @@ export function certificateIdentifier(result: Pick<ValidationSuccess, 'family' |
   }
   return found.value ? found : null;
 }
-
-/** A unit code (投保單位代號 / 要保機關代號): 9 digits. */
-export const UNIT_CODE = /^\d{9}$/;

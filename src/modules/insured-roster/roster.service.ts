@@ -104,7 +104,7 @@ export class RosterService {
     if (!input) return { ok: false, errors, values: fields };
     const unitCode = principal.unitCode ?? '';
     const row = this.row(unitCode, input);
-    if ((await this.repository.activeKeys(unitCode)).has(row.activeKey)) return { ok: false, errors: [{ field: 'nationalId', messageKey: 'roster.errors.alreadyEnrolled' }], values: fields };
+    // one enrolment per person and unit: the unique active key refuses a second one (below)
     try {
       await this.database.transaction(async (tx) => {
         await this.repository.insertAll(tx, [row]);

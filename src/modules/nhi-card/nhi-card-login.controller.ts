@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Public } from '../../common/access/access.decorator';
 import { DomainError, FormValidationError, type FieldError } from '../../common/errors/domain-error';
 import { secretField, textField } from '../../common/forms';
+import { validateUnitCode } from '../../common/identifiers';
 import { parseDayInput, ROC_YEAR_OFFSET } from '../../common/i18n/dates';
 import { safeReturnTo } from '../../common/web/return-to';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
@@ -79,7 +80,9 @@ export class NhiCardLoginController {
     const code = textField(body, 'code').replace(/\s+/g, '');
     const birth = parseDayInput(values.birthDate);
     const errors: FieldError[] = [];
+    // checked before the code is spent: a mistyped unit code must not use up the person's one-time code
     if (!values.unitCode) errors.push({ field: 'unitCode', messageKey: 'nhiCard.otpLogin.errors.unitCodeEmpty' });
+    else if (!validateUnitCode(values.unitCode).ok) errors.push({ field: 'unitCode', messageKey: 'nhiCard.errors.unit-code-invalid' });
     if (!values.nationalId) errors.push({ field: 'nationalId', messageKey: 'nhiCard.otpLogin.errors.nationalIdEmpty' });
     if (!birth) errors.push({ field: 'birthDate', messageKey: values.birthDate ? 'nhiCard.otpLogin.errors.birthDateInvalid' : 'nhiCard.otpLogin.errors.birthDateEmpty' });
     if (!/^\d{6}$/.test(code)) errors.push({ field: 'code', messageKey: code ? 'nhiCard.otpLogin.errors.codeFormat' : 'nhiCard.otpLogin.errors.codeEmpty' });
