@@ -34,7 +34,7 @@ export class RosterController {
       titleKey: 'roster.title',
       values: { status, name },
       statusItems: [
-        { value: '', text: '—' },
+        { value: '', labelKey: 'common.allStatuses' },
         { value: 'enrolled', labelKey: 'roster.status.enrolled' },
         { value: 'withdrawn', labelKey: 'roster.status.withdrawn' },
       ].map((i) => ({ ...i, selected: i.value === status })),

@@ -46,7 +46,10 @@ export class CaseSummaryService {
     private readonly summaries: CaseSummaryRepository,
   ) {}
 
-  apply(event: CaseChangedEvent): Promise<ApplyOutcome> {
+  async apply(event: CaseChangedEvent): Promise<ApplyOutcome> {
+    // A change between states never counted (a draft edited or discarded) moves no figure: no
+    // write, and the watermark (part of every cached report's key) stays where it is.
+    if (!isCounted(event.from) && !isCounted(event.to)) return 'skipped';
     return this.database.transaction(async (tx) => {
       const key = keyOf(event);
       const applied = await this.summaries.lockCase(tx, event.caseId, key);

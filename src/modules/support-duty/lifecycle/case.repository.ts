@@ -125,8 +125,8 @@ export class CaseRepository {
 
   /** The slots of cases (each case's own), in multi-row INSERTs. */
   async insertSlots(tx: Tx, cases: Array<{ c: Pick<SupportDutyCase, 'id' | 'personIndex' | 'supportedInstitutionCode'>; slots: Slot[] }>): Promise<void> {
-    const rows = cases.flatMap(({ c, slots }) => slots.map((s) => [c.id, s.day, s.session, s.weekStart, c.personIndex, c.supportedInstitutionCode]));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await tx.query('INSERT INTO support_duty_slot (case_id, day, session, week_start, person_index, institution_code) VALUES ?', [rows.slice(i, i + INSERT_CHUNK)]);
+    const rows = cases.flatMap(({ c, slots }) => slots.map((s) => ({ caseId: c.id, day: s.day, session: s.session, weekStart: s.weekStart, personIndex: c.personIndex, institutionCode: c.supportedInstitutionCode })));
+    await insertMany(tx, SupportDutySlot, rows, INSERT_CHUNK);
   }
 
   /** Removes a case's slots (all of them, or those after `afterDay`): they no longer count. */
